@@ -1,0 +1,22 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import react from '@vitejs/plugin-react'
+
+// Every main-process entry lands flat in out/main (chunks included), so a file that
+// spawns a worker can find its sibling entry next to itself at run time.
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          cli: resolve(__dirname, 'src/main/cli.ts'),
+          schedulerWorker: resolve(__dirname, 'src/main/engine/scheduler/schedulerWorker.ts')
+        },
+        output: { chunkFileNames: '[name]-[hash].js' }
+      }
+    }
+  },
+  preload: {},
+  renderer: { plugins: [react()] }
+})

@@ -1,0 +1,171 @@
+// The headless `hermes` command: run, validate and list-signals, on plain Node.
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { ConfigError, formatIssue, type ConfigIssue } from './engine/config/issues'
+import { loadConfigFile, type ConfigOverrides } from './engine/config/load'
+import type { ResolvedConfig } from './engine/config/types'
+import { Session } from './engine/session'
+import { expandPatterns } from '../shared/protocol/patterns'
+import { formatSummary, table } from './cli/format'
+import { ProgressBar } from './cli/progress'
+import { SignalPrinter } from './cli/printer'
+import { DEFAULT_CONFIG } from './paths'
+import { version } from '../../package.json'
+
+const positive = (flag: string) => (value: string): number => {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, got '${value}'`)
+  return n
+}
+
+const nonNegative = (flag: string) => (value: string): number => {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} expects a number >= 0, got '${value}'`)
+  return n
+}
+
+const port = (value: string): number => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port expects an integer from 0 to 65535, got '${value}'`)
+  return n
+}
+
+function printWarnings(warnings: readonly ConfigIssue[]): void {
+  for (const w of warnings) process.stderr.write(`${formatIssue(w)}\n`)
+}
+
+/** Loads a config or prints every error and exits 1: nothing else in the CLI deals with a bad file. */
+function loadOrExit(file: string, overrides?: ConfigOverrides): ResolvedConfig {
+  try {
+    const { config, warnings } = loadConfigFile(file, { overrides })
+    printWarnings(warnings)
+    return config
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    printWarnings(error.warnings)
+    for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`)
+    process.stderr.write(`${error.issues.length} error${error.issues.length === 1 ? '' : 's'} in ${file}\n`)
+    process.exit(1)
+  }
+}
+
+interface RunOptions {
+  mode?: string
+  endTime?: number
+  rate?: number
+  server: boolean
+  port?: number
+  host?: string
+  print?: string[]
+  printRate: number
+  progress: boolean
+}
+
+async function run(file: string, opts: RunOptions): Promise<void> {
+  const config = loadOrExit(file, {
+    execution: { mode: opts.mode, rate_hz: opts.rate, end_time: opts.endTime },
+    server: { enabled: opts.server ? undefined : false, host: opts.host, port: opts.port }
+  })
+  const session = await Session.start(config)
+  const { execution } = config
+  process.stderr.write(
+    `hermes: running ${config.file} (${execution.mode}, ${execution.rateHz} Hz${execution.endTime !== null ? `, until ${execution.endTime} s` : ''}); Ctrl+C stops\n`
+  )
+
+  const timers: NodeJS.Timeout[] = []
+  if (opts.print && opts.print.length > 0) {
+    const names = expandPatterns(opts.print, session.scheduler.backplane.names)
+    if (names.length === 0) process.stderr.write(`hermes: --print ${opts.print.join(' ')} matches no signal\n`)
+    const slots = names.map((n) => session.scheduler.backplane.slot(n) ?? -1)
+    const printer = new SignalPrinter(names, slots, (line) => process.stdout.write(`${line}\n`))
+    timers.push(setInterval(() => void session.scheduler.snapshot().then((s) => printer.print(s), () => undefined), 1000 / opts.printRate))
+  }
+  let bar: ProgressBar | null = null
+  if (opts.progress && process.stderr.isTTY && execution.mode === 'afap' && execution.endTime !== null) {
+    const progress = new ProgressBar(process.stderr, execution.endTime)
+    bar = progress
+    timers.push(setInterval(() => void session.scheduler.snapshot().then((s) => progress.update(s.timeNs / 1e9, s.frame), () => undefined), 100))
+  }
+
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('interrupted'))
+    process.once('SIGTERM', () => resolve('terminated'))
+  })
+  const fault = new Promise<string>((resolve) => {
+    session.scheduler.onEvent((event) => {
+      if (event.kind === 'fault') resolve(`module '${event.module}' failed at frame ${event.frame}: ${event.message}`)
+      if (event.kind === 'exit') resolve(event.message)
+    })
+  })
+  const outcome = await Promise.race([session.whenEnded().then(() => 'ended'), stopSignal, fault.then((m) => `fault:${m}`)])
+
+  for (const t of timers) clearInterval(t)
+  if (bar) {
+    const last = await session.scheduler.snapshot().catch(() => null)
+    if (last) bar.update(last.timeNs / 1e9, last.frame)
+    bar.finish()
+  }
+  const summary = await session.stop()
+  process.stdout.write(`${formatSummary(summary)}\n`)
+  if (outcome.startsWith('fault:')) {
+    process.stderr.write(`hermes: ${outcome.slice('fault:'.length)}\n`)
+    process.exitCode = 1
+  } else if (outcome !== 'ended') {
+    process.stderr.write(`hermes: ${outcome}, stopped cleanly\n`)
+  }
+}
+
+function validate(file: string): void {
+  const config = loadOrExit(file)
+  const signals = config.modules.reduce((n, m) => n + m.signals.length, 0)
+  process.stdout.write(
+    `${config.file}: valid: ${config.modules.length} modules, ${signals} signals, ${config.wires.length} wires, ${config.execution.mode} at ${config.execution.rateHz} Hz\n`
+  )
+  for (const m of config.modules) {
+    process.stdout.write(`  Module: ${m.name} (${m.type}${m.model ? ` ${m.model}` : ''})\n`)
+    for (const s of m.signals) process.stdout.write(`    Signal: ${s.name} (${s.type})\n`)
+  }
+}
+
+function listSignals(file: string, opts: { json: boolean }): void {
+  const config = loadOrExit(file)
+  const signals = config.modules.flatMap((m) => m.signals.map((s) => ({ module: m.name, ...s })))
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(signals, null, 2)}\n`)
+    return
+  }
+  const rows = signals.map((s) => [s.qualified, s.module, s.type, s.unit || '-', [s.writable ? 'writable' : '', s.published ? '' : 'unpublished'].filter(Boolean).join(',') || '-'])
+  process.stdout.write(`${table(['SIGNAL', 'MODULE', 'TYPE', 'UNIT', 'FLAGS'], rows)}\n`)
+}
+
+export function buildProgram(): Command {
+  const program = new Command('hermes').description('Hermes-compatible simulation engine, headless').version(version)
+  program
+    .command('run')
+    .description('run a configuration (the built-in demo when none is given)')
+    .argument('[config]', 'YAML configuration file', DEFAULT_CONFIG)
+    .addOption(new Option('--mode <mode>', 'execution mode').choices(['afap', 'realtime', 'single_frame']))
+    .option('--end-time <seconds>', 'stop at this simulated time', nonNegative('--end-time'))
+    .option('--rate <hz>', 'frame rate in Hz', positive('--rate'))
+    .option('--no-server', 'do not start the WebSocket server even if the config enables it')
+    .option('--port <port>', 'server port (0 picks a free one)', port)
+    .option('--host <host>', 'server bind address')
+    .option('--print <patterns...>', "print signals matching these patterns ('*', 'module.*', exact names)")
+    .option('--print-rate <hz>', 'how often --print prints', positive('--print-rate'), 10)
+    .option('--no-progress', 'no progress bar for afap runs')
+    .action((file: string, opts: RunOptions) => run(file, opts))
+  program.command('validate').description('check a configuration without running it').argument('<config>', 'YAML configuration file').action(validate)
+  program
+    .command('list-signals')
+    .description('list every signal with its module, type, unit and flags')
+    .argument('<config>', 'YAML configuration file')
+    .option('--json', 'print JSON instead of a table', false)
+    .action(listSignals)
+  return program
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    process.stderr.write(`hermes: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  })

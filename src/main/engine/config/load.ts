@@ -1,0 +1,418 @@
+// Loads a YAML configuration into a ResolvedConfig, or reports every problem with file, path, line and column.
+import { accessSync, constants, readFileSync, statSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { LineCounter, parseDocument } from 'yaml'
+import { z } from 'zod'
+import type { ModelSignal } from '../modules/inproc/model'
+import { findModel, MODELS } from '../modules/inproc/registry'
+import { dtNsFromRate, secondsToNs } from '../scheduler/time'
+import { ConfigError, formatPath, type ConfigIssue, type ConfigPath } from './issues'
+import { SourcePositions } from './positions'
+import { configSchema, type RawConfig, type RawModule } from './schema'
+import { didYouMean } from './suggest'
+import type { ResolvedConfig, ResolvedModule, ResolvedSignal, ResolvedWire, ScheduleEntry } from './types'
+
+export interface LoadedConfig {
+  config: ResolvedConfig
+  warnings: ConfigIssue[]
+}
+
+/** Collects issues with their source positions; `errors` decides whether the config is usable. */
+class Reporter {
+  readonly errors: ConfigIssue[] = []
+  readonly warnings: ConfigIssue[] = []
+
+  constructor(
+    private readonly file: string,
+    private readonly positions: SourcePositions | null
+  ) {}
+
+  error(path: ConfigPath, message: string, opts: { key?: boolean } = {}): void {
+    this.errors.push(this.issue('error', path, message, opts))
+  }
+
+  warn(path: ConfigPath, message: string, opts: { key?: boolean } = {}): void {
+    this.warnings.push(this.issue('warning', path, message, opts))
+  }
+
+  atOffset(offset: number, message: string): void {
+    const pos = this.positions?.at(offset) ?? { line: 1, column: 1 }
+    this.errors.push({ severity: 'error', file: this.file, line: pos.line, column: pos.column, path: '', message })
+  }
+
+  private issue(severity: ConfigIssue['severity'], path: ConfigPath, message: string, opts: { key?: boolean }): ConfigIssue {
+    const pos = this.positions?.of(path, opts) ?? { line: 0, column: 0 }
+    return { severity, file: this.file, line: pos.line, column: pos.column, path: formatPath(path), message }
+  }
+}
+
+type Schema = z.ZodType
+
+function unwrapSchema(schema: unknown): unknown {
+  let s = schema
+  for (;;) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) s = s.unwrap()
+    else if (s instanceof z.ZodPipe) s = s.out
+    else return s
+  }
+}
+
+/** Keys the schema accepts for the object at `path`, to suggest a fix for a misspelt key. */
+function knownKeys(schema: Schema, path: ConfigPath): string[] {
+  let s = unwrapSchema(schema)
+  for (const part of path) {
+    if (s instanceof z.ZodObject) s = (s.shape as Record<string, unknown>)[String(part)]
+    else if (s instanceof z.ZodArray) s = s.element
+    else if (s instanceof z.ZodRecord) s = s.valueType
+    else return []
+    s = unwrapSchema(s)
+  }
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : []
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return `required, expected ${issue.expected}`
+  }
+  return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '')
+}
+
+function childAt(root: unknown, path: readonly PropertyKey[]): Record<string, unknown> | null {
+  let node = root
+  for (const part of path) {
+    if (node === null || typeof node !== 'object') return null
+    node = (node as Record<PropertyKey, unknown>)[part]
+  }
+  return node !== null && typeof node === 'object' ? (node as Record<string, unknown>) : null
+}
+
+const toPath = (path: readonly PropertyKey[]): (string | number)[] => path.map((p) => (typeof p === 'number' ? p : String(p)))
+
+/**
+ * Validates with a strict schema, but turns unknown keys into warnings: they are reported at their
+ * position (with a suggestion), removed, and the rest is validated again.
+ */
+function validate<S extends Schema>(schema: S, raw: unknown, base: ConfigPath, report: Reporter): z.output<S> | undefined {
+  let input = raw
+  for (;;) {
+    const result = schema.safeParse(input)
+    if (result.success) return result.data
+    const unknownKeys = result.error.issues.filter((i) => i.code === 'unrecognized_keys')
+    if (unknownKeys.length === 0) {
+      for (const issue of result.error.issues) report.error([...base, ...toPath(issue.path)], describeZodIssue(issue))
+      return undefined
+    }
+    input = structuredClone(input)
+    for (const issue of unknownKeys) {
+      const owner = childAt(input, issue.path)
+      const candidates = knownKeys(schema, toPath(issue.path))
+      for (const key of issue.keys) {
+        report.warn([...base, ...toPath(issue.path), key], `unknown key '${key}' is ignored${didYouMean(key, candidates)}`, { key: true })
+        if (owner) delete owner[key]
+      }
+    }
+  }
+}
+
+function resolvePath(dir: string, path: string | null | undefined): string | null {
+  if (!path) return null
+  return isAbsolute(path) ? path : resolve(dir, path)
+}
+
+function resolveInprocSignals(name: string, mod: RawModule, report: Reporter): ResolvedSignal[] | null {
+  const base = ['modules', name]
+  if (!mod.model) {
+    report.error(base, `inproc modules need a 'model'; available: ${Object.keys(MODELS).join(', ')}`)
+    return null
+  }
+  const model = findModel(mod.model)
+  if (!model) {
+    report.error([...base, 'model'], `unknown model '${mod.model}'${didYouMean(mod.model, Object.keys(MODELS))}; available: ${Object.keys(MODELS).join(', ')}`)
+    return null
+  }
+  const options = validate(model.options, mod.options ?? {}, [...base, 'options'], report)
+  if (options === undefined) return null
+  mod.options = options as Record<string, unknown>
+
+  // YAML-declared signals come first, in the YAML's order; the model's other signals follow in its own.
+  const defaults = new Map(model.signals(options).map((def) => [def.name, def]))
+  const result: ResolvedSignal[] = []
+  mod.signals.forEach((yaml, index) => {
+    const def = defaults.get(yaml.name)
+    if (def) {
+      defaults.delete(yaml.name)
+      result.push(mergeSignal(name, def, yaml))
+    } else if (model.freeSignals) {
+      result.push(yamlSignal(name, yaml, model.freeSignals.writable))
+    } else {
+      const names = model.signals(options).map((s) => s.name)
+      report.error(['modules', name, 'signals', index, 'name'], `model '${mod.model}' has no signal '${yaml.name}'${didYouMean(yaml.name, names)}; it has: ${names.join(', ')}`)
+    }
+  })
+  for (const def of defaults.values()) result.push(mergeSignal(name, def, undefined))
+  return result
+}
+
+/** The YAML's flags win over the model's defaults. */
+function mergeSignal(module: string, def: ModelSignal, yaml: RawModule['signals'][number] | undefined): ResolvedSignal {
+  return {
+    name: def.name,
+    qualified: `${module}.${def.name}`,
+    type: yaml?.type ?? 'f64',
+    unit: yaml?.unit ?? def.unit ?? '',
+    writable: yaml?.writable ?? def.writable ?? false,
+    published: yaml?.published ?? def.published ?? true,
+    initial: yaml?.initial ?? def.initial ?? 0,
+    description: yaml?.description ?? def.description ?? ''
+  }
+}
+
+function yamlSignal(module: string, s: RawModule['signals'][number], writableByDefault: boolean): ResolvedSignal {
+  return {
+    name: s.name,
+    qualified: `${module}.${s.name}`,
+    type: s.type,
+    unit: s.unit ?? '',
+    writable: s.writable ?? writableByDefault,
+    published: s.published ?? true,
+    initial: s.initial ?? 0,
+    description: s.description ?? ''
+  }
+}
+
+function checkFile(path: string, pathInConfig: ConfigPath, what: string, mustExecute: boolean, report: Reporter): void {
+  try {
+    if (!statSync(path).isFile()) return report.error(pathInConfig, `${what} is not a file: ${path}`)
+    if (mustExecute) accessSync(path, constants.X_OK)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') report.error(pathInConfig, `${what} not found: ${path}`)
+    else if (code === 'EACCES') report.error(pathInConfig, `${what} is not executable: ${path}`)
+    else report.error(pathInConfig, `${what} cannot be read: ${path} (${String(code)})`)
+  }
+}
+
+function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFiles: boolean): ResolvedModule[] {
+  const modules: ResolvedModule[] = []
+  for (const [name, mod] of Object.entries(raw.modules)) {
+    const base = ['modules', name]
+    if (name.includes('.') || name.trim() === '') {
+      report.error(base, `module name '${name}' must be non-empty and contain no '.', since '.' separates module from signal`, { key: true })
+      continue
+    }
+    const seen = new Map<string, number>()
+    mod.signals.forEach((s, i) => {
+      const first = seen.get(s.name)
+      if (first !== undefined) report.error([...base, 'signals', i, 'name'], `duplicate signal '${s.name}' (also at signals[${first}])`)
+      else seen.set(s.name, i)
+    })
+    const script = resolvePath(dir, mod.script)
+    const executable = resolvePath(dir, mod.executable)
+    let signals: ResolvedSignal[] | null
+    if (mod.type === 'inproc') {
+      signals = resolveInprocSignals(name, mod, report)
+    } else {
+      if (mod.type === 'process' && !executable) report.error(base, "'executable' required for process modules")
+      if (mod.type === 'script' && !script) report.error(base, "'script' required for script modules")
+      if (checkFiles && executable) checkFile(executable, [...base, 'executable'], 'executable', true, report)
+      if (checkFiles && script) checkFile(script, [...base, 'script'], 'script', false, report)
+      signals = mod.signals.map((s) => yamlSignal(name, s, false))
+    }
+    if (!signals) continue
+    modules.push({
+      name,
+      type: mod.type,
+      model: mod.model ?? null,
+      script,
+      executable,
+      configFile: resolvePath(dir, mod.config),
+      options: mod.options ?? {},
+      signals
+    })
+  }
+  return modules
+}
+
+function resolveWires(raw: RawConfig, modules: ResolvedModule[], report: Reporter): ResolvedWire[] {
+  const signals = new Map<string, ResolvedSignal>()
+  for (const m of modules) for (const s of m.signals) signals.set(s.qualified, s)
+  const moduleNames = new Set(raw.modules ? Object.keys(raw.modules) : [])
+  const wires: ResolvedWire[] = []
+  const destinations = new Map<string, number>()
+  ;(raw.wiring ?? []).forEach((wire, i) => {
+    let ok = true
+    for (const end of ['src', 'dst'] as const) {
+      const name = wire[end]
+      const path = ['wiring', i, end]
+      const dot = name.indexOf('.')
+      if (dot <= 0 || dot === name.length - 1) {
+        report.error(path, `expected 'module.signal' format: ${name}`)
+        ok = false
+        continue
+      }
+      const module = name.slice(0, dot)
+      if (!moduleNames.has(module)) {
+        report.error(path, `${end === 'src' ? 'source' : 'destination'} module not found: ${module}${didYouMean(module, moduleNames)}`)
+        ok = false
+        continue
+      }
+      const signal = signals.get(name)
+      if (!signal) {
+        const inModule = modules.find((m) => m.name === module)
+        // A module whose signals could not be resolved has already been reported; do not pile on.
+        if (inModule) {
+          const names = inModule.signals.map((s) => s.name)
+          report.error(path, `${end === 'src' ? 'source' : 'destination'} signal not found: ${name}${didYouMean(name.slice(dot + 1), names)}`)
+        }
+        ok = false
+        continue
+      }
+      if (end === 'dst' && !signal.writable) {
+        report.error(path, `destination not writable: ${name} (mark it 'writable: true' in its module's signals)`)
+        ok = false
+      }
+    }
+    if (ok && wire.src === wire.dst) {
+      report.error(['wiring', i], `cannot wire a signal to itself: ${wire.src}`)
+      ok = false
+    }
+    if (!ok) return
+    const earlier = destinations.get(wire.dst)
+    if (earlier !== undefined) report.warn(['wiring', i, 'dst'], `${wire.dst} is also written by wiring[${earlier}]; this later wire wins each frame`)
+    destinations.set(wire.dst, i)
+    wires.push({ src: wire.src, dst: wire.dst, gain: wire.gain, offset: wire.offset })
+  })
+  return wires
+}
+
+function resolveSchedule(raw: RawConfig, report: Reporter): ScheduleEntry[] {
+  const names = Object.keys(raw.modules)
+  const { schedule, rate_hz: rateHz } = raw.execution
+  const entries: ScheduleEntry[] = []
+  const listed = new Set<string>()
+  schedule.forEach((entry, i) => {
+    const path = ['execution', 'schedule', i]
+    if (!names.includes(entry.name)) {
+      report.error(path, `schedule references unknown module: ${entry.name}${didYouMean(entry.name, names)}`)
+      return
+    }
+    if (listed.has(entry.name)) {
+      report.error(path, `module '${entry.name}' is listed twice in the schedule`)
+      return
+    }
+    listed.add(entry.name)
+    let substeps = 1
+    if (entry.rate_hz !== undefined) {
+      const ratio = entry.rate_hz / rateHz
+      substeps = Math.round(ratio)
+      if (substeps < 1 || Math.abs(ratio - substeps) > 1e-9 * ratio) {
+        report.error([...path, 'rate_hz'], `rate_hz ${entry.rate_hz} of module '${entry.name}' must be an integer multiple of execution.rate_hz ${rateHz}`)
+        return
+      }
+    }
+    entries.push({ module: entry.name, substeps })
+  })
+  if (schedule.length > 0) {
+    const missing = names.filter((n) => !listed.has(n))
+    if (missing.length > 0) {
+      report.warn(['execution', 'schedule'], `modules not in the schedule step after it, in configuration order: ${missing.join(', ')}`)
+    }
+    for (const m of missing) entries.push({ module: m, substeps: 1 })
+    return entries
+  }
+  return names.map((module) => ({ module, substeps: 1 }))
+}
+
+/** Command-line overrides, merged into the file's data before validation so they are checked alike. */
+export interface ConfigOverrides {
+  execution?: { mode?: string; rate_hz?: number; end_time?: number | null }
+  server?: { enabled?: boolean; host?: string; port?: number }
+}
+
+export interface ParseOptions {
+  /** Check that script and executable files exist (off for configs built in memory by tests). */
+  checkFiles?: boolean
+  overrides?: ConfigOverrides
+}
+
+function applyOverrides(data: Record<string, unknown>, overrides: ConfigOverrides): void {
+  for (const [section, values] of Object.entries(overrides) as [string, Record<string, unknown> | undefined][]) {
+    if (!values) continue
+    const defined = Object.entries(values).filter(([, v]) => v !== undefined)
+    if (defined.length === 0) continue
+    const current = data[section]
+    data[section] = { ...(current && typeof current === 'object' ? current : {}), ...Object.fromEntries(defined) }
+  }
+}
+
+/** Parses and validates YAML text; `file` names it in messages and anchors relative paths. */
+export function parseConfig(text: string, file: string, { checkFiles = true, overrides }: ParseOptions = {}): LoadedConfig {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const report = new Reporter(file, new SourcePositions(doc, lineCounter))
+  for (const error of doc.errors) report.atOffset(error.pos[0], `invalid YAML: ${error.message.split('\n')[0]}`)
+  if (report.errors.length > 0) throw new ConfigError(report.errors, report.warnings)
+
+  const data: unknown = doc.toJS()
+  if (data === null || data === undefined) throw new ConfigError([...report.errors, issueAtStart(file, 'the file is empty; expected a mapping with at least a modules key')])
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    report.error([], 'expected a mapping (key: value) at the top level')
+    throw new ConfigError(report.errors, report.warnings)
+  }
+
+  if (overrides) applyOverrides(data as Record<string, unknown>, overrides)
+  const raw = validate(configSchema, data, [], report)
+  if (!raw) throw new ConfigError(report.errors, report.warnings)
+
+  const dir = dirname(resolve(file))
+  const modules = resolveModules(raw, dir, report, checkFiles)
+  const wires = resolveWires(raw, modules, report)
+  const schedule = resolveSchedule(raw, report)
+  const dtNs = dtNsFromRate(raw.execution.rate_hz)
+  if (dtNs < 1) report.error(['execution', 'rate_hz'], `rate_hz ${raw.execution.rate_hz} is too high: the frame period rounds to 0 ns`)
+  if (report.errors.length > 0) throw new ConfigError(report.errors, report.warnings)
+
+  const endTime = raw.execution.end_time
+  return {
+    warnings: report.warnings,
+    config: {
+      file: resolve(file),
+      version: raw.version,
+      modules,
+      wires,
+      execution: {
+        mode: raw.execution.mode,
+        rateHz: raw.execution.rate_hz,
+        dtNs,
+        endTime,
+        endTimeNs: endTime === null ? null : secondsToNs(endTime),
+        startPaused: raw.execution.start_paused,
+        schedule
+      },
+      server: {
+        enabled: raw.server.enabled,
+        host: raw.server.host,
+        port: raw.server.port,
+        telemetryHz: raw.server.telemetry_hz,
+        allowedOrigins: raw.server.allowed_origins
+      }
+    }
+  }
+}
+
+function issueAtStart(file: string, message: string): ConfigIssue {
+  return { severity: 'error', file, line: 1, column: 1, path: '', message }
+}
+
+/** Reads and validates a configuration file; throws ConfigError naming the file on any problem. */
+export function loadConfigFile(file: string, options: ParseOptions = {}): LoadedConfig {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, expected a YAML file' : `cannot read file (${String(code)})`
+    throw new ConfigError([{ severity: 'error', file, line: 0, column: 0, path: '', message: why }])
+  }
+  return parseConfig(text, file, options)
+}

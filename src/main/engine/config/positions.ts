@@ -1,0 +1,50 @@
+// Maps a path in the parsed data back to a line and column in the YAML text.
+import { isMap, isNode, isSeq, type Document, type LineCounter, type Node } from 'yaml'
+import type { ConfigPath } from './issues'
+
+export interface Position {
+  line: number
+  column: number
+}
+
+export class SourcePositions {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter
+  ) {}
+
+  at(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset)
+    return { line, column: col }
+  }
+
+  /**
+   * Where the value at `path` starts; with `key`, where its key starts (for unknown-key warnings).
+   * A path that does not exist (a missing field) points at the deepest part of it that does.
+   */
+  of(path: ConfigPath, { key = false } = {}): Position {
+    let node: unknown = this.doc.contents
+    let best: Node | null = isNode(node) ? node : null
+    for (let i = 0; i < path.length; i++) {
+      const part = path[i]!
+      const last = i === path.length - 1
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isNode(p.key) && 'value' in p.key ? p.key.value : p.key) === part)
+        if (!pair) break
+        if (last && key && isNode(pair.key)) return this.start(pair.key)
+        node = pair.value
+      } else if (isSeq(node) && typeof part === 'number') {
+        node = node.items[part]
+      } else {
+        break
+      }
+      if (isNode(node)) best = node
+      else break
+    }
+    return best ? this.start(best) : { line: 1, column: 1 }
+  }
+
+  private start(node: Node): Position {
+    return node.range ? this.at(node.range[0]) : { line: 1, column: 1 }
+  }
+}

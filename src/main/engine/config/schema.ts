@@ -1,0 +1,69 @@
+// The shape of a configuration file (Hermes 0.2 plus our additive keys), as zod schemas.
+import { z } from 'zod'
+import { SIGNAL_TYPES } from './types'
+
+const finite = () => z.number().refine(Number.isFinite, 'expected a finite number')
+
+export const signalSchema = z.strictObject({
+  name: z.string().min(1, 'expected a non-empty signal name'),
+  type: z.enum(SIGNAL_TYPES).default('f64'),
+  unit: z.string().optional(),
+  writable: z.boolean().optional(),
+  published: z.boolean().optional(),
+  initial: finite().optional(),
+  description: z.string().optional()
+})
+
+const path = z.string().min(1).nullable().optional()
+
+export const moduleSchema = z.strictObject({
+  type: z.enum(['inproc', 'script', 'process']),
+  model: z.string().min(1).optional(),
+  script: path,
+  executable: path,
+  config: path,
+  signals: z.array(signalSchema).default([]),
+  options: z.record(z.string(), z.unknown()).nullable().default({})
+})
+
+export const wireSchema = z.strictObject({
+  src: z.string().min(1),
+  dst: z.string().min(1),
+  gain: finite().default(1),
+  offset: finite().default(0)
+})
+
+const scheduleEntrySchema = z.preprocess(
+  (entry) => (typeof entry === 'string' ? { name: entry } : entry),
+  z.strictObject({
+    name: z.string().min(1),
+    rate_hz: z.number().positive('rate_hz must be positive').optional()
+  })
+)
+
+export const executionSchema = z.strictObject({
+  mode: z.enum(['afap', 'realtime', 'single_frame']).default('afap'),
+  rate_hz: z.number().positive('rate_hz must be positive').refine(Number.isFinite, 'expected a finite number').default(100),
+  end_time: z.number().nonnegative('end_time must not be negative').refine(Number.isFinite, 'expected a finite number').nullable().default(null),
+  start_paused: z.boolean().default(false),
+  schedule: z.array(scheduleEntrySchema).default([])
+})
+
+export const serverSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int('port must be an integer').min(0, 'port must be between 0 and 65535').max(65535, 'port must be between 0 and 65535').default(8765),
+  telemetry_hz: z.number().positive('telemetry_hz must be positive').max(1000, 'telemetry_hz must be at most 1000').default(60),
+  allowed_origins: z.array(z.string()).default([])
+})
+
+export const configSchema = z.strictObject({
+  version: z.union([z.string(), z.number()]).transform(String).default('0.2'),
+  modules: z.record(z.string(), moduleSchema),
+  wiring: z.array(wireSchema).nullable().default([]),
+  execution: executionSchema.default(() => executionSchema.parse({})),
+  server: serverSchema.default(() => serverSchema.parse({}))
+})
+
+export type RawConfig = z.output<typeof configSchema>
+export type RawModule = z.output<typeof moduleSchema>

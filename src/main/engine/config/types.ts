@@ -1,0 +1,73 @@
+// The validated, resolved form of a configuration: plain data, safe to post to a worker thread.
+
+export type ModuleType = 'inproc' | 'script' | 'process'
+export type ExecutionMode = 'afap' | 'realtime' | 'single_frame'
+export const SIGNAL_TYPES = ['f64', 'f32', 'i64', 'i32', 'bool'] as const
+export type SignalType = (typeof SIGNAL_TYPES)[number]
+
+export interface ResolvedSignal {
+  /** Local name inside its module, dots allowed: `position.x`. */
+  name: string
+  /** `<module>.<name>`: the name clients subscribe to and wires refer to. */
+  qualified: string
+  type: SignalType
+  unit: string
+  writable: boolean
+  published: boolean
+  /** Value the slot holds after stage and after every reset. */
+  initial: number
+  description: string
+}
+
+export interface ResolvedModule {
+  name: string
+  type: ModuleType
+  model: string | null
+  script: string | null
+  executable: string | null
+  /** The module's own config file (Hermes `config:` key), resolved against the YAML's folder. */
+  configFile: string | null
+  options: Record<string, unknown>
+  signals: ResolvedSignal[]
+}
+
+export interface ResolvedWire {
+  src: string
+  dst: string
+  gain: number
+  offset: number
+}
+
+export interface ScheduleEntry {
+  module: string
+  /** How often the module steps per frame: module rate / frame rate, an integer >= 1. */
+  substeps: number
+}
+
+export interface ResolvedExecution {
+  mode: ExecutionMode
+  rateHz: number
+  dtNs: number
+  endTime: number | null
+  endTimeNs: number | null
+  startPaused: boolean
+  schedule: ScheduleEntry[]
+}
+
+export interface ResolvedServer {
+  enabled: boolean
+  host: string
+  port: number
+  telemetryHz: number
+  allowedOrigins: string[]
+}
+
+export interface ResolvedConfig {
+  /** Absolute path of the YAML file, or null for a config built in code. */
+  file: string | null
+  version: string
+  modules: ResolvedModule[]
+  wires: ResolvedWire[]
+  execution: ResolvedExecution
+  server: ResolvedServer
+}

@@ -1,0 +1,290 @@
+// The scheduler's loop: commands at frame boundaries, modules in schedule order, wires, then time.
+// It runs on the scheduler thread; nothing in the per-frame path allocates.
+import type { ResolvedConfig } from '../config/types'
+import { Backplane, HEADER } from '../backplane/backplane'
+import { createModule } from '../modules/factory'
+import type { ModuleInstance, StepTime } from '../modules/module'
+import { WireRouter } from '../router/wires'
+import { Command, CommandRing, RUN_STATES, type CommandEntry, type LatenessStats, type RunState, type SchedulerMessage } from './control'
+import { LatenessRecorder } from './lateness'
+import { MAX_EXACT_TIME_NS } from './time'
+
+interface Stepper {
+  name: string
+  module: ModuleInstance
+  substeps: number
+  subDtNs: number
+  time: StepTime
+}
+
+/** Longest a paused or waiting loop sleeps before looking again; commands wake it at once anyway. */
+const IDLE_WAIT_MS = 250
+/** The last stretch before a realtime deadline is spun, because sleeping wakes up late by tens of µs. */
+const SPIN_MS = 0.3
+/** Further behind the wall clock than this, a realtime run drops the debt instead of bursting to catch up. */
+const CATCH_UP_LIMIT_MS = 100
+
+export interface FrameLoopOptions {
+  /** Return from run() when end_time is reached instead of waiting for commands (benchmarks). */
+  exitOnEnd?: boolean
+}
+
+export class FrameLoop {
+  readonly backplane: Backplane
+  private readonly steppers: Stepper[]
+  private readonly router: WireRouter
+  private readonly initial: Float64Array
+  private readonly snapshot: Float64Array
+  private readonly dtNs: number
+  private readonly endTimeNs: number
+  private state: RunState
+  private frame = 0
+  private timeNs = 0
+  private read = 0
+  private stopping = false
+  private wallStartMs = 0
+  private readonly lateness: LatenessRecorder | null
+  private readonly entry: CommandEntry = { kind: Command.Pause, id: 0, a: 0, b: 0 }
+  /** Index in `steppers` of the module being stepped, to name it when it throws. */
+  private current = -1
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    backplaneBuffer: SharedArrayBuffer,
+    private readonly commands: CommandRing,
+    snapshotBuffer: SharedArrayBuffer,
+    private readonly post: (message: SchedulerMessage) => void
+  ) {
+    const names = config.modules.flatMap((m) => m.signals.map((s) => s.qualified))
+    this.backplane = Backplane.attach(backplaneBuffer, names)
+    this.snapshot = new Float64Array(snapshotBuffer)
+    this.initial = Float64Array.from(config.modules.flatMap((m) => m.signals.map((s) => s.initial)))
+    this.dtNs = config.execution.dtNs
+    this.endTimeNs = config.execution.endTimeNs ?? Infinity
+    const byName = new Map(config.modules.map((m) => [m.name, m]))
+    this.steppers = config.execution.schedule.map((entry) => {
+      const mod = byName.get(entry.module)
+      if (!mod) throw new Error(`schedule names unknown module ${entry.module}`)
+      const subDtNs = Math.round(this.dtNs / entry.substeps)
+      return {
+        name: mod.name,
+        module: createModule(mod, this.backplane),
+        substeps: entry.substeps,
+        subDtNs,
+        time: { frame: 0, timeNs: 0, time: 0, dt: subDtNs / 1e9 }
+      }
+    })
+    this.router = new WireRouter(config.wires, this.backplane)
+    this.state = config.execution.startPaused || config.execution.mode === 'single_frame' ? 'paused' : 'running'
+    this.lateness = config.execution.mode === 'realtime' ? new LatenessRecorder() : null
+  }
+
+  get frameCount(): number {
+    return this.frame
+  }
+
+  get runState(): RunState {
+    return this.state
+  }
+
+  /** Initial values into every slot, then each module's stage(). */
+  stage(): void {
+    this.restoreInitialState((m) => m.stage?.())
+  }
+
+  /** Back to the staged state: initial values, then each module's reset() (or stage() if it has none). */
+  private reset(): void {
+    this.restoreInitialState((m) => (m.reset ? m.reset() : m.stage?.()))
+    this.rebaseWallClock()
+  }
+
+  private restoreInitialState(restore: (m: ModuleInstance) => void): void {
+    this.backplane.values.set(this.initial)
+    this.forEachModule(restore)
+    this.frame = 0
+    this.timeNs = 0
+    this.publishHeader()
+  }
+
+  run(options: FrameLoopOptions = {}): void {
+    this.rebaseWallClock()
+    while (!this.stopping) {
+      if (this.commands.pending(this.read)) this.drainCommands()
+      if (this.stopping) break
+      if (this.state !== 'running') {
+        this.commands.waitForCommand(this.read, IDLE_WAIT_MS)
+        continue
+      }
+      if (this.timeNs >= this.endTimeNs) {
+        this.end()
+        if (options.exitOnEnd) break
+        continue
+      }
+      if (this.lateness && !this.waitForFrameStart()) continue
+      if (!this.stepFrameSafely()) continue
+    }
+    this.forEachModule((m) => m.terminate?.())
+  }
+
+  latenessStats(): LatenessStats | null {
+    return this.lateness?.stats() ?? null
+  }
+
+  /** One frame: every module in schedule order (sub-stepped at its own rate), then every wire, then time. */
+  stepFrame(): void {
+    const frame = this.frame
+    const timeNs = this.timeNs
+    const steppers = this.steppers
+    for (let i = 0; i < steppers.length; i++) {
+      const s = steppers[i]!
+      this.current = i
+      const t = s.time
+      t.frame = frame
+      for (let k = 0; k < s.substeps; k++) {
+        t.timeNs = timeNs + k * s.subDtNs
+        t.time = t.timeNs / 1e9
+        s.module.step(t)
+      }
+    }
+    this.current = -1
+    this.router.route(this.backplane.values)
+    this.frame = frame + 1
+    this.timeNs = this.frame * this.dtNs
+    const header = this.backplane.header
+    header[HEADER.frame] = this.frame
+    header[HEADER.timeNs] = this.timeNs
+  }
+
+  /** Steps one frame; a module that throws pauses the run and is reported, instead of killing the thread. */
+  private stepFrameSafely(): boolean {
+    if (this.timeNs + this.dtNs > MAX_EXACT_TIME_NS) {
+      this.fault('scheduler', `simulated time would exceed ${MAX_EXACT_TIME_NS} ns, beyond exact integer time`)
+      return false
+    }
+    try {
+      this.stepFrame()
+      return true
+    } catch (error) {
+      const name = this.current >= 0 ? this.steppers[this.current]!.name : 'wiring'
+      this.current = -1
+      this.fault(name, error instanceof Error ? error.message : String(error))
+      return false
+    }
+  }
+
+  private fault(module: string, message: string): void {
+    this.post({ kind: 'fault', module, message, frame: this.frame })
+    this.setState('paused', 'fault')
+  }
+
+  private end(): void {
+    this.setState('ended', 'end_time')
+  }
+
+  private setState(state: RunState, reason: 'command' | 'end_time' | 'fault'): void {
+    if (state === 'running' && this.state !== 'running') this.rebaseWallClock()
+    this.state = state
+    this.publishHeader()
+    this.post({ kind: 'state', state, frame: this.frame, timeNs: this.timeNs, reason })
+  }
+
+  private publishHeader(): void {
+    const header = this.backplane.header
+    header[HEADER.frame] = this.frame
+    header[HEADER.timeNs] = this.timeNs
+    header[HEADER.state] = RUN_STATES.indexOf(this.state)
+  }
+
+  /** Realtime pacing against an absolute schedule; returns false when a command arrived first. */
+  private waitForFrameStart(): boolean {
+    const due = this.wallStartMs + this.timeNs / 1e6
+    for (;;) {
+      const now = performance.now()
+      const remaining = due - now
+      if (remaining <= 0) {
+        if (-remaining > CATCH_UP_LIMIT_MS) {
+          this.lateness?.rebase()
+          this.rebaseWallClock()
+        } else {
+          this.lateness?.record(-remaining)
+        }
+        return true
+      }
+      if (this.commands.pending(this.read)) return false
+      if (remaining > SPIN_MS) this.commands.waitForCommand(this.read, remaining - SPIN_MS)
+    }
+  }
+
+  /** Wall-clock time at which simulated time zero would have started, so that pauses do not count. */
+  private rebaseWallClock(): void {
+    this.wallStartMs = performance.now() - this.timeNs / 1e6
+  }
+
+  private drainCommands(): void {
+    const written = this.commands.written()
+    const entry = this.entry
+    while (this.read < written) {
+      this.commands.read(this.read, entry)
+      this.read++
+      this.commands.markRead(this.read)
+      this.execute(entry)
+    }
+  }
+
+  private execute(c: CommandEntry): void {
+    switch (c.kind) {
+      case Command.Pause:
+        if (this.state === 'running') this.setState('paused', 'command')
+        return this.done(c.id)
+      case Command.Resume:
+        if (this.config.execution.mode === 'single_frame') return this.reject(c.id, 'resume is not available in single_frame mode; use step')
+        if (this.state === 'ended') return this.reject(c.id, 'the run has reached end_time; reset to run it again')
+        if (this.state === 'paused') this.setState('running', 'command')
+        return this.done(c.id)
+      case Command.Step: {
+        if (this.state === 'running') return this.reject(c.id, 'step is only allowed while paused')
+        if (this.state === 'ended') return this.reject(c.id, 'the run has reached end_time; reset to run it again')
+        for (let n = 0; n < c.a; n++) {
+          if (this.timeNs >= this.endTimeNs) {
+            this.end()
+            break
+          }
+          if (!this.stepFrameSafely()) break
+        }
+        return this.done(c.id)
+      }
+      case Command.Reset:
+        this.reset()
+        // Reset keeps running or paused as it was; an ended run comes back paused, ready to go again.
+        this.setState(this.state === 'ended' ? 'paused' : this.state, 'command')
+        return this.done(c.id)
+      case Command.Set:
+        this.backplane.values[c.a] = c.b
+        return this.done(c.id)
+      case Command.Snapshot:
+        this.copySnapshot()
+        return this.done(c.id)
+      case Command.Stop:
+        this.stopping = true
+        return this.done(c.id)
+    }
+  }
+
+  private copySnapshot(): void {
+    this.publishHeader()
+    this.snapshot.set(this.backplane.header, 0)
+    this.snapshot.set(this.backplane.values, HEADER.slots)
+  }
+
+  private done(id: number): void {
+    this.post({ kind: 'done', id, frame: this.frame, timeNs: this.timeNs, state: this.state })
+  }
+
+  private reject(id: number, message: string): void {
+    this.post({ kind: 'rejected', id, message })
+  }
+
+  private forEachModule(action: (m: ModuleInstance) => void): void {
+    for (const s of this.steppers) action(s.module)
+  }
+}
