@@ -18,5 +18,5 @@ export default defineConfig({
     }
   },
   preload: {},
-  renderer: { plugins: [react()] }
+  renderer: { root: resolve(__dirname, 'src/renderer'), plugins: [react()], build: { rollupOptions: { input: resolve(__dirname, 'src/renderer/index.html') } } }
 })

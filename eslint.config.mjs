@@ -14,6 +14,10 @@ export default tseslint.config(
     }
   },
   {
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' }
+  },
+  {
     // The engine runs under plain Node and inside Electron's main process alike.
     files: ['src/main/engine/**/*.ts', 'src/shared/**/*.ts'],
     rules: {

@@ -99,4 +99,6 @@ export interface LatenessStats {
   maxMs: number
   /** Times the schedule was abandoned because the loop fell more than the catch-up limit behind. */
   rebases: number
+  /** Wall-clock minus simulated time at end_time, in ms; null when the run did not reach an end_time. */
+  endDriftMs: number | null
 }

@@ -115,13 +115,15 @@ export class FrameLoop {
         this.commands.waitForCommand(this.read, IDLE_WAIT_MS)
         continue
       }
+      // In realtime the end too waits for its wall-clock moment, so a run of 10 s takes 10 s.
+      if (this.lateness && !this.waitForFrameStart()) continue
       if (this.timeNs >= this.endTimeNs) {
+        this.lateness?.finish(performance.now() - this.wallStartMs - this.timeNs / 1e6)
         this.end()
         if (options.exitOnEnd) break
         continue
       }
-      if (this.lateness && !this.waitForFrameStart()) continue
-      if (!this.stepFrameSafely()) continue
+      this.stepFrameSafely()
     }
     this.forEachModule((m) => m.terminate?.())
   }

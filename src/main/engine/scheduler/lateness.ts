@@ -10,6 +10,7 @@ export class LatenessRecorder {
   private samples = 0
   private maxMs = 0
   private rebases = 0
+  private endDriftMs: number | null = null
 
   record(lateMs: number): void {
     const bin = Math.min(BINS - 1, Math.floor(lateMs / BIN_MS))
@@ -18,12 +19,17 @@ export class LatenessRecorder {
     if (lateMs > this.maxMs) this.maxMs = lateMs
   }
 
+  /** Wall-clock time minus simulated time when end_time was reached. */
+  finish(driftMs: number): void {
+    this.endDriftMs = driftMs
+  }
+
   rebase(): void {
     this.rebases++
   }
 
   stats(): LatenessStats {
-    return { samples: this.samples, p50Ms: this.quantile(0.5), p99Ms: this.quantile(0.99), maxMs: this.maxMs, rebases: this.rebases }
+    return { samples: this.samples, p50Ms: this.quantile(0.5), p99Ms: this.quantile(0.99), maxMs: this.maxMs, rebases: this.rebases, endDriftMs: this.endDriftMs }
   }
 
   private quantile(q: number): number {

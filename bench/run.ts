@@ -1,0 +1,20 @@
+// `npm run bench [name...]`: runs the named benchmark suites (all by default) and prints their tables.
+import { cpus } from 'node:os'
+import { schedulerBench } from './scheduler'
+
+const SUITES: Record<string, () => Promise<void>> = {
+  scheduler: schedulerBench
+}
+
+async function main(): Promise<void> {
+  const chosen = process.argv.slice(2)
+  const unknown = chosen.filter((n) => !(n in SUITES))
+  if (unknown.length > 0) throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}`)
+  console.log(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})`)
+  for (const name of chosen.length > 0 ? chosen : Object.keys(SUITES)) await SUITES[name]!()
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
