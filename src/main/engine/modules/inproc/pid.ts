@@ -64,8 +64,10 @@ export const pid = defineModel({
 
         const candidate = Math.max(-iLimit, Math.min(iLimit, integral + e * dt))
         let u = o.kp * e + o.ki * candidate + o.kd * derivative
-        // Clamping anti-windup: integrate only while that does not push further into saturation.
-        if ((u > max && e > 0) || (u < min && e < 0)) {
+        // Clamping anti-windup: integrate only while that does not push further into saturation
+        // (the sign of ki · e, not of e alone, so that negative gains are clamped too).
+        const push = o.ki * e
+        if ((u > max && push > 0) || (u < min && push < 0)) {
           u = o.kp * e + o.ki * integral + o.kd * derivative
         } else {
           integral = candidate
