@@ -21,6 +21,8 @@ export interface LoadedConfig {
 class Reporter {
   readonly errors: ConfigIssue[] = []
   readonly warnings: ConfigIssue[] = []
+  /** Paths whose values come from overrides, not from the file: they have no line and column. */
+  overridden: ConfigPath[] = []
 
   constructor(
     private readonly file: string,
@@ -41,6 +43,9 @@ class Reporter {
   }
 
   private issue(severity: ConfigIssue['severity'], path: ConfigPath, message: string, opts: { key?: boolean }): ConfigIssue {
+    if (this.overridden.some((o) => o.every((part, i) => path[i] === part))) {
+      return { severity, file: this.file, line: 0, column: 0, path: formatPath(path), message: `${message} (set by an override, not in the file)` }
+    }
     const pos = this.positions?.of(path, opts) ?? { line: 0, column: 0 }
     return { severity, file: this.file, line: pos.line, column: pos.column, path: formatPath(path), message }
   }
@@ -70,11 +75,19 @@ function knownKeys(schema: Schema, path: ConfigPath): string[] {
   return s instanceof z.ZodObject ? Object.keys(s.shape) : []
 }
 
-function describeZodIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
-    return `required, expected ${issue.expected}`
+/** YAML words for zod's JavaScript ones: a user writes mappings and lists, not records and arrays. */
+const YAML_WORDS: Record<string, string> = { object: 'a mapping', record: 'a mapping', array: 'a list' }
+const yamlWords = (text: string): string => text.replace(/\b(expected|received) (object|record|array)\b/g, (_, verb: string, noun: string) => `${verb} ${YAML_WORDS[noun]}`)
+
+function describeZodIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  const message = yamlWords(issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, ''))
+  const parent: Record<PropertyKey, unknown> | null = childAt(input, issue.path.slice(0, -1))
+  const key = issue.path[issue.path.length - 1]
+  // A missing key fails as whatever its schema checks first (type, enum...); say that it is missing.
+  if (issue.code !== 'custom' && parent !== null && key !== undefined && parent[key] === undefined) {
+    return issue.code === 'invalid_type' ? yamlWords(`required, expected ${issue.expected}`) : `required, ${message}`
   }
-  return issue.message.replace(/^Invalid input: /, '').replace(/^Invalid option: /, '')
+  return message
 }
 
 function childAt(root: unknown, path: readonly PropertyKey[]): Record<string, unknown> | null {
@@ -99,7 +112,7 @@ function validate<S extends Schema>(schema: S, raw: unknown, base: ConfigPath, r
     if (result.success) return result.data
     const unknownKeys = result.error.issues.filter((i) => i.code === 'unrecognized_keys')
     if (unknownKeys.length === 0) {
-      for (const issue of result.error.issues) report.error([...base, ...toPath(issue.path)], describeZodIssue(issue))
+      for (const issue of result.error.issues) report.error([...base, ...toPath(issue.path)], describeZodIssue(issue, input))
       return undefined
     }
     input = structuredClone(input)
@@ -138,6 +151,8 @@ function resolveInprocSignals(name: string, mod: RawModule, report: Reporter): R
   const defaults = new Map(model.signals(options).map((def) => [def.name, def]))
   const result: ResolvedSignal[] = []
   mod.signals.forEach((yaml, index) => {
+    // A duplicate has been reported by resolveModules; checking it again would call it unknown.
+    if (result.some((s) => s.name === yaml.name)) return
     const def = defaults.get(yaml.name)
     if (def) {
       defaults.delete(yaml.name)
@@ -335,14 +350,19 @@ export interface ParseOptions {
   overrides?: ConfigOverrides
 }
 
-function applyOverrides(data: Record<string, unknown>, overrides: ConfigOverrides): void {
+/** Returns the paths it set. A section that is not a mapping is left alone, for validation to report. */
+function applyOverrides(data: Record<string, unknown>, overrides: ConfigOverrides): ConfigPath[] {
+  const applied: ConfigPath[] = []
   for (const [section, values] of Object.entries(overrides) as [string, Record<string, unknown> | undefined][]) {
     if (!values) continue
     const defined = Object.entries(values).filter(([, v]) => v !== undefined)
     if (defined.length === 0) continue
     const current = data[section]
-    data[section] = { ...(current && typeof current === 'object' ? current : {}), ...Object.fromEntries(defined) }
+    if (current !== null && current !== undefined && (typeof current !== 'object' || Array.isArray(current))) continue
+    data[section] = { ...current, ...Object.fromEntries(defined) }
+    for (const [key] of defined) applied.push([section, key])
   }
+  return applied
 }
 
 /** Parses and validates YAML text; `file` names it in messages and anchors relative paths. */
@@ -360,7 +380,7 @@ export function parseConfig(text: string, file: string, { checkFiles = true, ove
     throw new ConfigError(report.errors, report.warnings)
   }
 
-  if (overrides) applyOverrides(data as Record<string, unknown>, overrides)
+  if (overrides) report.overridden = applyOverrides(data as Record<string, unknown>, overrides)
   const raw = validate(configSchema, data, [], report)
   if (!raw) throw new ConfigError(report.errors, report.warnings)
 

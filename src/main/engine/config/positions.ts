@@ -29,7 +29,8 @@ export class SourcePositions {
       const part = path[i]!
       const last = i === path.length - 1
       if (isMap(node)) {
-        const pair = node.items.find((p) => (isNode(p.key) && 'value' in p.key ? p.key.value : p.key) === part)
+        // Keys such as `1:` or `true:` parse to numbers and booleans, but toJS makes them strings.
+        const pair = node.items.find((p) => String(isNode(p.key) && 'value' in p.key ? p.key.value : p.key) === String(part))
         if (!pair) break
         if (last && key && isNode(pair.key)) return this.start(pair.key)
         node = pair.value
