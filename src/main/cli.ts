@@ -8,7 +8,8 @@ import { expandPatterns } from '../shared/protocol/patterns'
 import { formatSummary, table } from './cli/format'
 import { ProgressBar } from './cli/progress'
 import { SignalPrinter } from './cli/printer'
-import { DEFAULT_CONFIG } from './paths'
+import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
+import { HermesServer } from './engine/server/server'
 import { version } from '../../package.json'
 
 const positive = (flag: string) => (value: string): number => {
@@ -60,12 +61,28 @@ interface RunOptions {
   progress: boolean
 }
 
+async function startServer(config: ResolvedConfig, session: Session): Promise<HermesServer | null> {
+  if (!config.server.enabled) return null
+  const { host, port, telemetryHz, allowedOrigins } = config.server
+  const server = await HermesServer.start({ host, port, telemetryHz, allowedOrigins, staticDir: RENDERER_DIR, serverName: `hermes-console/${version}` })
+  server.bind(session)
+  process.stderr.write(`hermes: serving ${server.url} (console at http://${server.url.slice('ws://'.length)}/)\n`)
+  return server
+}
+
 async function run(file: string, opts: RunOptions): Promise<void> {
   const config = loadOrExit(file, {
     execution: { mode: opts.mode, rate_hz: opts.rate, end_time: opts.endTime },
     server: { enabled: opts.server ? undefined : false, host: opts.host, port: opts.port }
   })
   const session = await Session.start(config)
+  let server: HermesServer | null
+  try {
+    server = await startServer(config, session)
+  } catch (error) {
+    await session.stop()
+    throw error
+  }
   const { execution } = config
   process.stderr.write(
     `hermes: running ${config.file} (${execution.mode}, ${execution.rateHz} Hz${execution.endTime !== null ? `, until ${execution.endTime} s` : ''}); Ctrl+C stops\n`
@@ -96,7 +113,7 @@ async function run(file: string, opts: RunOptions): Promise<void> {
       if (event.kind === 'exit') resolve(event.message)
     })
   })
-  const outcome = await Promise.race([session.whenEnded().then(() => 'ended'), stopSignal, fault.then((m) => `fault:${m}`)])
+  let outcome = await Promise.race([session.whenEnded().then(() => 'ended'), stopSignal, fault.then((m) => `fault:${m}`)])
 
   for (const t of timers) clearInterval(t)
   if (bar) {
@@ -104,6 +121,11 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     if (last) bar.update(last.timeNs / 1e9, last.frame)
     bar.finish()
   }
+  if (outcome === 'ended' && server) {
+    process.stderr.write(`hermes: end_time reached; still serving ${server.url} for inspection, Ctrl+C stops\n`)
+    outcome = await stopSignal
+  }
+  await server?.stop()
   const summary = await session.stop()
   process.stdout.write(`${formatSummary(summary)}\n`)
   if (outcome.startsWith('fault:')) {

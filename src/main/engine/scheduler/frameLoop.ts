@@ -20,9 +20,10 @@ interface Stepper {
 /** Longest a paused or waiting loop sleeps before looking again; commands wake it at once anyway. */
 const IDLE_WAIT_MS = 250
 /** The last stretch before a realtime deadline is spun, because sleeping wakes up late by tens of µs. */
-const SPIN_MS = 0.3
+const SPIN_MS = 0.6
 /** Further behind the wall clock than this, a realtime run drops the debt instead of bursting to catch up. */
 const CATCH_UP_LIMIT_MS = 100
+const TIMING_PERIOD = 64
 
 export interface FrameLoopOptions {
   /** Return from run() when end_time is reached instead of waiting for commands (benchmarks). */
@@ -35,6 +36,8 @@ export class FrameLoop {
   private readonly router: WireRouter
   private readonly initial: Float64Array
   private readonly snapshot: Float64Array
+  /** Per schedule entry: total sampled step time in ms, and number of samples (read by the engine thread). */
+  private readonly moduleTimes: Float64Array
   private readonly dtNs: number
   private readonly endTimeNs: number
   private state: RunState
@@ -53,11 +56,13 @@ export class FrameLoop {
     backplaneBuffer: SharedArrayBuffer,
     private readonly commands: CommandRing,
     snapshotBuffer: SharedArrayBuffer,
+    moduleTimesBuffer: SharedArrayBuffer,
     private readonly post: (message: SchedulerMessage) => void
   ) {
     const names = config.modules.flatMap((m) => m.signals.map((s) => s.qualified))
     this.backplane = Backplane.attach(backplaneBuffer, names)
     this.snapshot = new Float64Array(snapshotBuffer)
+    this.moduleTimes = new Float64Array(moduleTimesBuffer)
     this.initial = Float64Array.from(config.modules.flatMap((m) => m.signals.map((s) => s.initial)))
     this.dtNs = config.execution.dtNs
     this.endTimeNs = config.execution.endTimeNs ?? Infinity
@@ -137,15 +142,23 @@ export class FrameLoop {
     const frame = this.frame
     const timeNs = this.timeNs
     const steppers = this.steppers
+    // Step times are sampled one frame in TIMING_PERIOD: enough for a status display, and cheap.
+    const timed = frame % TIMING_PERIOD === 0
     for (let i = 0; i < steppers.length; i++) {
       const s = steppers[i]!
       this.current = i
       const t = s.time
       t.frame = frame
+      const started = timed ? performance.now() : 0
       for (let k = 0; k < s.substeps; k++) {
         t.timeNs = timeNs + k * s.subDtNs
         t.time = t.timeNs / 1e9
         s.module.step(t)
+      }
+      if (timed) {
+        const times = this.moduleTimes
+        times[2 * i] = times[2 * i]! + performance.now() - started
+        times[2 * i + 1] = times[2 * i + 1]! + 1
       }
     }
     this.current = -1

@@ -26,6 +26,13 @@ export type SchedulerEvent =
   | { kind: 'fault'; module: string; message: string; frame: number }
   | { kind: 'exit'; message: string }
 
+/** Sampled step time of one module since the scheduler started. */
+export interface ModuleTime {
+  name: string
+  totalMs: number
+  samples: number
+}
+
 /** A command the scheduler refused (step while running, resume after end_time...). */
 export class CommandRejected extends Error {
   override name = 'CommandRejected'
@@ -53,6 +60,7 @@ export class Scheduler {
     readonly backplane: Backplane,
     private readonly commands: CommandRing,
     snapshot: SharedArrayBuffer,
+    private readonly moduleTimesView: Float64Array,
     private readonly worker: Worker
   ) {
     this.snapshotView = new Float64Array(snapshot)
@@ -64,9 +72,10 @@ export class Scheduler {
     const backplane = Backplane.create(config.modules)
     const commands = new CommandRing()
     const snapshot = new SharedArrayBuffer((HEADER.slots + backplane.names.length) * 8)
-    const data: SchedulerWorkerData = { config, backplane: backplane.buffer, commands: commands.buffer, snapshot }
+    const moduleTimes = new SharedArrayBuffer(config.execution.schedule.length * 2 * 8)
+    const data: SchedulerWorkerData = { config, backplane: backplane.buffer, commands: commands.buffer, snapshot, moduleTimes }
     const worker = startWorker(__dirname, 'schedulerWorker', { workerData: data, name: 'hermes-scheduler' })
-    const scheduler = new Scheduler(config, backplane, commands, snapshot, worker)
+    const scheduler = new Scheduler(config, backplane, commands, snapshot, new Float64Array(moduleTimes), worker)
     return new Promise((resolve, reject) => {
       const onMessage = (message: SchedulerMessage): void => {
         if (message.kind === 'ready') {
@@ -88,6 +97,15 @@ export class Scheduler {
 
   get state(): RunState {
     return this.lastState
+  }
+
+  /** Read without synchronisation: each number is written whole, and these are statistics. */
+  moduleTimes(): ModuleTime[] {
+    return this.config.execution.schedule.map((entry, i) => ({
+      name: entry.module,
+      totalMs: this.moduleTimesView[2 * i]!,
+      samples: this.moduleTimesView[2 * i + 1]!
+    }))
   }
 
   onEvent(listener: (event: SchedulerEvent) => void): () => void {

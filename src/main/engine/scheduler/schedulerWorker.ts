@@ -9,6 +9,7 @@ export interface SchedulerWorkerData {
   backplane: SharedArrayBuffer
   commands: SharedArrayBuffer
   snapshot: SharedArrayBuffer
+  moduleTimes: SharedArrayBuffer
 }
 
 const port = parentPort
@@ -18,7 +19,7 @@ const data = workerData as SchedulerWorkerData
 
 let loop: FrameLoop | null = null
 try {
-  loop = new FrameLoop(data.config, data.backplane, new CommandRing(data.commands), data.snapshot, post)
+  loop = new FrameLoop(data.config, data.backplane, new CommandRing(data.commands), data.snapshot, data.moduleTimes, post)
   loop.stage()
 } catch (error) {
   post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) })

@@ -1,0 +1,101 @@
+// Parses one text message from a client into a command, with seed 000's error strings, checked in the
+// anchor's order: JSON, object, action, params, known action, then each action's own params.
+import { EXTENSIONS, type Extension, type RequestId, type TelemetryEncoding } from '../../../shared/protocol/messages'
+
+export type ParsedCommand =
+  | { action: 'subscribe'; signals: string[]; rateHz: number | null; encoding: TelemetryEncoding | null }
+  | { action: 'pause' | 'resume' | 'reset' | 'status' }
+  | { action: 'step'; count: number; countGiven: boolean }
+  | { action: 'set'; signal: string; value: number }
+  | { action: 'hello'; extensions: Extension[] }
+  | { action: 'ping'; clientTime: number | null }
+  | { action: 'subscribe_status'; rateHz: number }
+
+export type ParseResult =
+  | { ok: true; command: ParsedCommand; id: RequestId | undefined }
+  | { ok: false; message: string; action: string | undefined; id: RequestId | undefined }
+
+type Params = Record<string, unknown>
+
+const isObject = (v: unknown): v is Params => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+
+/** Thrown inside per-action parsers; turned into an error reply. */
+class Invalid extends Error {}
+
+function positiveRate(params: Params, key: string, what: string): number | null {
+  const value = params[key]
+  if (value === undefined) return null
+  if (!isFiniteNumber(value) || value <= 0) throw new Invalid(`${what} '${key}' must be a positive number`)
+  return value
+}
+
+function parseAction(action: string, params: Params): ParsedCommand {
+  switch (action) {
+    case 'pause':
+    case 'resume':
+    case 'reset':
+    case 'status':
+      return { action }
+    case 'step': {
+      const count = params.count
+      if (count === undefined) return { action, count: 1, countGiven: false }
+      // JSON has no integer type: 2.0 arrives as 2 and is accepted; true is not a count (the anchor's BUG).
+      if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1) throw new Invalid("step 'count' must be a positive integer")
+      return { action, count, countGiven: true }
+    }
+    case 'set': {
+      if (!('signal' in params)) throw new Invalid("set command requires 'signal' param")
+      if (!('value' in params)) throw new Invalid("set command requires 'value' param")
+      if (typeof params.signal !== 'string') throw new Invalid("set 'signal' must be a string")
+      if (!isFiniteNumber(params.value)) throw new Invalid(`Invalid value: ${JSON.stringify(params.value)} (expected a finite number)`)
+      return { action, signal: params.signal, value: params.value }
+    }
+    case 'subscribe': {
+      if (!('signals' in params)) throw new Invalid("subscribe command requires 'signals' param")
+      const signals = params.signals
+      if (!Array.isArray(signals)) throw new Invalid("subscribe 'signals' must be a list")
+      if (!signals.every((s): s is string => typeof s === 'string')) throw new Invalid("subscribe 'signals' must contain only strings")
+      const encoding = params.encoding
+      if (encoding !== undefined && encoding !== 'binary' && encoding !== 'json') throw new Invalid("subscribe 'encoding' must be \"binary\" or \"json\"")
+      return { action, signals, rateHz: positiveRate(params, 'rate_hz', 'subscribe'), encoding: encoding ?? null }
+    }
+    case 'hello': {
+      const wanted = params.extensions
+      if (wanted === undefined) return { action, extensions: [...EXTENSIONS] }
+      if (!Array.isArray(wanted) || !wanted.every((e) => typeof e === 'string')) throw new Invalid("hello 'extensions' must be a list of strings")
+      return { action, extensions: EXTENSIONS.filter((e) => wanted.includes(e)) }
+    }
+    case 'ping': {
+      const clientTime = params.client_time
+      if (clientTime !== undefined && !isFiniteNumber(clientTime)) throw new Invalid("ping 'client_time' must be a number")
+      return { action, clientTime: clientTime ?? null }
+    }
+    case 'subscribe_status': {
+      const rate = positiveRate(params, 'rate_hz', 'subscribe_status')
+      return { action, rateHz: rate ?? 1 }
+    }
+    default:
+      throw new Invalid(`Unknown action: ${action}`)
+  }
+}
+
+export function parseCommand(text: string): ParseResult {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    return { ok: false, message: `Invalid JSON: ${error instanceof Error ? error.message : String(error)}`, action: undefined, id: undefined }
+  }
+  if (!isObject(data)) return { ok: false, message: 'Command must be a JSON object', action: undefined, id: undefined }
+  const id = typeof data.id === 'string' || isFiniteNumber(data.id) ? data.id : undefined
+  if (data.action === undefined || data.action === null) return { ok: false, message: "Command missing 'action' field", action: undefined, id }
+  const action = typeof data.action === 'string' ? data.action : JSON.stringify(data.action)
+  if ('params' in data && !isObject(data.params)) return { ok: false, message: "Command 'params' must be an object", action, id }
+  try {
+    return { ok: true, command: parseAction(action, isObject(data.params) ? data.params : {}), id }
+  } catch (error) {
+    if (error instanceof Invalid) return { ok: false, message: error.message, action, id }
+    throw error
+  }
+}

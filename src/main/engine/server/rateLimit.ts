@@ -1,0 +1,22 @@
+// A token bucket per client: bursts are fine, a flood is refused with an error instead of served.
+
+export class TokenBucket {
+  private tokens: number
+  private last = performance.now()
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number
+  ) {
+    this.tokens = burst
+  }
+
+  take(): boolean {
+    const now = performance.now()
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond)
+    this.last = now
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
+}

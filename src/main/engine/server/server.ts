@@ -1,0 +1,418 @@
+// The Hermes WebSocket server (seed 000) and the console's HTTP server, on one port.
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { EXTENSION_ACTIONS, SEED_ACTIONS, type EventMessage, type RequestId, type StatusMessage } from '../../../shared/protocol/messages'
+import type { ResolvedConfig } from '../config/types'
+import { logger, type Logger } from '../log'
+import { CommandRejected, type Scheduler, type SchedulerEvent } from '../scheduler/scheduler'
+import { ClientConnection } from './client'
+import { parseCommand, type ParsedCommand } from './commands'
+import { RunMetrics } from './metrics'
+import { isOriginAllowed } from './origin'
+import { TokenBucket } from './rateLimit'
+import { buildSchema, publishedNames, type RunInfo } from './schema'
+import { serveStatic } from './staticFiles'
+import { Subscription, TickEncoder } from './subscription'
+
+export interface ServerOptions {
+  host: string
+  port: number
+  telemetryHz: number
+  /** Folder of the built console served at `/`; null or missing serves a page that says how to build it. */
+  staticDir: string | null
+  allowedOrigins: readonly string[]
+  /** Larger messages close the connection with 1009. */
+  maxMessageBytes?: number
+  commandsPerSecond?: number
+  /** Identifies this server in the `hello` ack. */
+  serverName?: string
+  log?: Logger
+}
+
+/** What the server serves: a loaded configuration and its running scheduler (a Session). */
+export interface ServedRun {
+  config: ResolvedConfig
+  scheduler: Scheduler
+}
+
+interface Bound {
+  run: ServedRun
+  published: string[]
+  publishedSet: Set<string>
+  runId: string
+  resets: number
+  metrics: RunMetrics
+  unlisten: () => void
+}
+
+const CLOSE_GOING_AWAY = 1001
+
+export class HermesServer {
+  private readonly clients = new Set<ClientConnection>()
+  private readonly wss: WebSocketServer
+  private readonly encoder = new TickEncoder()
+  private readonly log: Logger
+  private bound: Bound | null = null
+  private nextClientId = 1
+  private skippedTotal = 0
+  private tickTimer: NodeJS.Timeout | null = null
+  private tickEpochMs = 0
+  private ticks = 0
+  private tickInFlight = false
+  private stopping: Promise<void> | null = null
+
+  private constructor(
+    private readonly http: HttpServer,
+    private readonly options: ServerOptions
+  ) {
+    this.log = options.log ?? logger('server')
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 })
+    this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => this.onConnection(socket, req))
+    http.on('request', (req, res) => serveStatic(options.staticDir, req, res))
+    http.on('upgrade', (req, socket, head) => {
+      if (!isOriginAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
+        this.log.warn(`refused a WebSocket from origin ${String(req.headers.origin)}: not this server's origin nor in server.allowed_origins`)
+        socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nOrigin not allowed\n')
+        return
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req))
+    })
+  }
+
+  /** Listens on host:port (0 picks a free port). A taken port fails with a message naming it. */
+  static start(options: ServerOptions): Promise<HermesServer> {
+    const http = createServer()
+    const server = new HermesServer(http, options)
+    return new Promise((resolve, reject) => {
+      http.once('error', (error: NodeJS.ErrnoException) => {
+        const where = `${options.host}:${options.port}`
+        if (error.code === 'EADDRINUSE') reject(Object.assign(new Error(`port ${options.port} is already in use (${where}); choose another with --port or server.port`), { code: error.code }))
+        else if (error.code === 'EADDRNOTAVAIL') reject(Object.assign(new Error(`cannot bind to ${where}: no such local address`), { code: error.code }))
+        else reject(error)
+      })
+      http.listen(options.port, options.host, () => {
+        server.startTicks()
+        resolve(server)
+      })
+    })
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port
+  }
+
+  get host(): string {
+    return this.options.host
+  }
+
+  /** Where clients connect, e.g. ws://127.0.0.1:8765 (the console is at the same address over http). */
+  get url(): string {
+    const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host
+    return `ws://${host}:${this.port}`
+  }
+
+  get clientCount(): number {
+    return this.clients.size
+  }
+
+  /**
+   * Serves this run from now on. Connected clients stay connected: each gets the new schema, and its
+   * subscription patterns are expanded again against the new signals.
+   */
+  bind(run: ServedRun): void {
+    this.bound?.unlisten()
+    const published = publishedNames(run.config)
+    const bound: Bound = {
+      run,
+      published,
+      publishedSet: new Set(published),
+      runId: randomUUID(),
+      resets: 0,
+      metrics: new RunMetrics(),
+      unlisten: run.scheduler.onEvent((event) => this.onSchedulerEvent(event))
+    }
+    const rebinding = this.bound !== null
+    this.bound = bound
+    if (!rebinding) return
+    for (const client of this.clients) {
+      this.sendSchema(client)
+      const sub = client.subscription
+      if (sub) client.subscribe(this.resolve(sub.patterns, sub.encoding), client.rateHz)
+    }
+  }
+
+  /** Closes every client with 1001 (going away) and the port. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= this.close()
+    return this.stopping
+  }
+
+  private async close(): Promise<void> {
+    if (this.tickTimer) clearTimeout(this.tickTimer)
+    this.tickTimer = null
+    this.bound?.unlisten()
+    const closed = Array.from(this.clients, (c) => new Promise<void>((resolve) => {
+      if (c.socket.readyState === c.socket.CLOSED) return resolve()
+      c.socket.once('close', () => resolve())
+      c.socket.close(CLOSE_GOING_AWAY, 'server shutting down')
+      // A client that does not answer the close handshake is cut off.
+      setTimeout(() => {
+        c.socket.terminate()
+        resolve()
+      }, 1000).unref()
+    }))
+    await Promise.all(closed)
+    this.wss.close()
+    await new Promise<void>((resolve) => this.http.close(() => resolve()))
+  }
+
+  private runInfo(bound: Bound): RunInfo {
+    return { runId: this.runId(bound), state: bound.run.scheduler.state, frame: 0, timeNs: 0 }
+  }
+
+  private runId(bound: Bound): string {
+    return bound.resets === 0 ? bound.runId : `${bound.runId}.${bound.resets}`
+  }
+
+  private sendSchema(client: ClientConnection): void {
+    const bound = this.bound
+    if (!bound) {
+      client.send({ type: 'schema', modules: {} })
+      return
+    }
+    if (!client.extensions.has('schema')) {
+      client.send(buildSchema(bound.run.config, null))
+      return
+    }
+    // The extended schema carries the current frame and time: take them from a fresh snapshot.
+    const info = this.runInfo(bound)
+    void bound.run.scheduler.snapshot().then(
+      (snap) => client.send(buildSchema(bound.run.config, { ...info, state: snap.state, frame: snap.frame, timeNs: snap.timeNs })),
+      () => client.send(buildSchema(bound.run.config, info))
+    )
+  }
+
+  private onConnection(socket: WebSocket, req: IncomingMessage): void {
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
+    const perSecond = this.options.commandsPerSecond ?? 500
+    const client = new ClientConnection(socket, this.nextClientId++, remote, new TokenBucket(perSecond, perSecond * 2))
+    this.clients.add(client)
+    this.log.info(`client ${client.id} connected from ${remote} (${this.clients.size} connected)`)
+    this.sendSchema(client)
+    socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(client, data, isBinary))
+    socket.on('close', (code: number) => {
+      this.clients.delete(client)
+      this.log.info(`client ${client.id} disconnected (code ${code}, ${this.clients.size} connected)`)
+    })
+    socket.on('error', (error: Error) => this.log.warn(`client ${client.id}: ${error.message}`))
+  }
+
+  private onMessage(client: ClientConnection, data: RawData, isBinary: boolean): void {
+    if (!client.bucket.take()) {
+      client.send({ type: 'error', message: `Too many messages: at most ${this.options.commandsPerSecond ?? 500} per second` })
+      return
+    }
+    if (isBinary) {
+      client.send({ type: 'error', message: 'Binary messages are not accepted: send commands as JSON text' })
+      return
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')
+    const parsed = parseCommand(text)
+    if (!parsed.ok) {
+      this.sendError(client, parsed.message, parsed.action, parsed.id)
+      return
+    }
+    client.queue = client.queue
+      .then(() => this.execute(client, parsed.command, parsed.id))
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error)
+        if (!(error instanceof CommandRejected)) this.log.error(`client ${client.id}: ${parsed.command.action} failed: ${message}`)
+        this.sendError(client, message, parsed.command.action, parsed.id)
+      })
+  }
+
+  private sendError(client: ClientConnection, message: string, action: string | undefined, id: RequestId | undefined): void {
+    if (client.extensions.has('ids')) client.send({ type: 'error', message, ...(action !== undefined ? { action } : {}), ...(id !== undefined ? { id } : {}) })
+    else client.send({ type: 'error', message })
+  }
+
+  private requireRun(): Bound {
+    if (!this.bound) throw new CommandRejected('No scheduler attached')
+    return this.bound
+  }
+
+  private resolve(patterns: readonly string[], encoding: 'binary' | 'json'): Subscription {
+    const bound = this.requireRun()
+    return Subscription.resolve(patterns, bound.published, (n) => bound.run.scheduler.backplane.slot(n), encoding)
+  }
+
+  private async execute(client: ClientConnection, command: ParsedCommand, id: RequestId | undefined): Promise<void> {
+    switch (command.action) {
+      case 'subscribe': {
+        const sub = this.resolve(command.signals, command.encoding ?? 'binary')
+        const rate = command.rateHz === null ? null : Math.min(command.rateHz, this.options.telemetryHz)
+        // The ack goes out before the subscription is installed, so it precedes its first frame.
+        client.reply(
+          {
+            type: 'ack',
+            action: 'subscribe',
+            count: sub.names.length,
+            signals: [...sub.names],
+            ...(rate !== null ? { rate_hz: rate } : {}),
+            ...(command.encoding !== null ? { encoding: command.encoding } : {})
+          },
+          id
+        )
+        client.subscribe(sub, rate)
+        return
+      }
+      case 'pause':
+      case 'resume':
+      case 'reset': {
+        const bound = this.requireRun()
+        const scheduler = bound.run.scheduler
+        await (command.action === 'pause' ? scheduler.pause() : command.action === 'resume' ? scheduler.resume() : scheduler.reset())
+        if (command.action === 'reset') bound.resets++
+        client.reply({ type: 'ack', action: command.action }, id)
+        this.broadcastEvent({ type: 'event', event: command.action === 'pause' ? 'paused' : command.action === 'resume' ? 'running' : 'reset' })
+        return
+      }
+      case 'step': {
+        const bound = this.requireRun()
+        if (bound.run.scheduler.state === 'running') throw new CommandRejected('step is only allowed while paused: send pause first')
+        const result = await bound.run.scheduler.step(command.count)
+        client.reply({ type: 'ack', action: 'step', count: command.count, frame: result.frame }, id)
+        return
+      }
+      case 'set': {
+        const bound = this.requireRun()
+        if (!bound.publishedSet.has(command.signal)) throw new CommandRejected(`Unknown signal: ${command.signal}`)
+        const signal = bound.run.config.modules.flatMap((m) => m.signals).find((s) => s.qualified === command.signal)
+        if (!signal?.writable) throw new CommandRejected(`Signal not writable: ${command.signal}`)
+        await bound.run.scheduler.set(command.signal, command.value)
+        client.reply({ type: 'ack', action: 'set', signal: command.signal, value: command.value }, id)
+        return
+      }
+      case 'hello': {
+        client.extensions.clear()
+        for (const e of command.extensions) client.extensions.add(e)
+        client.reply({ type: 'ack', action: 'hello', server: this.options.serverName ?? 'hermes-console', extensions: [...client.extensions], actions: [...SEED_ACTIONS, ...EXTENSION_ACTIONS] }, id)
+        if (client.extensions.has('schema')) this.sendSchema(client)
+        return
+      }
+      case 'ping':
+        client.reply({ type: 'pong', ...(command.clientTime !== null ? { client_time: command.clientTime } : {}), server_time: performance.timeOrigin + performance.now() }, id)
+        return
+      case 'status': {
+        const bound = this.requireRun()
+        const snap = await bound.run.scheduler.snapshot()
+        bound.metrics.update(performance.now(), snap.frame, snap.timeNs, () => bound.run.scheduler.moduleTimes())
+        client.reply(this.status(client, bound, snap.frame, snap.timeNs, snap.state), id)
+        return
+      }
+      case 'subscribe_status': {
+        const rate = Math.min(command.rateHz, this.options.telemetryHz)
+        client.reply({ type: 'ack', action: 'subscribe_status', rate_hz: rate }, id)
+        client.statusRateHz = rate
+        return
+      }
+    }
+  }
+
+  private status(client: ClientConnection, bound: Bound, frame: number, timeNs: number, state: StatusMessage['state']): StatusMessage {
+    return {
+      type: 'status',
+      run_id: this.runId(bound),
+      state,
+      frame,
+      time: timeNs / 1e9,
+      realtime_factor: bound.metrics.realtimeFactor,
+      frames_per_second: bound.metrics.framesPerSecond,
+      modules: bound.metrics.modules,
+      clients: this.clients.size,
+      skipped_frames: client.skippedFrames,
+      skipped_frames_total: this.skippedTotal
+    }
+  }
+
+  private broadcastEvent(event: EventMessage): void {
+    for (const client of this.clients) client.send(event)
+  }
+
+  private onSchedulerEvent(event: SchedulerEvent): void {
+    if (event.kind === 'state' && event.reason === 'end_time') {
+      this.log.info(`end_time reached at frame ${event.frame}; the server stays up for inspection`)
+      this.broadcastEvent({ type: 'event', event: 'ended', frame: event.frame, time: event.timeNs / 1e9 })
+    } else if (event.kind === 'fault') {
+      this.log.error(`module '${event.module}' failed at frame ${event.frame}: ${event.message}; the run is paused`)
+      this.broadcastEvent({ type: 'event', event: 'fault', module: event.module, message: event.message, frame: event.frame })
+    } else if (event.kind === 'exit') {
+      this.broadcastEvent({ type: 'event', event: 'fault', module: 'scheduler', message: event.message })
+    }
+  }
+
+  private startTicks(): void {
+    this.tickEpochMs = performance.now()
+    this.ticks = 0
+    this.scheduleTick()
+  }
+
+  /** Ticks keep an absolute schedule, so the telemetry rate does not drift with the time a tick takes. */
+  private scheduleTick(): void {
+    const period = 1000 / this.options.telemetryHz
+    let due = this.tickEpochMs + ++this.ticks * period
+    const now = performance.now()
+    if (due < now - period) {
+      this.tickEpochMs = now
+      this.ticks = 0
+      due = now
+    }
+    this.tickTimer = setTimeout(() => void this.tick(), Math.max(0, due - now))
+  }
+
+  private async tick(): Promise<void> {
+    if (this.tickInFlight) return this.scheduleTick()
+    this.tickInFlight = true
+    try {
+      await this.publish()
+    } catch (error) {
+      this.log.error(`telemetry tick failed: ${error instanceof Error ? error.message : String(error)}`)
+    } finally {
+      this.tickInFlight = false
+      if (this.tickTimer) this.scheduleTick()
+    }
+  }
+
+  private async publish(): Promise<void> {
+    const bound = this.bound
+    if (!bound || this.clients.size === 0) return
+    const now = performance.now()
+    const tickMs = 1000 / this.options.telemetryHz
+    const telemetry: ClientConnection[] = []
+    const status: ClientConnection[] = []
+    for (const c of this.clients) {
+      if (!c.open) continue
+      if (c.telemetryDue(now, tickMs)) telemetry.push(c)
+      if (c.statusDue(now, tickMs)) status.push(c)
+    }
+    if (telemetry.length === 0 && status.length === 0) return
+    // One snapshot per tick, one encoding per distinct subscription, the same buffer for every client.
+    const snap = await bound.run.scheduler.snapshot()
+    if (this.bound !== bound) return
+    bound.metrics.update(now, snap.frame, snap.timeNs, () => bound.run.scheduler.moduleTimes())
+    this.encoder.reset(snap)
+    for (const c of telemetry) {
+      const sub = c.subscription
+      if (!sub || !c.open) continue
+      if (c.backedUp(sub.frameBytes)) {
+        c.skippedFrames++
+        this.skippedTotal++
+        continue
+      }
+      c.socket.send(this.encoder.encode(sub))
+    }
+    for (const c of status) c.send(this.status(c, bound, snap.frame, snap.timeNs, snap.state))
+  }
+}

@@ -1,0 +1,140 @@
+// The JSON messages of the Hermes protocol (seed 000) and our additive, opt-in extensions.
+// Field names and strings of seed 000 are literal; extension fields only reach clients that said `hello`.
+
+export type RunState = 'running' | 'paused' | 'ended'
+
+/** One signal in a schema; seed 000 has name and type, the rest comes with the `schema` extension. */
+export interface SchemaSignal {
+  name: string
+  type: string
+  unit?: string
+  writable?: boolean
+  description?: string
+}
+
+export interface SchemaModule {
+  signals: SchemaSignal[]
+  /** Extension: the module's kind (`inproc`, `script`, `process`) and model. */
+  kind?: string
+  model?: string | null
+  /** Extension: how often the module steps, in Hz. */
+  rate_hz?: number
+}
+
+export interface SchemaWire {
+  src: string
+  dst: string
+  gain: number
+  offset: number
+}
+
+export interface SchemaMessage {
+  type: 'schema'
+  modules: Record<string, SchemaModule>
+  // Extension fields:
+  run_id?: string
+  config?: string | null
+  mode?: string
+  rate_hz?: number
+  dt_ns?: number
+  end_time?: number | null
+  telemetry_hz?: number
+  state?: RunState
+  frame?: number
+  time?: number
+  wiring?: SchemaWire[]
+}
+
+export type AckMessage =
+  | { type: 'ack'; action: 'subscribe'; count: number; signals: string[]; rate_hz?: number; encoding?: TelemetryEncoding; id?: RequestId }
+  | { type: 'ack'; action: 'pause' | 'resume' | 'reset'; id?: RequestId }
+  | { type: 'ack'; action: 'step'; count: number; frame: number; id?: RequestId }
+  | { type: 'ack'; action: 'set'; signal: string; value: number; id?: RequestId }
+  | { type: 'ack'; action: 'hello'; server: string; extensions: Extension[]; actions: Action[]; id?: RequestId }
+  | { type: 'ack'; action: 'status'; id?: RequestId }
+  | { type: 'ack'; action: 'subscribe_status'; rate_hz: number; id?: RequestId }
+
+/** `paused`, `running` and `reset` are seed 000's; `ended` says end_time was reached; `fault` a module failed. */
+export interface EventMessage {
+  type: 'event'
+  event: 'paused' | 'running' | 'reset' | 'ended' | 'fault'
+  // Present on `ended` and `fault` only:
+  frame?: number
+  time?: number
+  module?: string
+  message?: string
+}
+
+export interface ErrorMessage {
+  type: 'error'
+  message: string
+  /** Extension: the action the error answers, and the request id the client gave. */
+  action?: string
+  id?: RequestId
+}
+
+/** Extension `ping`: the server's clock, to measure round-trip time. */
+export interface PongMessage {
+  type: 'pong'
+  id?: RequestId
+  /** Whatever the client sent as params.client_time, echoed. */
+  client_time?: number
+  /** Server wall clock, ms since the epoch. */
+  server_time: number
+}
+
+export interface ModuleStatus {
+  name: string
+  /** Mean wall time of one step of this module over the last status period, µs. */
+  step_us: number
+}
+
+/** Extension `status` (seed 002's status broadcast). */
+export interface StatusMessage {
+  type: 'status'
+  run_id: string
+  state: RunState
+  frame: number
+  time: number
+  /** Simulated seconds per wall second over the last status period. */
+  realtime_factor: number
+  frames_per_second: number
+  modules: ModuleStatus[]
+  clients: number
+  /** Telemetry frames skipped for this client because its socket was backed up. */
+  skipped_frames: number
+  /** Telemetry frames skipped for all clients since the server started. */
+  skipped_frames_total: number
+  id?: RequestId
+}
+
+/** Extension: telemetry as JSON for clients that cannot read binary (`encoding: "json"` in subscribe). */
+export interface TelemetryJsonMessage {
+  type: 'telemetry'
+  frame: number
+  time: number
+  values: number[]
+}
+
+export type ServerMessage = SchemaMessage | AckMessage | EventMessage | ErrorMessage | PongMessage | StatusMessage | TelemetryJsonMessage
+
+export type RequestId = string | number
+export type TelemetryEncoding = 'binary' | 'json'
+/**
+ * What `hello` switches on for its connection: `schema` sends the extended schema (now, and again on
+ * every reset or reload), `ids` echoes a command's `id` and `action` in its ack or error. The extension
+ * actions (ping, status, subscribe_status) and subscribe options need no hello: using them is asking.
+ */
+export type Extension = 'schema' | 'ids'
+export const EXTENSIONS: readonly Extension[] = ['schema', 'ids']
+
+/** The actions of seed 000, then ours. */
+export const SEED_ACTIONS = ['subscribe', 'pause', 'resume', 'reset', 'step', 'set'] as const
+export const EXTENSION_ACTIONS = ['hello', 'ping', 'status', 'subscribe_status'] as const
+export type Action = (typeof SEED_ACTIONS)[number] | (typeof EXTENSION_ACTIONS)[number]
+
+export interface Command {
+  action: Action
+  params?: Record<string, unknown>
+  id?: RequestId
+}
