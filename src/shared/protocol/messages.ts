@@ -113,7 +113,8 @@ export interface TelemetryJsonMessage {
   type: 'telemetry'
   frame: number
   time: number
-  values: number[]
+  /** NaN and ±Infinity have no JSON form: they arrive as null. */
+  values: (number | null)[]
 }
 
 export type ServerMessage = SchemaMessage | AckMessage | EventMessage | ErrorMessage | PongMessage | StatusMessage | TelemetryJsonMessage

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { EXTENSION_ACTIONS, SEED_ACTIONS, type EventMessage, type RequestId, type StatusMessage } from '../../../shared/protocol/messages'
 import type { ResolvedConfig } from '../config/types'
+import { HEADER } from '../backplane/backplane'
 import { logger, type Logger } from '../log'
 import { CommandRejected, type Scheduler, type SchedulerEvent } from '../scheduler/scheduler'
 import { ClientConnection } from './client'
@@ -308,7 +309,6 @@ export class HermesServer {
       case 'status': {
         const bound = this.requireRun()
         const snap = await bound.run.scheduler.snapshot()
-        bound.metrics.update(performance.now(), snap.frame, snap.timeNs, () => bound.run.scheduler.moduleTimes())
         client.reply(this.status(client, bound, snap.frame, snap.timeNs, snap.state), id)
         return
       }
@@ -387,8 +387,12 @@ export class HermesServer {
 
   private async publish(): Promise<void> {
     const bound = this.bound
-    if (!bound || this.clients.size === 0) return
+    if (!bound) return
     const now = performance.now()
+    // Metrics read the header without a snapshot: a frame/time pair off by one frame is fine for a rate.
+    const header = bound.run.scheduler.backplane.header
+    bound.metrics.update(now, header[HEADER.frame]!, header[HEADER.timeNs]!, () => bound.run.scheduler.moduleTimes())
+    if (this.clients.size === 0) return
     const tickMs = 1000 / this.options.telemetryHz
     const telemetry: ClientConnection[] = []
     const status: ClientConnection[] = []
@@ -401,7 +405,6 @@ export class HermesServer {
     // One snapshot per tick, one encoding per distinct subscription, the same buffer for every client.
     const snap = await bound.run.scheduler.snapshot()
     if (this.bound !== bound) return
-    bound.metrics.update(now, snap.frame, snap.timeNs, () => bound.run.scheduler.moduleTimes())
     this.encoder.reset(snap)
     for (const c of telemetry) {
       const sub = c.subscription

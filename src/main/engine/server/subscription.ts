@@ -64,6 +64,6 @@ function encodeJson(sub: Subscription, snap: Snapshot): string {
     const v = snap.values[slot]!
     return Number.isFinite(v) ? v : null
   })
-  const message: Omit<TelemetryJsonMessage, 'values'> & { values: (number | null)[] } = { type: 'telemetry', frame: snap.frame, time: snap.timeNs / 1e9, values }
+  const message: TelemetryJsonMessage = { type: 'telemetry', frame: snap.frame, time: snap.timeNs / 1e9, values }
   return JSON.stringify(message)
 }

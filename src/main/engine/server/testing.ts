@@ -1,0 +1,117 @@
+// Test helpers: a real engine with its server on port 0, and a raw WebSocket client that queues what it gets.
+import { WebSocket } from 'ws'
+import { decodeHert, type HertFrame } from '../../../shared/protocol/hert'
+import { parseConfig } from '../config/load'
+import { Session } from '../session'
+import { HermesServer, type ServerOptions } from './server'
+
+export interface Engine {
+  session: Session
+  server: HermesServer
+  url: string
+  stop(): Promise<void>
+}
+
+export async function startEngine(yaml: string, options: Partial<ServerOptions> = {}): Promise<Engine> {
+  const { config } = parseConfig(yaml, 'test.yaml', { checkFiles: false })
+  const session = await Session.start(config)
+  const server = await HermesServer.start({
+    host: '127.0.0.1',
+    port: 0,
+    telemetryHz: config.server.telemetryHz,
+    staticDir: null,
+    allowedOrigins: config.server.allowedOrigins,
+    ...options
+  })
+  server.bind(session)
+  return {
+    session,
+    server,
+    url: server.url,
+    async stop() {
+      await server.stop()
+      await session.stop()
+    }
+  }
+}
+
+type Received = { kind: 'text'; json: Record<string, unknown> } | { kind: 'binary'; frame: HertFrame; bytes: number }
+
+/** A plain `ws` client that records every message, for checking the wire exactly as seed 000 writes it. */
+export class RawClient {
+  readonly received: Received[] = []
+  private waiters: (() => void)[] = []
+  closeCode: number | null = null
+  readonly closed: Promise<number>
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) this.received.push({ kind: 'binary', frame: decodeHert(data), bytes: data.byteLength })
+      else this.received.push({ kind: 'text', json: JSON.parse(data.toString('utf8')) as Record<string, unknown> })
+      for (const w of this.waiters.splice(0)) w()
+    })
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code: number) => {
+        this.closeCode = code
+        resolve(code)
+        for (const w of this.waiters.splice(0)) w()
+      })
+    )
+  }
+
+  static open(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
+    const socket = new WebSocket(url, { headers })
+    const client = new RawClient(socket)
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(client))
+      socket.once('error', reject)
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
+    })
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message))
+  }
+
+  /** Waits for the first not-yet-taken message matching `match`, removes it and everything before it. */
+  async take<T extends Received>(match: (r: Received) => r is T, timeoutMs = 5000): Promise<T> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const index = this.received.findIndex(match)
+      if (index >= 0) return this.received.splice(0, index + 1)[index] as T
+      if (this.closeCode !== null) throw new Error(`connection closed (${this.closeCode}) while waiting`)
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`timed out; received: ${JSON.stringify(this.received.slice(-5))}`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        this.waiters.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+    }
+  }
+
+  /** The next JSON message (binary frames before it are dropped). */
+  async json(timeoutMs?: number): Promise<Record<string, unknown>> {
+    return (await this.take((r): r is Extract<Received, { kind: 'text' }> => r.kind === 'text', timeoutMs)).json
+  }
+
+  async frame(timeoutMs?: number): Promise<HertFrame> {
+    return (await this.take((r): r is Extract<Received, { kind: 'binary' }> => r.kind === 'binary', timeoutMs)).frame
+  }
+
+  /** Text messages only, in order, without waiting; drops what it returns. */
+  drainJson(): Record<string, unknown>[] {
+    const texts = this.received.filter((r): r is Extract<Received, { kind: 'text' }> => r.kind === 'text').map((r) => r.json)
+    this.received.length = 0
+    return texts
+  }
+
+  close(): Promise<number> {
+    this.socket.close()
+    return this.closed
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
