@@ -71,6 +71,11 @@ async function startServer(config: ResolvedConfig, session: Session): Promise<He
 }
 
 async function run(file: string, opts: RunOptions): Promise<void> {
+  // Handlers first: a signal that arrives while the engine starts still means a clean stop.
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('interrupted'))
+    process.once('SIGTERM', () => resolve('terminated'))
+  })
   const config = loadOrExit(file, {
     execution: { mode: opts.mode, rate_hz: opts.rate, end_time: opts.endTime },
     server: { enabled: opts.server ? undefined : false, host: opts.host, port: opts.port }
@@ -103,10 +108,6 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     timers.push(setInterval(() => void session.scheduler.snapshot().then((s) => progress.update(s.timeNs / 1e9, s.frame), () => undefined), 100))
   }
 
-  const stopSignal = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('interrupted'))
-    process.once('SIGTERM', () => resolve('terminated'))
-  })
   const fault = new Promise<string>((resolve) => {
     session.scheduler.onEvent((event) => {
       if (event.kind === 'fault') resolve(`module '${event.module}' failed at frame ${event.frame}: ${event.message}`)
