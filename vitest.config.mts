@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     environment: 'node',
     testTimeout: 20_000,
+    env: { HERMES_LOG: 'warn' },
     hookTimeout: 20_000
   }
 })

@@ -54,10 +54,10 @@ export type AckMessage =
   | { type: 'ack'; action: 'status'; id?: RequestId }
   | { type: 'ack'; action: 'subscribe_status'; rate_hz: number; id?: RequestId }
 
-/** `paused`, `running` and `reset` are seed 000's; `ended` says end_time was reached; `fault` a module failed. */
+/** `paused`, `running` and `reset` are seed 000's; `ended`: end_time was reached; `error`: a module failed and the run paused. */
 export interface EventMessage {
   type: 'event'
-  event: 'paused' | 'running' | 'reset' | 'ended' | 'fault'
+  event: 'paused' | 'running' | 'reset' | 'ended' | 'error'
   // Present on `ended` and `fault` only:
   frame?: number
   time?: number

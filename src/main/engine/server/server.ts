@@ -347,9 +347,9 @@ export class HermesServer {
       this.broadcastEvent({ type: 'event', event: 'ended', frame: event.frame, time: event.timeNs / 1e9 })
     } else if (event.kind === 'fault') {
       this.log.error(`module '${event.module}' failed at frame ${event.frame}: ${event.message}; the run is paused`)
-      this.broadcastEvent({ type: 'event', event: 'fault', module: event.module, message: event.message, frame: event.frame })
+      this.broadcastEvent({ type: 'event', event: 'error', module: event.module, message: event.message, frame: event.frame })
     } else if (event.kind === 'exit') {
-      this.broadcastEvent({ type: 'event', event: 'fault', module: 'scheduler', message: event.message })
+      this.broadcastEvent({ type: 'event', event: 'error', module: 'scheduler', message: event.message })
     }
   }
 
