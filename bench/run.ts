@@ -1,9 +1,11 @@
 // `npm run bench [name...]`: runs the named benchmark suites (all by default) and prints their tables.
 import { cpus } from 'node:os'
+import { fanoutBench } from './fanout'
 import { schedulerBench } from './scheduler'
 
 const SUITES: Record<string, () => Promise<void>> = {
-  scheduler: schedulerBench
+  scheduler: schedulerBench,
+  fanout: fanoutBench
 }
 
 async function main(): Promise<void> {

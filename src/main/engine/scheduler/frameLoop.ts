@@ -19,8 +19,12 @@ interface Stepper {
 
 /** Longest a paused or waiting loop sleeps before looking again; commands wake it at once anyway. */
 const IDLE_WAIT_MS = 250
-/** The last stretch before a realtime deadline is spun, because sleeping wakes up late by tens of µs. */
-const SPIN_MS = 0.6
+/**
+ * Sleeping wakes up late by a margin that depends on the machine and its load, so the last stretch
+ * before a realtime deadline is spun. The margin is learnt: the recent worst oversleep, decaying. Spinning
+ * is capped at a fifth of the frame period, so a loaded machine costs pacing accuracy, not a whole core.
+ */
+const SPIN = { initialMs: 0.3, minMs: 0.05, maxMs: 1, periodShare: 0.2, decay: 0.995, headroom: 1.25 } as const
 /** Further behind the wall clock than this, a realtime run drops the debt instead of bursting to catch up. */
 const CATCH_UP_LIMIT_MS = 100
 const TIMING_PERIOD = 64
@@ -46,6 +50,7 @@ export class FrameLoop {
   private read = 0
   private stopping = false
   private wallStartMs = 0
+  private oversleepMs: number = SPIN.initialMs
   private readonly lateness: LatenessRecorder | null
   private readonly entry: CommandEntry = { kind: Command.Pause, id: 0, a: 0, b: 0 }
   /** Index in `steppers` of the module being stepped, to name it when it throws. */
@@ -226,7 +231,14 @@ export class FrameLoop {
         return true
       }
       if (this.commands.pending(this.read)) return false
-      if (remaining > SPIN_MS) this.commands.waitForCommand(this.read, remaining - SPIN_MS)
+      const spinMs = Math.min(SPIN.maxMs, (this.dtNs / 1e6) * SPIN.periodShare, Math.max(SPIN.minMs, this.oversleepMs * SPIN.headroom))
+      if (remaining > spinMs) {
+        const wakeAt = now + remaining - spinMs
+        this.commands.waitForCommand(this.read, remaining - spinMs)
+        const late = performance.now() - wakeAt
+        // Woken early by a command says nothing about oversleeping.
+        if (late > 0) this.oversleepMs = Math.max(late, this.oversleepMs * SPIN.decay)
+      }
     }
   }
 

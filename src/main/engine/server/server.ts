@@ -30,6 +30,8 @@ export interface ServerOptions {
   /** Identifies this server in the `hello` ack. */
   serverName?: string
   log?: Logger
+  /** Called when a tick's snapshot is ready to send, with its frame number (diagnostics, benchmarks). */
+  onPublish?: (frame: number) => void
 }
 
 /** What the server serves: a loaded configuration and its running scheduler (a Session). */
@@ -406,6 +408,7 @@ export class HermesServer {
     const snap = await bound.run.scheduler.snapshot()
     if (this.bound !== bound) return
     this.encoder.reset(snap)
+    this.options.onPublish?.(snap.frame)
     for (const c of telemetry) {
       const sub = c.subscription
       if (!sub || !c.open) continue

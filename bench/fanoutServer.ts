@@ -1,0 +1,41 @@
+// Child process of the fan-out benchmark: an engine and its server, reporting each publication's
+// monotonic time and, when asked, its own CPU time, over IPC.
+import { parseConfig } from '../src/main/engine/config/load'
+import { HermesServer } from '../src/main/engine/server/server'
+import { Session } from '../src/main/engine/session'
+
+const signals = Number(process.argv[2])
+const telemetryHz = Number(process.argv[3])
+const send = (message: unknown): void => void process.send?.(message)
+
+async function main(): Promise<void> {
+  const list = Array.from({ length: signals }, (_, i) => `      - { name: s${i} }`).join('\n')
+  const yaml = `modules:\n  bulk:\n    type: inproc\n    model: injection\n    signals:\n${list}\nexecution: { mode: realtime, rate_hz: 1000 }\n`
+  const session = await Session.start(parseConfig(yaml, 'fanout.yaml').config)
+  const server = await HermesServer.start({
+    host: '127.0.0.1',
+    port: 0,
+    telemetryHz,
+    staticDir: null,
+    allowedOrigins: [],
+    onPublish: (frame) => send({ kind: 'published', frame, at: process.hrtime.bigint().toString() })
+  })
+  server.bind(session)
+  let cpuStart = process.cpuUsage()
+  let wallStart = process.hrtime.bigint()
+  process.on('message', (message: { kind: string }) => {
+    if (message.kind === 'cpu-start') {
+      cpuStart = process.cpuUsage()
+      wallStart = process.hrtime.bigint()
+    } else if (message.kind === 'cpu-stop') {
+      const cpu = process.cpuUsage(cpuStart)
+      const wallUs = Number(process.hrtime.bigint() - wallStart) / 1000
+      send({ kind: 'cpu', percent: ((cpu.user + cpu.system) / wallUs) * 100 })
+    } else if (message.kind === 'stop') {
+      void server.stop().then(() => session.stop()).then(() => process.exit(0))
+    }
+  })
+  send({ kind: 'ready', port: server.port })
+}
+
+void main()
