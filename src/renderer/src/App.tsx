@@ -1,9 +1,37 @@
-// The console's top level. The plots and run controls arrive with the console issue.
+// The console: link and run controls on top, the signal tree on the left, panels in the middle, events below.
+import { useEffect } from 'react'
+import { connection, initialServerUrl } from './connection/connection'
+import { ConnectionBadge } from './controls/ConnectionBadge'
+import { LinkQuality } from './controls/LinkQuality'
+import { RunControls } from './controls/RunControls'
+import { ViewControls } from './controls/ViewControls'
+import { EventConsole } from './events/EventConsole'
+import { PanelGrid } from './panels/PanelGrid'
+import { SignalTree } from './tree/SignalTree'
+
 export function App() {
+  useEffect(() => {
+    connection.connect(initialServerUrl(window.location))
+    return () => connection.disconnect()
+  }, [])
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', color: '#d6d9e0', background: '#0f1115', minHeight: '100vh', padding: 16 }}>
-      <h1 style={{ fontSize: 18 }}>Hermes Console</h1>
-      <p>The engine is running. The live console is not built yet.</p>
-    </main>
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Hermes Console</span>
+        <ConnectionBadge />
+        <RunControls />
+        <LinkQuality />
+        <ViewControls />
+      </header>
+      <aside className="sidebar">
+        <SignalTree />
+      </aside>
+      <main className="main">
+        <PanelGrid />
+      </main>
+      <footer className="footer">
+        <EventConsole />
+      </footer>
+    </div>
   )
 }

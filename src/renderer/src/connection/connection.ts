@@ -1,0 +1,268 @@
+// The console's one link to a server: connects through the shared HermesClient, keeps the store and the
+// telemetry history fed, re-subscribes, measures link quality, and reconnects by seed 002's rules.
+import { HermesClient } from '../../../shared/client/hermesClient'
+import type { EventMessage, SchemaMessage, StatusMessage } from '../../../shared/protocol/messages'
+import { useConsole, usedSignals } from '../store/store'
+import { telemetry } from '../telemetry/telemetry'
+import { describeClose, RECONNECT, reconnectDelayMs, shouldReconnect } from './reconnect'
+
+/** Up to this many signals the console subscribes to everything, so any signal added later has history. */
+export const SUBSCRIBE_ALL_LIMIT = 256
+const RUN_FLUSH_MS = 100
+const PING_MS = 2000
+const QUALITY_MS = 1000
+
+const store = useConsole
+
+class ConnectionManager {
+  private client: HermesClient | null = null
+  private attempt = 0
+  private retryTimer: ReturnType<typeof setTimeout> | null = null
+  private timers: ReturnType<typeof setInterval>[] = []
+  private closing = false
+  private lastFrame = { frame: 0, time: 0, dirty: false }
+  private framesThisSecond = 0
+  private subscribedAll = false
+  private subscribedKey = ''
+
+  constructor() {
+    // Plots added or removed change what must stream when the console does not take everything.
+    store.subscribe((state, previous) => {
+      if (state.panels !== previous.panels && !this.subscribedAll) void this.subscribe()
+    })
+  }
+
+  /** Connects to `url`, dropping any current connection; attempts start again from the first. */
+  connect(url: string): void {
+    this.disconnect()
+    this.closing = false
+    this.attempt = 0
+    store.getState().setLink({ url, status: 'connecting', attempt: 0, retryAt: null, message: '' })
+    void this.open()
+  }
+
+  /** After giving up, or at any time: try again now. */
+  retryNow(): void {
+    this.connect(store.getState().link.url)
+  }
+
+  disconnect(): void {
+    this.closing = true
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.retryTimer = null
+    this.stopTimers()
+    this.client?.close(1000, 'console disconnects')
+    this.client = null
+  }
+
+  get connected(): boolean {
+    return this.client?.isOpen ?? false
+  }
+
+  private async open(): Promise<void> {
+    const url = store.getState().link.url
+    let client: HermesClient
+    try {
+      client = await HermesClient.connect(url, { timeoutMs: 5000 })
+    } catch (error) {
+      if (this.closing) return
+      this.retry(1006, error instanceof Error ? error.message : String(error))
+      return
+    }
+    if (this.closing) {
+      client.close()
+      return
+    }
+    this.client = client
+    this.attempt = 0
+    const s = store.getState()
+    s.setLink({ status: 'connected', attempt: 0, retryAt: null, message: '' })
+    s.addLog('info', `connected to ${url}${client.extended ? '' : ' (a seed 000 server: no extensions)'}`)
+    client.on('schema', (schema) => void this.onSchema(schema))
+    client.on('frame', (f) => this.onFrame(f.frame, f.time, f.values))
+    client.on('event', (e) => this.onEvent(e))
+    client.on('status', (st) => this.onStatus(st))
+    client.on('badFrame', (why) => store.getState().addLog('error', `bad telemetry frame dropped: ${why}`))
+    client.on('close', ({ code, reason }) => this.onClose(code, reason))
+    this.startTimers()
+    await this.onSchema(client.schema)
+    if (client.extended) {
+      await client.subscribeStatus(2).catch(() => undefined)
+      await this.ping()
+    }
+  }
+
+  private async onSchema(schema: SchemaMessage): Promise<void> {
+    const client = this.client
+    if (!client) return
+    const s = store.getState()
+    s.setSchema(schema, client.extended)
+    // A new run id means another run (a reload or a reset while we were away): its history starts empty.
+    if (schema.run_id !== undefined && schema.run_id !== s.runId) {
+      if (s.runId !== null) telemetry.clear()
+      s.setRunId(schema.run_id)
+    }
+    if (schema.frame !== undefined && schema.time !== undefined) s.setRun({ frame: schema.frame, time: schema.time })
+    this.subscribedKey = ''
+    await this.subscribe()
+  }
+
+  /** Everything when the schema is small, else only what the panels show. */
+  private async subscribe(): Promise<void> {
+    const client = this.client
+    if (!client?.isOpen) return
+    const s = store.getState()
+    this.subscribedAll = s.signals.length <= SUBSCRIBE_ALL_LIMIT
+    const wanted = this.subscribedAll ? ['*'] : usedSignals(s.panels)
+    const key = wanted.join('\n')
+    if (key === this.subscribedKey) return
+    this.subscribedKey = key
+    try {
+      const ack = await client.subscribe(wanted)
+      telemetry.resubscribe(ack.signals, s.quality.telemetryHz)
+    } catch (error) {
+      s.addLog('error', `subscribe failed: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+
+  private onFrame(frame: number, time: number, values: Float64Array): void {
+    telemetry.append(time, values)
+    this.framesThisSecond++
+    this.lastFrame.frame = frame
+    this.lastFrame.time = time
+    this.lastFrame.dirty = true
+  }
+
+  private onEvent(e: EventMessage): void {
+    const s = store.getState()
+    const detail = e.event === 'error' ? `: module '${e.module}' failed at frame ${e.frame}: ${e.message}` : e.event === 'ended' ? ` at frame ${e.frame}, t = ${e.time} s` : ''
+    s.addLog(e.event === 'error' ? 'error' : 'event', `${e.event}${detail}`)
+    if (e.event === 'paused' || e.event === 'error') s.setRun({ state: 'paused' })
+    else if (e.event === 'running') s.setRun({ state: 'running' })
+    else if (e.event === 'ended') s.setRun({ state: 'ended' })
+    else if (e.event === 'reset') {
+      telemetry.clear()
+      if (s.run.state === 'ended') s.setRun({ state: 'paused' })
+    }
+  }
+
+  private onStatus(st: StatusMessage): void {
+    const s = store.getState()
+    s.setRun({ state: st.state, frame: st.frame, time: st.time, realtimeFactor: st.realtime_factor })
+    if (st.run_id !== s.runId) s.setRunId(st.run_id)
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.stopTimers()
+    this.client = null
+    if (this.closing) {
+      store.getState().setLink({ status: 'closed', message: 'disconnected' })
+      return
+    }
+    const why = `${describeClose(code)}${reason ? `: ${reason}` : ''}`
+    store.getState().addLog('error', `link lost: ${why}`)
+    if (shouldReconnect(code)) this.retry(code, why)
+    else store.getState().setLink({ status: 'failed', retryAt: null, message: `${why}; not reconnecting` })
+  }
+
+  private retry(code: number, why: string): void {
+    this.attempt++
+    const delay = reconnectDelayMs(this.attempt)
+    if (delay === null) {
+      store.getState().setLink({ status: 'failed', retryAt: null, message: `gave up after ${RECONNECT.maxAttempts} tries: ${why}` })
+      return
+    }
+    store.getState().setLink({ status: 'retrying', attempt: this.attempt, retryAt: Date.now() + delay, message: why || describeClose(code) })
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      void this.open()
+    }, delay)
+  }
+
+  private startTimers(): void {
+    this.stopTimers()
+    this.timers.push(
+      setInterval(() => {
+        if (!this.lastFrame.dirty) return
+        this.lastFrame.dirty = false
+        store.getState().setRun({ frame: this.lastFrame.frame, time: this.lastFrame.time })
+        store.getState().setQuality({ lastFrameAt: Date.now() })
+      }, RUN_FLUSH_MS),
+      setInterval(() => {
+        const hz = store.getState().quality.telemetryHz
+        const missing = hz > 0 ? Math.max(0, 1 - this.framesThisSecond / ((hz * QUALITY_MS) / 1000)) : null
+        this.framesThisSecond = 0
+        store.getState().setQuality({ missingShare: missing })
+      }, QUALITY_MS),
+      setInterval(() => void this.ping(), PING_MS)
+    )
+  }
+
+  private stopTimers(): void {
+    for (const t of this.timers) clearInterval(t)
+    this.timers = []
+  }
+
+  private async ping(): Promise<void> {
+    if (!this.client?.extended) return
+    try {
+      const { rttMs } = await this.client.ping()
+      store.getState().setQuality({ rttMs })
+    } catch {
+      // A lost link is reported by the close handler.
+    }
+  }
+
+  /** Runs a command, logging what was sent and what came back; resolves to the error text, or null. */
+  async command(label: string, run: (client: HermesClient) => Promise<unknown>): Promise<string | null> {
+    const s = store.getState()
+    const client = this.client
+    if (!client?.isOpen) {
+      s.addLog('error', `${label}: not connected`)
+      return 'not connected'
+    }
+    s.addLog('sent', label)
+    try {
+      const ack = await run(client)
+      store.getState().addLog('ack', `${label}: ${JSON.stringify(ack)}`)
+      return null
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      store.getState().addLog('error', `${label}: ${message}`)
+      return message
+    }
+  }
+
+  pause(): Promise<string | null> {
+    return this.command('pause', (c) => c.pause())
+  }
+
+  resume(): Promise<string | null> {
+    return this.command('resume', (c) => c.resume())
+  }
+
+  step(count: number): Promise<string | null> {
+    return this.command(`step ${count}`, (c) => c.step(count))
+  }
+
+  reset(): Promise<string | null> {
+    return this.command('reset', (c) => c.reset())
+  }
+
+  async set(signal: string, value: number): Promise<void> {
+    const s = store.getState()
+    s.setSetResult(signal, { status: 'pending', message: 'sent' })
+    const error = await this.command(`set ${signal} = ${value}`, (c) => c.set(signal, value))
+    store.getState().setSetResult(signal, error ? { status: 'error', message: error } : { status: 'ok', message: `ack ${value}` })
+  }
+}
+
+export const connection = new ConnectionManager()
+
+/** Where the console connects first: `?server=` in the address, else the server that served the page. */
+export function initialServerUrl(location: Location): string {
+  const fromQuery = new URLSearchParams(location.search).get('server')
+  if (fromQuery) return fromQuery
+  if (location.protocol === 'http:' || location.protocol === 'https:') return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`
+  return 'ws://127.0.0.1:8765'
+}

@@ -1,0 +1,30 @@
+// The shared time view: live window length, back to live, and new panels.
+import { useConsole, WINDOWS_S } from '../store/store'
+
+const LABELS: Record<number, string> = { 10: '10 s', 60: '1 min', 600: '10 min' }
+
+export function ViewControls() {
+  const view = useConsole((s) => s.view)
+  const setWindow = useConsole((s) => s.setWindow)
+  const goLive = useConsole((s) => s.goLive)
+  const addPanel = useConsole((s) => s.addPanel)
+  return (
+    <div className="view-controls" role="toolbar" aria-label="View">
+      <label>
+        window
+        <select aria-label="Time window" value={view.windowS} onChange={(e) => setWindow(Number(e.target.value))}>
+          {WINDOWS_S.map((w) => (
+            <option key={w} value={w}>
+              {LABELS[w]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button className={view.live ? 'live on' : 'live'} onClick={goLive} disabled={view.live} title="Follow the newest data again">
+        {view.live ? 'Live' : 'Go live'}
+      </button>
+      <button onClick={() => addPanel('plot')}>Add plot</button>
+      <button onClick={() => addPanel('values')}>Add values</button>
+    </div>
+  )
+}

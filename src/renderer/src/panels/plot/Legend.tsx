@@ -1,0 +1,86 @@
+// A plot's legend: per signal its colour, unit, the value under the cursor (or the latest), and min,
+// max and mean over the visible window; a button removes the signal.
+import { useEffect, useState, type RefObject } from 'react'
+import { useConsole, type PanelConfig } from '../../store/store'
+import type { WindowBuffers } from '../../telemetry/decimate'
+import { telemetry } from '../../telemetry/telemetry'
+import { seriesColor } from './colors'
+
+const REFRESH_MS = 250
+
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return '—'
+  if (!Number.isFinite(v)) return v > 0 ? '+inf' : '-inf'
+  const a = Math.abs(v)
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return v.toExponential(3)
+  return v.toFixed(a >= 100 ? 2 : 4)
+}
+
+interface Props {
+  panel: PanelConfig
+  buffers: RefObject<WindowBuffers | null>
+  onExport(whole: boolean): void
+}
+
+export function Legend({ panel, buffers, onExport }: Props) {
+  const cursorTime = useConsole((s) => s.cursorTime)
+  const signals = useConsole((s) => s.signals)
+  const removeSignal = useConsole((s) => s.removeSignal)
+  // Statistics change with every frame; a few refreshes a second are plenty to read them.
+  const [, setTick] = useState(0)
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), REFRESH_MS)
+    return () => clearInterval(timer)
+  }, [])
+  const history = telemetry.history
+  const units = new Map(signals.map((s) => [s.name, s.unit]))
+  return (
+    <div className="legend">
+      <table>
+        <thead>
+          <tr>
+            <th>signal</th>
+            <th>{cursorTime === null ? 'latest' : `at ${cursorTime.toFixed(3)} s`}</th>
+            <th>min</th>
+            <th>max</th>
+            <th>mean</th>
+            <th>
+              <button className="mini" title="Export the visible window as CSV" onClick={() => onExport(false)}>
+                CSV
+              </button>
+              <button className="mini" title="Export the whole history as CSV" onClick={() => onExport(true)}>
+                CSV all
+              </button>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {panel.signals.map((name, i) => {
+            const column = history.indexOf(name)
+            const value = cursorTime === null ? (history.length > 0 && column >= 0 ? history.valueAt(column, history.length - 1) : NaN) : history.valueNear(column, cursorTime)
+            const stats = buffers.current?.stats[i]
+            const unit = units.get(name)
+            return (
+              <tr key={name} data-signal={name}>
+                <td>
+                  <span className="swatch" style={{ background: seriesColor(i) }} />
+                  {name}
+                  {unit ? <span className="unit"> [{unit}]</span> : null}
+                </td>
+                <td className="num" data-testid="legend-value">{formatValue(value)}</td>
+                <td className="num">{formatValue(stats?.min ?? NaN)}</td>
+                <td className="num">{formatValue(stats?.max ?? NaN)}</td>
+                <td className="num">{formatValue(stats?.mean ?? NaN)}</td>
+                <td>
+                  <button className="mini" aria-label={`Remove ${name}`} title="Remove from this plot" onClick={() => removeSignal(panel.id, name)}>
+                    ×
+                  </button>
+                </td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
+  )
+}

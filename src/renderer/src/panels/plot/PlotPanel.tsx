@@ -1,0 +1,175 @@
+// A plot panel: a uPlot chart of any number of signals over the shared time view, with a legend of
+// values under the cursor and statistics over the visible window.
+import { useEffect, useRef, useState } from 'react'
+import uPlot from 'uplot'
+import 'uplot/dist/uPlot.min.css'
+import { useConsole, type PanelConfig } from '../../store/store'
+import { onAnimationFrame } from '../../telemetry/animation'
+import { decimateWindow, WindowBuffers } from '../../telemetry/decimate'
+import { telemetry } from '../../telemetry/telemetry'
+import { seriesColor } from './colors'
+import { downloadText, historyCsv } from './csv'
+import { Legend } from './Legend'
+
+const SIGNAL_MIME = 'application/x-hermes-signal'
+export { SIGNAL_MIME }
+
+const AXIS = { stroke: '#8b93a7', grid: { stroke: '#252a35', width: 1 }, ticks: { stroke: '#2d3340', width: 1 }, font: '11px system-ui, sans-serif' }
+
+/** The time range a panel shows now: the live window ending at the newest sample, or the frozen view. */
+export function visibleRange(live: boolean, windowS: number, min: number, max: number): [number, number] {
+  if (!live) return [min, max]
+  const end = telemetry.history.length > 0 ? telemetry.history.lastTime : windowS
+  return [end - windowS, end]
+}
+
+function yRange(buffers: WindowBuffers, series: number): [number, number] {
+  let lo = Infinity
+  let hi = -Infinity
+  for (let s = 0; s < series; s++) {
+    const y = buffers.ys[s]!
+    for (let k = 0; k < buffers.length; k++) {
+      const v = y[k]!
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+  }
+  if (lo === Infinity) return [-1, 1]
+  const span = hi - lo
+  // A flat line gets a band around it, so it is visible and its value readable.
+  const pad = span > 1e-12 ? span * 0.05 : Math.max(Math.abs(hi), 1) * 0.02
+  return [lo - pad, hi + pad]
+}
+
+export function PlotPanel({ panel }: { panel: PanelConfig }) {
+  const host = useRef<HTMLDivElement>(null)
+  const plot = useRef<uPlot | null>(null)
+  const buffers = useRef<WindowBuffers | null>(null)
+  const [dropping, setDropping] = useState(false)
+  const addSignal = useConsole((s) => s.addSignal)
+  const signals = panel.signals
+  const key = signals.join('\n')
+
+  useEffect(() => {
+    const el = host.current
+    if (!el) return
+    const opts: uPlot.Options = {
+      width: Math.max(100, el.clientWidth),
+      height: Math.max(80, el.clientHeight),
+      legend: { show: false },
+      scales: { x: { time: false, auto: false }, y: { auto: false } },
+      axes: [
+        { ...AXIS, label: 'time (s)', labelSize: 14, labelFont: AXIS.font, size: 36 },
+        { ...AXIS, size: 56 }
+      ],
+      series: [{}, ...signals.map((s, i) => ({ label: s, stroke: seriesColor(i), width: 1.5, points: { show: false } }))],
+      cursor: {
+        sync: { key: 'hermes', setSeries: false },
+        drag: { x: true, y: false, setScale: false },
+        points: { size: 6 }
+      },
+      hooks: {
+        setSelect: [
+          (u) => {
+            if (u.select.width < 4) return
+            const min = u.posToVal(u.select.left, 'x')
+            const max = u.posToVal(u.select.left + u.select.width, 'x')
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false)
+            useConsole.getState().freezeView(min, max)
+          }
+        ],
+        setCursor: [
+          (u) => {
+            const left = u.cursor.left
+            useConsole.getState().setCursor(left === undefined || left < 0 ? null : u.posToVal(left, 'x'))
+          }
+        ]
+      }
+    }
+    const data: uPlot.AlignedData = [new Float64Array(0), ...signals.map(() => new Float64Array(0))]
+    const u = new uPlot(opts, data, el)
+    plot.current = u
+    buffers.current = null
+    // Wheel zooms the shared view around the cursor; the view leaves live mode to do it.
+    const onWheel = (e: WheelEvent): void => {
+      e.preventDefault()
+      const s = useConsole.getState()
+      const [min, max] = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
+      const rect = u.over.getBoundingClientRect()
+      const at = u.posToVal(e.clientX - rect.left, 'x')
+      const factor = e.deltaY > 0 ? 1.25 : 0.8
+      if (e.shiftKey) {
+        const shift = (max - min) * 0.1 * Math.sign(e.deltaY)
+        s.freezeView(min + shift, max + shift)
+      } else {
+        s.freezeView(at - (at - min) * factor, at + (max - at) * factor)
+      }
+    }
+    u.over.addEventListener('wheel', onWheel, { passive: false })
+    const resize = new ResizeObserver(() => {
+      u.setSize({ width: Math.max(100, el.clientWidth), height: Math.max(80, el.clientHeight) })
+      lastDrawn.version = -1
+    })
+    resize.observe(el)
+    const lastDrawn = { version: -1, generation: -1, min: NaN, max: NaN, columns: [] as number[] }
+    const stopDrawing = onAnimationFrame(() => {
+      const s = useConsole.getState()
+      const [min, max] = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
+      const history = telemetry.history
+      if (history.version === lastDrawn.version && telemetry.generation === lastDrawn.generation && min === lastDrawn.min && max === lastDrawn.max) return
+      if (telemetry.generation !== lastDrawn.generation) lastDrawn.columns = signals.map((n) => history.indexOf(n))
+      lastDrawn.version = history.version
+      lastDrawn.generation = telemetry.generation
+      lastDrawn.min = min
+      lastDrawn.max = max
+      const buckets = Math.max(16, Math.round(u.bbox.width / devicePixelRatio))
+      let out = buffers.current
+      if (!out || out.buckets !== buckets) out = buffers.current = new WindowBuffers(buckets, signals.length)
+      decimateWindow(history, lastDrawn.columns, min, max, out)
+      const length = out.length
+      const [yMin, yMax] = yRange(out, signals.length)
+      u.batch(() => {
+        u.setData([out.x.subarray(0, length), ...out.ys.map((y) => y.subarray(0, length))] as uPlot.AlignedData, false)
+        u.setScale('x', { min, max })
+        u.setScale('y', { min: yMin, max: yMax })
+      })
+    })
+    return () => {
+      stopDrawing()
+      resize.disconnect()
+      u.over.removeEventListener('wheel', onWheel)
+      u.destroy()
+      plot.current = null
+    }
+    // The chart is rebuilt when its list of signals changes; everything else flows through the draw loop.
+  }, [key])
+
+  const exportCsv = (whole: boolean): void => {
+    const s = useConsole.getState()
+    const h = telemetry.history
+    const [min, max] = whole ? [h.firstTime, h.lastTime] : visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
+    downloadText(`${panel.title.replace(/\W+/g, '_')}${whole ? '_all' : ''}.csv`, historyCsv(h, signals, min, max))
+  }
+
+  return (
+    <div
+      className={`plot${dropping ? ' dropping' : ''}`}
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes(SIGNAL_MIME)) {
+          e.preventDefault()
+          setDropping(true)
+        }
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={(e) => {
+        setDropping(false)
+        const name = e.dataTransfer.getData(SIGNAL_MIME)
+        if (name) addSignal(name, panel.id)
+      }}
+    >
+      <div className="plot-canvas" ref={host} data-testid={`plot-${panel.id}`} />
+      {signals.length === 0 && <div className="plot-empty">Drag signals here, or use + in the signal tree</div>}
+      <Legend panel={panel} buffers={buffers} onExport={exportCsv} />
+    </div>
+  )
+}

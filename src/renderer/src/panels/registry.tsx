@@ -1,0 +1,15 @@
+// Every kind of panel, registered in one place: adding one is a folder and a line here.
+import type { ComponentType } from 'react'
+import type { PanelConfig, PanelKind } from '../store/store'
+import { PlotPanel } from './plot/PlotPanel'
+import { ValuesPanel } from './values/ValuesPanel'
+
+export interface PanelDefinition {
+  label: string
+  component: ComponentType<{ panel: PanelConfig }>
+}
+
+export const PANELS: Record<PanelKind, PanelDefinition> = {
+  plot: { label: 'Plot', component: PlotPanel },
+  values: { label: 'Values', component: ValuesPanel }
+}

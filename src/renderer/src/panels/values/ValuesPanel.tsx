@@ -1,0 +1,74 @@
+// The values panel: every writable signal with its current value; type a number and press Enter to set it.
+import { useEffect, useState } from 'react'
+import { connection } from '../../connection/connection'
+import { useConsole } from '../../store/store'
+import { telemetry } from '../../telemetry/telemetry'
+import { formatValue } from '../plot/Legend'
+
+const REFRESH_MS = 250
+
+export function ValueEditor({ signal, compact = false }: { signal: string; compact?: boolean }) {
+  const [text, setText] = useState('')
+  const result = useConsole((s) => s.setResults[signal])
+  const submit = (): void => {
+    const value = Number(text)
+    if (text.trim() === '' || !Number.isFinite(value)) {
+      useConsole.getState().setSetResult(signal, { status: 'error', message: `not a number: '${text}'` })
+      return
+    }
+    void connection.set(signal, value)
+  }
+  return (
+    <span className={`value-editor${compact ? ' compact' : ''}`}>
+      <input
+        aria-label={`New value for ${signal}`}
+        inputMode="decimal"
+        placeholder="value"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          e.stopPropagation()
+          if (e.key === 'Enter') submit()
+        }}
+      />
+      {result && (
+        <span className={`set-result ${result.status}`} role="status" aria-label={`Result for ${signal}`}>
+          {result.message}
+        </span>
+      )}
+    </span>
+  )
+}
+
+export function ValuesPanel() {
+  const signals = useConsole((s) => s.signals)
+  const [, setTick] = useState(0)
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), REFRESH_MS)
+    return () => clearInterval(timer)
+  }, [])
+  const writable = signals.filter((s) => s.writable)
+  const history = telemetry.history
+  if (writable.length === 0) return <div className="panel-note">No writable signals in this run{useConsole.getState().extended ? '' : ' (the server does not say which signals are writable)'}.</div>
+  return (
+    <table className="values">
+      <tbody>
+        {writable.map((s) => {
+          const column = history.indexOf(s.name)
+          const current = column >= 0 && history.length > 0 ? history.valueAt(column, history.length - 1) : NaN
+          return (
+            <tr key={s.name}>
+              <td>{s.name}</td>
+              <td className="num">
+                {formatValue(current)} {s.unit}
+              </td>
+              <td>
+                <ValueEditor signal={s.name} />
+              </td>
+            </tr>
+          )
+        })}
+      </tbody>
+    </table>
+  )
+}

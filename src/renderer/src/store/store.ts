@@ -1,0 +1,219 @@
+// The console's state in one zustand store: link, schema, run, view, panels, tree and the event log.
+// Telemetry samples are not here (see telemetry/telemetry.ts): they change too often for React state.
+import { create } from 'zustand'
+import { createJSONStorage, persist } from 'zustand/middleware'
+import type { RunState, SchemaMessage } from '../../../shared/protocol/messages'
+import { signalsOf, type SignalInfo } from '../tree/buildTree'
+
+export type LinkStatus = 'idle' | 'connecting' | 'connected' | 'retrying' | 'failed' | 'closed'
+
+export interface LinkState {
+  status: LinkStatus
+  url: string
+  /** Reconnect attempt counter while retrying (1-based). */
+  attempt: number
+  /** When the next attempt starts (ms since the epoch), while retrying. */
+  retryAt: number | null
+  message: string
+}
+
+export interface RunInfo {
+  state: RunState | 'unknown'
+  frame: number
+  time: number
+  realtimeFactor: number | null
+  mode: string | null
+  rateHz: number | null
+}
+
+export interface LinkQuality {
+  rttMs: number | null
+  /** Wall-clock time of the last telemetry frame received (ms since the epoch). */
+  lastFrameAt: number | null
+  /** Share of expected telemetry frames that did not arrive over the last few seconds. */
+  missingShare: number | null
+  telemetryHz: number
+}
+
+export type PanelKind = 'plot' | 'values'
+
+export interface PanelConfig {
+  id: string
+  kind: PanelKind
+  title: string
+  signals: string[]
+}
+
+export interface ViewState {
+  live: boolean
+  /** Live window length in seconds. */
+  windowS: number
+  /** The frozen range while not live. */
+  min: number
+  max: number
+}
+
+export type LogKind = 'sent' | 'ack' | 'event' | 'error' | 'info'
+
+export interface LogEntry {
+  id: number
+  at: number
+  kind: LogKind
+  text: string
+}
+
+export interface SetResult {
+  status: 'pending' | 'ok' | 'error'
+  message: string
+}
+
+export const WINDOWS_S = [10, 60, 600] as const
+export const MAX_WINDOW_S = 600
+const LOG_LIMIT = 1000
+
+export interface ConsoleState {
+  link: LinkState
+  extended: boolean
+  schema: SchemaMessage | null
+  signals: SignalInfo[]
+  runId: string | null
+  run: RunInfo
+  quality: LinkQuality
+  view: ViewState
+  cursorTime: number | null
+  panels: PanelConfig[]
+  activePanel: string | null
+  expanded: string[]
+  query: string
+  eventsOpen: boolean
+  log: LogEntry[]
+  setResults: Record<string, SetResult>
+
+  setLink(link: Partial<LinkState>): void
+  setSchema(schema: SchemaMessage, extended: boolean): void
+  setRun(run: Partial<RunInfo>): void
+  setQuality(quality: Partial<LinkQuality>): void
+  setRunId(runId: string | null): void
+  setWindow(seconds: number): void
+  goLive(): void
+  freezeView(min: number, max: number): void
+  setCursor(time: number | null): void
+  addPanel(kind?: PanelKind): string
+  removePanel(id: string): void
+  setActivePanel(id: string): void
+  addSignal(signal: string, panelId?: string): void
+  removeSignal(panelId: string, signal: string): void
+  toggleExpanded(id: string): void
+  setQuery(query: string): void
+  setEventsOpen(open: boolean): void
+  addLog(kind: LogKind, text: string): void
+  clearLog(): void
+  setSetResult(signal: string, result: SetResult): void
+}
+
+let nextLogId = 1
+
+function newPanelId(panels: readonly PanelConfig[]): string {
+  let n = panels.length + 1
+  while (panels.some((p) => p.id === `panel-${n}`)) n++
+  return `panel-${n}`
+}
+
+export const DEFAULT_PANELS: PanelConfig[] = [{ id: 'panel-1', kind: 'plot', title: 'Plot 1', signals: [] }]
+
+export const useConsole = create<ConsoleState>()(
+  persist(
+    (set, get) => ({
+      link: { status: 'idle', url: '', attempt: 0, retryAt: null, message: '' },
+      extended: false,
+      schema: null,
+      signals: [],
+      runId: null,
+      run: { state: 'unknown', frame: 0, time: 0, realtimeFactor: null, mode: null, rateHz: null },
+      quality: { rttMs: null, lastFrameAt: null, missingShare: null, telemetryHz: 60 },
+      view: { live: true, windowS: 10, min: 0, max: 10 },
+      cursorTime: null,
+      panels: DEFAULT_PANELS,
+      activePanel: 'panel-1',
+      expanded: [],
+      query: '',
+      eventsOpen: true,
+      log: [],
+      setResults: {},
+
+      setLink: (link) => set((s) => ({ link: { ...s.link, ...link } })),
+      setSchema: (schema, extended) => {
+        const signals = signalsOf(schema)
+        const known = new Set(signals.map((s) => s.name))
+        set((s) => ({
+          schema,
+          extended,
+          signals,
+          // Plots keep the signals that still exist in the new schema.
+          panels: s.panels.map((p) => ({ ...p, signals: p.signals.filter((n) => known.has(n)) })),
+          expanded: s.expanded.length > 0 ? s.expanded : Object.keys(schema.modules),
+          run: { ...s.run, mode: schema.mode ?? s.run.mode, rateHz: schema.rate_hz ?? s.run.rateHz, ...(schema.state ? { state: schema.state } : {}) },
+          quality: { ...s.quality, telemetryHz: schema.telemetry_hz ?? s.quality.telemetryHz }
+        }))
+      },
+      setRun: (run) => set((s) => ({ run: { ...s.run, ...run } })),
+      setQuality: (quality) => set((s) => ({ quality: { ...s.quality, ...quality } })),
+      setRunId: (runId) => set({ runId }),
+      setWindow: (seconds) => set((s) => ({ view: { ...s.view, windowS: Math.min(MAX_WINDOW_S, Math.max(1, seconds)), live: true } })),
+      goLive: () => set((s) => ({ view: { ...s.view, live: true } })),
+      freezeView: (min, max) => {
+        if (!(max > min)) return
+        set((s) => ({ view: { ...s.view, live: false, min, max } }))
+      },
+      setCursor: (time) => {
+        if (get().cursorTime !== time) set({ cursorTime: time })
+      },
+      addPanel: (kind = 'plot') => {
+        const panels = get().panels
+        const id = newPanelId(panels)
+        const title = kind === 'plot' ? `Plot ${panels.filter((p) => p.kind === 'plot').length + 1}` : 'Values'
+        set({ panels: [...panels, { id, kind, title, signals: [] }], activePanel: id })
+        return id
+      },
+      removePanel: (id) =>
+        set((s) => {
+          const panels = s.panels.filter((p) => p.id !== id)
+          return { panels, activePanel: s.activePanel === id ? (panels[0]?.id ?? null) : s.activePanel }
+        }),
+      setActivePanel: (id) => set({ activePanel: id }),
+      addSignal: (signal, panelId) => {
+        const s = get()
+        let target = s.panels.find((p) => p.id === (panelId ?? s.activePanel) && p.kind === 'plot') ?? s.panels.find((p) => p.kind === 'plot')
+        if (!target) {
+          const id = s.addPanel('plot')
+          target = get().panels.find((p) => p.id === id)!
+        }
+        const id = target.id
+        set((st) => ({
+          activePanel: id,
+          panels: st.panels.map((p) => (p.id === id && !p.signals.includes(signal) ? { ...p, signals: [...p.signals, signal] } : p))
+        }))
+      },
+      removeSignal: (panelId, signal) =>
+        set((s) => ({ panels: s.panels.map((p) => (p.id === panelId ? { ...p, signals: p.signals.filter((n) => n !== signal) } : p)) })),
+      toggleExpanded: (id) => set((s) => ({ expanded: s.expanded.includes(id) ? s.expanded.filter((e) => e !== id) : [...s.expanded, id] })),
+      setQuery: (query) => set({ query }),
+      setEventsOpen: (eventsOpen) => set({ eventsOpen }),
+      addLog: (kind, text) => set((s) => ({ log: [...s.log.slice(-(LOG_LIMIT - 1)), { id: nextLogId++, at: Date.now(), kind, text }] })),
+      clearLog: () => set({ log: [] }),
+      setSetResult: (signal, result) => set((s) => ({ setResults: { ...s.setResults, [signal]: result } }))
+    }),
+    {
+      name: 'hermes-console.layout',
+      version: 1,
+      storage: createJSONStorage(() => localStorage),
+      // Only the layout survives a restart; the link, the run and the log start afresh.
+      partialize: (s) => ({ panels: s.panels, activePanel: s.activePanel, view: { ...s.view, live: true }, expanded: s.expanded, eventsOpen: s.eventsOpen })
+    }
+  )
+)
+
+/** Every signal some panel shows: what must be subscribed when not everything is. */
+export function usedSignals(panels: readonly PanelConfig[]): string[] {
+  return [...new Set(panels.flatMap((p) => p.signals))]
+}

@@ -1,0 +1,110 @@
+// Bounded telemetry history: one shared time column and one value column per signal, as rings.
+// Appending a frame allocates nothing; memory is fixed by the capacity however long the run.
+
+export class History {
+  readonly capacity: number
+  private readonly times: Float64Array
+  private readonly columns: Float64Array[]
+  /** Index of the next write; the ring holds `length` samples ending just before it. */
+  private head = 0
+  private count = 0
+  /** Bumped on every change, so views know when to redraw. */
+  version = 0
+
+  constructor(
+    /** Qualified names, in the order of the values of each appended frame. */
+    readonly signals: readonly string[],
+    capacity: number
+  ) {
+    this.capacity = Math.max(2, Math.floor(capacity))
+    this.times = new Float64Array(this.capacity)
+    this.columns = signals.map(() => new Float64Array(this.capacity))
+  }
+
+  get length(): number {
+    return this.count
+  }
+
+  indexOf(signal: string): number {
+    return this.signals.indexOf(signal)
+  }
+
+  append(time: number, values: ArrayLike<number>): void {
+    const at = this.head
+    this.times[at] = time
+    const n = Math.min(values.length, this.columns.length)
+    for (let i = 0; i < n; i++) this.columns[i]![at] = values[i]!
+    this.head = (at + 1) % this.capacity
+    if (this.count < this.capacity) this.count++
+    this.version++
+  }
+
+  /** Overwrites the newest sample's values (a paused run repeats its frame with current values). */
+  replaceLast(values: ArrayLike<number>): void {
+    if (this.count === 0) return
+    const at = (this.head - 1 + this.capacity) % this.capacity
+    const n = Math.min(values.length, this.columns.length)
+    for (let i = 0; i < n; i++) this.columns[i]![at] = values[i]!
+    this.version++
+  }
+
+  clear(): void {
+    this.head = 0
+    this.count = 0
+    this.version++
+  }
+
+  /** Ring position of the k-th oldest sample. */
+  private slot(k: number): number {
+    return (this.head - this.count + k + this.capacity) % this.capacity
+  }
+
+  timeAt(k: number): number {
+    return this.times[this.slot(k)]!
+  }
+
+  valueAt(column: number, k: number): number {
+    return this.columns[column]![this.slot(k)]!
+  }
+
+  get firstTime(): number {
+    return this.count > 0 ? this.timeAt(0) : NaN
+  }
+
+  get lastTime(): number {
+    return this.count > 0 ? this.timeAt(this.count - 1) : NaN
+  }
+
+  /** Index of the first sample with time >= t (times ascend: a reset clears the history). */
+  lowerBound(t: number): number {
+    let lo = 0
+    let hi = this.count
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.timeAt(mid) < t) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** Index of the first sample with time > t. */
+  upperBound(t: number): number {
+    let lo = 0
+    let hi = this.count
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.timeAt(mid) <= t) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** The value of a column at the sample nearest to time t, or NaN when empty. */
+  valueNear(column: number, t: number): number {
+    if (this.count === 0 || column < 0) return NaN
+    const i = this.lowerBound(t)
+    if (i >= this.count) return this.valueAt(column, this.count - 1)
+    if (i === 0) return this.valueAt(column, 0)
+    return t - this.timeAt(i - 1) <= this.timeAt(i) - t ? this.valueAt(column, i - 1) : this.valueAt(column, i)
+  }
+}

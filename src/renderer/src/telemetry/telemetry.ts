@@ -1,0 +1,54 @@
+// The console's telemetry: the current History (replaced when the subscription changes) and what arrives.
+import { History } from './history'
+import { MAX_WINDOW_S } from '../store/store'
+
+/** Room for the longest window at the telemetry rate, with a margin for rate jitter. */
+export function capacityFor(telemetryHz: number): number {
+  return Math.ceil(MAX_WINDOW_S * telemetryHz * 1.05) + 16
+}
+
+class Telemetry {
+  history = new History([], 2)
+  /** Bumped when `history` is replaced, so views rebuild their column maps. */
+  generation = 0
+
+  /**
+   * A new subscription: a new history for its signals, carrying over the samples of signals that were
+   * already there, so adding a signal to a plot does not wipe the others.
+   */
+  resubscribe(signals: readonly string[], telemetryHz: number): void {
+    const old = this.history
+    const capacity = capacityFor(telemetryHz)
+    if (old.capacity === capacity && old.signals.length === signals.length && old.signals.every((s, i) => s === signals[i])) return
+    const next = new History(signals, capacity)
+    const map = signals.map((s) => old.indexOf(s))
+    const row = new Float64Array(signals.length)
+    const from = Math.max(0, old.length - capacity)
+    for (let k = from; k < old.length; k++) {
+      for (let i = 0; i < map.length; i++) row[i] = map[i]! >= 0 ? old.valueAt(map[i]!, k) : NaN
+      next.append(old.timeAt(k), row)
+    }
+    this.history = next
+    this.generation++
+  }
+
+  /**
+   * Appends a frame. The same time again (a paused run) updates the newest sample instead of filling the
+   * history with copies; time running backwards means a reset, so older samples no longer belong.
+   */
+  append(time: number, values: ArrayLike<number>): void {
+    const h = this.history
+    if (h.length > 0) {
+      const last = h.lastTime
+      if (time === last) return h.replaceLast(values)
+      if (time < last) h.clear()
+    }
+    h.append(time, values)
+  }
+
+  clear(): void {
+    this.history.clear()
+  }
+}
+
+export const telemetry = new Telemetry()
