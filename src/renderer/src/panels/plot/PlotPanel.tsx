@@ -19,7 +19,8 @@ const AXIS = { stroke: '#8b93a7', grid: { stroke: '#252a35', width: 1 }, ticks: 
 /** The time range a panel shows now: the live window ending at the newest sample, or the frozen view. */
 export function visibleRange(live: boolean, windowS: number, min: number, max: number): [number, number] {
   if (!live) return [min, max]
-  const end = telemetry.history.length > 0 ? telemetry.history.lastTime : windowS
+  // Simulated time starts at 0: until a window's worth has run, show the first window and fill it.
+  const end = Math.max(windowS, telemetry.history.length > 0 ? telemetry.history.lastTime : 0)
   return [end - windowS, end]
 }
 

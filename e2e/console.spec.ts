@@ -1,0 +1,144 @@
+// The console in Chromium against the real headless engine: what an operator does, end to end.
+import { expect, test, type Page } from '@playwright/test'
+import { WebSocket } from 'ws'
+import { HermesClient } from '../src/shared/client/hermesClient'
+import { Engine } from './engine'
+
+let engine: Engine
+
+test.beforeEach(async () => {
+  engine = await Engine.start('e2e/fixtures/console.yaml')
+})
+
+test.afterEach(async ({ page }, testInfo) => {
+  // Kept in test-results/e2e/<test>/console.png, to look at what the operator saw.
+  const path = testInfo.outputPath('console.png')
+  await page.screenshot({ path })
+  await testInfo.attach('console', { path, contentType: 'image/png' })
+  await engine.stop()
+})
+
+async function open(page: Page): Promise<void> {
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(engine.url)
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
+  expect(errors).toEqual([])
+}
+
+async function plot(page: Page, signal: string): Promise<void> {
+  await page.getByRole('searchbox', { name: 'Search signals' }).fill(signal)
+  await page.getByRole('button', { name: `Plot ${signal}`, exact: true }).click()
+  await page.getByRole('searchbox', { name: 'Search signals' }).fill('')
+}
+
+async function frame(page: Page): Promise<number> {
+  return Number(await page.getByTestId('run-frame').textContent())
+}
+
+function legendValue(page: Page, signal: string) {
+  return page.locator(`.legend tr[data-signal="${signal}"] [data-testid=legend-value]`).first()
+}
+
+test('builds the signal tree from the schema, with units and writable marks', async ({ page }) => {
+  await open(page)
+  const tree = page.getByRole('tree', { name: 'Signal tree' })
+  await expect(tree.getByRole('treeitem', { name: 'wave', exact: true })).toBeVisible()
+  await expect(tree.getByRole('treeitem', { name: 'wave.out' })).toContainText('V')
+  await expect(tree.getByRole('treeitem', { name: 'knob.level' })).toContainText('W')
+  await page.getByRole('searchbox', { name: 'Search signals' }).fill('position x')
+  await expect(tree.getByRole('treeitem', { name: 'vehicle.position.x' })).toBeVisible()
+  await expect(tree.getByRole('treeitem', { name: 'wave.out' })).toHaveCount(0)
+})
+
+test('plots a signal whose data advances', async ({ page }) => {
+  await open(page)
+  await plot(page, 'vehicle.position.x')
+  const value = legendValue(page, 'vehicle.position.x')
+  await expect(value).not.toHaveText('—')
+  const first = Number(await value.textContent())
+  await expect.poll(async () => Number(await value.textContent())).toBeGreaterThan(first)
+  // uPlot drew a line: the series path exists on the canvas's overlay data.
+  await expect(page.locator('.plot .u-over').first()).toBeVisible()
+})
+
+test('pause stops the frame counter, resume restarts it', async ({ page }) => {
+  await open(page)
+  await page.getByRole('button', { name: 'Pause', exact: true }).click()
+  await expect(page.getByTestId('run-state')).toHaveText('paused')
+  await expect(page.getByRole('button', { name: 'Resume', exact: true })).toBeEnabled()
+  // The counter shows telemetry, a tick behind the event: let the last frames arrive.
+  await page.waitForTimeout(300)
+  const paused = await frame(page)
+  await page.waitForTimeout(600)
+  expect(await frame(page)).toBe(paused)
+  await page.getByRole('button', { name: 'Resume', exact: true }).click()
+  await expect(page.getByTestId('run-state')).toHaveText('running')
+  await expect.poll(() => frame(page)).toBeGreaterThan(paused)
+})
+
+test('step 10 advances exactly 10 frames, and step is enabled only while paused', async ({ page }) => {
+  await open(page)
+  await expect(page.getByRole('button', { name: 'Step', exact: true })).toBeDisabled()
+  await page.getByRole('button', { name: 'Pause', exact: true }).click()
+  await expect(page.getByTestId('run-state')).toHaveText('paused')
+  await page.waitForTimeout(300)
+  const before = await frame(page)
+  await page.getByRole('spinbutton', { name: 'Frames per step' }).fill('10')
+  await page.getByRole('button', { name: 'Step', exact: true }).click()
+  await expect.poll(() => frame(page)).toBe(before + 10)
+  await page.waitForTimeout(400)
+  expect(await frame(page)).toBe(before + 10)
+})
+
+test('reset returns to frame 0', async ({ page }) => {
+  await open(page)
+  await expect.poll(() => frame(page)).toBeGreaterThan(10)
+  await page.getByRole('button', { name: 'Pause', exact: true }).click()
+  await page.getByRole('button', { name: 'Reset', exact: true }).click()
+  await expect.poll(() => frame(page)).toBe(0)
+  await expect(page.getByTestId('run-time')).toHaveText('0.000 s')
+  await expect(page.getByRole('log')).toContainText('reset')
+})
+
+test('setting a writable signal changes what the plot shows', async ({ page }) => {
+  await open(page)
+  await plot(page, 'knob.level')
+  await expect(legendValue(page, 'knob.level')).toHaveText('0.0000')
+  const input = page.getByRole('textbox', { name: 'New value for knob.level' }).first()
+  await input.fill('42.5')
+  await input.press('Enter')
+  await expect(page.getByRole('status', { name: 'Result for knob.level' }).first()).toHaveText('ack 42.5')
+  await expect(legendValue(page, 'knob.level')).toHaveText('42.5000')
+  await input.fill('abc')
+  await input.press('Enter')
+  await expect(page.getByRole('status', { name: 'Result for knob.level' }).first()).toContainText('not a number')
+})
+
+test('shows the lost link when the server dies, and reconnects by itself when it is back', async ({ page }) => {
+  await open(page)
+  await plot(page, 'wave.out')
+  await engine.kill()
+  await expect(page.getByRole('status', { name: 'Connection' })).toContainText('lost, retrying in')
+  await expect(page.getByTestId('frame-age')).toContainText('stale')
+  await engine.start()
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected', { timeout: 15_000 })
+  // The plot kept its signal and streams again.
+  const value = legendValue(page, 'wave.out')
+  const before = await value.textContent()
+  await expect.poll(async () => value.textContent()).not.toBe(before)
+})
+
+test('a second, external client keeps its own subscription', async ({ page }) => {
+  await open(page)
+  await plot(page, 'wave.out')
+  const external = await HermesClient.connect(engine.wsUrl, { WebSocket: WebSocket as never })
+  await external.subscribe(['knob.level'])
+  const counts: number[] = []
+  external.on('frame', (f) => counts.push(f.values.length))
+  await page.waitForTimeout(1000)
+  await expect(legendValue(page, 'wave.out')).not.toHaveText('—')
+  expect(counts.length).toBeGreaterThan(10)
+  expect(new Set(counts)).toEqual(new Set([1]))
+  external.close()
+})
