@@ -142,3 +142,32 @@ test('a second, external client keeps its own subscription', async ({ page }) =>
   expect(new Set(counts)).toEqual(new Set([1]))
   external.close()
 })
+
+test('keeps the layout across a restart of the console', async ({ page }) => {
+  await open(page)
+  await plot(page, 'wave.out')
+  await page.getByRole('button', { name: 'Add plot' }).click()
+  await plot(page, 'vehicle.velocity.y')
+  await page.getByRole('combobox', { name: 'Time window' }).selectOption('60')
+  await page.reload()
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
+  await expect(page.getByRole('region', { name: 'Plot 1' }).locator('.legend tr[data-signal="wave.out"]')).toHaveCount(1)
+  await expect(page.getByRole('region', { name: 'Plot 2' }).locator('.legend tr[data-signal="vehicle.velocity.y"]')).toHaveCount(1)
+  await expect(page.getByRole('combobox', { name: 'Time window' })).toHaveValue('60')
+})
+
+test('zooming into history leaves live mode, and one click returns to it', async ({ page }) => {
+  await open(page)
+  await plot(page, 'wave.out')
+  await page.waitForTimeout(1500)
+  const over = page.locator('.plot .u-over').first()
+  const box = (await over.boundingBox())!
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 })
+  await page.mouse.up()
+  const live = page.getByRole('button', { name: 'Go live' })
+  await expect(live).toBeEnabled()
+  await live.click()
+  await expect(page.getByRole('button', { name: 'Live', exact: true })).toBeDisabled()
+})
