@@ -1,11 +1,13 @@
 // `npm run bench [name...]`: runs the named benchmark suites (all by default) and prints their tables.
 import { cpus } from 'node:os'
+import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
 import { schedulerBench } from './scheduler'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
-  fanout: fanoutBench
+  fanout: fanoutBench,
+  console: consoleBench
 }
 
 async function main(): Promise<void> {

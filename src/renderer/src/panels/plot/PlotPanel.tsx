@@ -110,14 +110,26 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     const resize = new ResizeObserver(() => {
       u.setSize({ width: Math.max(100, el.clientWidth), height: Math.max(80, el.clientHeight) })
       lastDrawn.version = -1
+      lastDrawn.newest = NaN
     })
     resize.observe(el)
-    const lastDrawn = { version: -1, generation: -1, min: NaN, max: NaN, columns: [] as number[] }
+    const lastDrawn = { version: -1, generation: -1, min: NaN, max: NaN, length: 0, newest: NaN, columns: [] as number[] }
     const stopDrawing = onAnimationFrame(() => {
       const s = useConsole.getState()
       const [min, max] = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
       const history = telemetry.history
-      if (history.version === lastDrawn.version && telemetry.generation === lastDrawn.generation && min === lastDrawn.min && max === lastDrawn.max) return
+      const sameData = history.version === lastDrawn.version && telemetry.generation === lastDrawn.generation
+      if (sameData && min === lastDrawn.min && max === lastDrawn.max) return
+      // Live data only grows at the right and the live window only slides: until either has moved by a
+      // pixel column the picture cannot change. Samples rewritten in place (a set while paused), a
+      // replaced or cleared history, a zoom or a resize always redraw.
+      const pixelS = (max - min) / Math.max(1, u.bbox.width / devicePixelRatio)
+      const newest = history.length > 0 ? history.lastTime : NaN
+      const onlyAppended = telemetry.generation === lastDrawn.generation && history.length >= lastDrawn.length && newest > lastDrawn.newest
+      const slidOnly = s.view.live && Math.abs(max - min - (lastDrawn.max - lastDrawn.min)) < pixelS / 100 && max >= lastDrawn.max
+      if (onlyAppended && slidOnly && max - lastDrawn.max < pixelS && newest - lastDrawn.newest < pixelS) return
+      lastDrawn.length = history.length
+      lastDrawn.newest = newest
       if (telemetry.generation !== lastDrawn.generation) lastDrawn.columns = signals.map((n) => history.indexOf(n))
       lastDrawn.version = history.version
       lastDrawn.generation = telemetry.generation

@@ -1,0 +1,20 @@
+// A diagnostics handle on window for benchmarks and debugging: the telemetry history and frame timings.
+import { drawTimes, frameCount, frameIntervals } from './telemetry/animation'
+import { telemetry } from './telemetry/telemetry'
+
+export interface ConsoleDiagnostics {
+  telemetry: typeof telemetry
+  frameIntervals: Float64Array
+  drawTimes: Float64Array
+  frameCount(): number
+}
+
+declare global {
+  interface Window {
+    hermesConsole?: ConsoleDiagnostics
+  }
+}
+
+export function exposeDiagnostics(): void {
+  window.hermesConsole = { telemetry, frameIntervals, drawTimes, frameCount: () => frameCount }
+}
