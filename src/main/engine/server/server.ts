@@ -20,6 +20,7 @@ import { Subscription, TickEncoder } from './subscription'
 export interface ServerOptions {
   host: string
   port: number
+  /** Telemetry rate until a run is bound; from then on the bound configuration's server.telemetry_hz. */
   telemetryHz: number
   /** Folder of the built console served at `/`; null or missing serves a page that says how to build it. */
   staticDir: string | null
@@ -65,12 +66,14 @@ export class HermesServer {
   private ticks = 0
   private tickInFlight = false
   private stopping: Promise<void> | null = null
+  private telemetryHz: number
 
   private constructor(
     private readonly http: HttpServer,
     private readonly options: ServerOptions
   ) {
     this.log = options.log ?? logger('server')
+    this.telemetryHz = options.telemetryHz
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 })
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => this.onConnection(socket, req))
     http.on('request', (req, res) => serveStatic(options.staticDir, req, res))
@@ -138,6 +141,13 @@ export class HermesServer {
     }
     const rebinding = this.bound !== null
     this.bound = bound
+    if (run.config.server.telemetryHz !== this.telemetryHz) {
+      this.telemetryHz = run.config.server.telemetryHz
+      if (this.tickTimer) {
+        clearTimeout(this.tickTimer)
+        this.startTicks()
+      }
+    }
     if (!rebinding) return
     for (const client of this.clients) {
       this.sendSchema(client)
@@ -255,7 +265,7 @@ export class HermesServer {
     switch (command.action) {
       case 'subscribe': {
         const sub = this.resolve(command.signals, command.encoding ?? 'binary')
-        const rate = command.rateHz === null ? null : Math.min(command.rateHz, this.options.telemetryHz)
+        const rate = command.rateHz === null ? null : Math.min(command.rateHz, this.telemetryHz)
         // The ack goes out before the subscription is installed, so it precedes its first frame.
         client.reply(
           {
@@ -315,7 +325,7 @@ export class HermesServer {
         return
       }
       case 'subscribe_status': {
-        const rate = Math.min(command.rateHz, this.options.telemetryHz)
+        const rate = Math.min(command.rateHz, this.telemetryHz)
         client.reply({ type: 'ack', action: 'subscribe_status', rate_hz: rate }, id)
         client.statusRateHz = rate
         return
@@ -363,7 +373,7 @@ export class HermesServer {
 
   /** Ticks keep an absolute schedule, so the telemetry rate does not drift with the time a tick takes. */
   private scheduleTick(): void {
-    const period = 1000 / this.options.telemetryHz
+    const period = 1000 / this.telemetryHz
     let due = this.tickEpochMs + ++this.ticks * period
     const now = performance.now()
     if (due < now - period) {
@@ -395,7 +405,7 @@ export class HermesServer {
     const header = bound.run.scheduler.backplane.header
     bound.metrics.update(now, header[HEADER.frame]!, header[HEADER.timeNs]!, () => bound.run.scheduler.moduleTimes())
     if (this.clients.size === 0) return
-    const tickMs = 1000 / this.options.telemetryHz
+    const tickMs = 1000 / this.telemetryHz
     const telemetry: ClientConnection[] = []
     const status: ClientConnection[] = []
     for (const c of this.clients) {

@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { RawClient } from '../engine/server/testing'
+import { EngineHost, type HostOptions } from './engineHost'
+
+const dir = mkdtempSync(join(tmpdir(), 'hermes-host-'))
+function file(name: string, text: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+const FIRST = file(
+  'first.yaml',
+  `modules:
+  clock: { type: inproc, model: signal_generator, options: { waveform: ramp } }
+execution: { mode: realtime, rate_hz: 100 }
+server: { enabled: true, telemetry_hz: 50 }
+`
+)
+const SECOND = file(
+  'second.yaml',
+  `modules:
+  knob: { type: inproc, model: injection, signals: [{ name: level, initial: 7 }] }
+  clock: { type: inproc, model: signal_generator, options: { waveform: constant, offset: 3 } }
+execution: { mode: realtime, rate_hz: 100 }
+`
+)
+const BROKEN = file('broken.yaml', 'modules:\n  knob: { type: inproc, model: injection }\nexecution:\n  rate_hz: 0\n')
+
+const options: HostOptions = { port: 0, host: '127.0.0.1', staticDir: null, allowedOrigins: [], serverName: 'test' }
+const hosts: EngineHost[] = []
+const clients: RawClient[] = []
+
+async function start(path = FIRST, extra: Partial<HostOptions> = {}): Promise<EngineHost> {
+  const host = await EngineHost.start(path, { ...options, ...extra })
+  hosts.push(host)
+  return host
+}
+
+async function client(host: EngineHost): Promise<RawClient> {
+  const c = await RawClient.open(host.server.url)
+  clients.push(c)
+  return c
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.socket.terminate()
+  await Promise.all(hosts.splice(0).map((h) => h.stop()))
+})
+
+describe('EngineHost: the desktop app engine in plain Node', () => {
+  it('opens a valid file in place of the running one; a connected client stays and gets the new schema', async () => {
+    const host = await start()
+    const c = await client(host)
+    expect(await c.json()).toEqual({ type: 'schema', modules: { clock: { signals: [{ name: 'out', type: 'f64' }] } } })
+    c.send({ action: 'subscribe', params: { signals: ['*'] } })
+    await c.json()
+    await c.frame()
+    const changes: string[] = []
+    host.onChange((s) => changes.push(s.file))
+    const port = host.state.port
+    expect(await host.open(SECOND)).toEqual({ ok: true, file: SECOND, warnings: [] })
+    expect(await c.json()).toEqual({ type: 'schema', modules: { knob: { signals: [{ name: 'level', type: 'f64' }] }, clock: { signals: [{ name: 'out', type: 'f64' }] } } })
+    // Its '*' subscription now covers the new signals, on the same port, without asking again.
+    c.received.length = 0
+    const frame = await c.frame()
+    expect(Array.from(frame.values)).toEqual([7, 3])
+    expect(host.state).toMatchObject({ file: SECOND, port })
+    expect(changes).toEqual([SECOND])
+    expect(c.closeCode).toBeNull()
+  })
+
+  it('keeps the running session untouched when the file is invalid, and says where', async () => {
+    const host = await start()
+    const c = await client(host)
+    await c.json()
+    c.send({ action: 'subscribe', params: { signals: ['clock.out'] } })
+    await c.json()
+    const before = await c.frame()
+    const result = await host.open(BROKEN)
+    expect(result.ok).toBe(false)
+    expect(result.ok ? [] : result.errors).toEqual([`${BROKEN}:4:12: execution.rate_hz: rate_hz must be positive`])
+    expect(host.state.file).toBe(FIRST)
+    await new Promise((r) => setTimeout(r, 200))
+    c.received.length = 0
+    const after = await c.frame()
+    expect(Number(after.frame)).toBeGreaterThan(Number(before.frame))
+    expect(c.drainJson().filter((m) => m.type === 'schema')).toEqual([])
+  })
+
+  it('reports a file that does not exist', async () => {
+    const host = await start()
+    const result = await host.open(join(dir, 'nope.yaml'))
+    expect(result).toMatchObject({ ok: false, errors: [`${join(dir, 'nope.yaml')}: file not found`] })
+  })
+
+  it('reload starts the same file over: frame 0 again and a new run id', async () => {
+    const host = await start()
+    const c = await client(host)
+    await c.json()
+    c.send({ action: 'hello' })
+    await c.json()
+    const first = await c.json()
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await host.reload()).ok).toBe(true)
+    const second = await c.json()
+    expect(second.type).toBe('schema')
+    expect(second.run_id).not.toBe(first.run_id)
+    expect(second.frame as number).toBeLessThan(20)
+  })
+
+  it('says which port is taken', async () => {
+    const blocker = createServer()
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()))
+    const port = (blocker.address() as { port: number }).port
+    await expect(EngineHost.start(FIRST, { ...options, port })).rejects.toThrow(`port ${port} is already in use`)
+    blocker.close()
+  })
+
+  it('refuses to start on an invalid first file with every error', async () => {
+    await expect(EngineHost.start(BROKEN, options)).rejects.toThrow(`${BROKEN}:4:12: execution.rate_hz: rate_hz must be positive`)
+  })
+})

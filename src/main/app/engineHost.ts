@@ -1,0 +1,137 @@
+// The desktop app's engine, without Electron: one server on one port for the app's whole life, and the
+// session it serves, swapped when the user opens another configuration. Plain Node, tested as such.
+import { ConfigError, formatIssue, type ConfigIssue } from '../engine/config/issues'
+import { loadConfigFile } from '../engine/config/load'
+import type { ResolvedConfig } from '../engine/config/types'
+import { logger, type Logger } from '../engine/log'
+import { HermesServer } from '../engine/server/server'
+import { Session } from '../engine/session'
+
+export interface HostOptions {
+  /** The port for the app's life; null takes the first configuration's server.port. */
+  port: number | null
+  host: string | null
+  staticDir: string | null
+  /** Origins besides the server's own that may connect (the dev server of `npm run dev`). */
+  allowedOrigins: readonly string[]
+  serverName: string
+  log?: Logger
+}
+
+export type OpenResult =
+  | { ok: true; file: string; warnings: string[] }
+  | { ok: false; file: string; errors: string[]; warnings: string[] }
+
+export interface HostState {
+  file: string
+  url: string
+  port: number
+}
+
+const format = (issues: readonly ConfigIssue[]): string[] => issues.map(formatIssue)
+
+export class EngineHost {
+  private readonly log: Logger
+  private readonly listeners = new Set<(state: HostState) => void>()
+  /** Opens run one at a time: a second open waits for the first to finish swapping. */
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(
+    private session: Session,
+    readonly server: HermesServer,
+    private file: string,
+    options: HostOptions
+  ) {
+    this.log = options.log ?? logger('app')
+  }
+
+  /**
+   * Loads the first configuration and starts its session and the server. A bad file or a taken port
+   * rejects with an error that says so: there is nothing to keep running yet.
+   */
+  static async start(file: string, options: HostOptions): Promise<EngineHost> {
+    const { config, warnings } = loadConfigFile(file)
+    const log = options.log ?? logger('app')
+    for (const w of warnings) log.warn(formatIssue(w))
+    const session = await Session.start(config)
+    let server: HermesServer
+    try {
+      server = await HermesServer.start({
+        host: options.host ?? config.server.host,
+        port: options.port ?? config.server.port,
+        telemetryHz: config.server.telemetryHz,
+        allowedOrigins: [...config.server.allowedOrigins, ...options.allowedOrigins],
+        staticDir: options.staticDir,
+        serverName: options.serverName,
+        log: options.log
+      })
+    } catch (error) {
+      await session.stop()
+      throw error
+    }
+    server.bind(session)
+    return new EngineHost(session, server, config.file ?? file, options)
+  }
+
+  get state(): HostState {
+    return { file: this.file, url: this.server.url, port: this.server.port }
+  }
+
+  get config(): ResolvedConfig {
+    return this.session.config
+  }
+
+  onChange(listener: (state: HostState) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * Opens another configuration. An invalid one changes nothing and reports every error with its line
+   * and column; a valid one starts first, then replaces the running session, and every client gets its
+   * schema on the same port.
+   */
+  open(file: string): Promise<OpenResult> {
+    const next = this.queue.then(() => this.swap(file))
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+
+  /** Opens the current file again: edits on disk take effect, and the run starts over. */
+  reload(): Promise<OpenResult> {
+    return this.open(this.file)
+  }
+
+  private async swap(file: string): Promise<OpenResult> {
+    let loaded
+    try {
+      loaded = loadConfigFile(file)
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      this.log.warn(`not opening ${file}: ${error.issues.length} error(s); the current run continues`)
+      return { ok: false, file, errors: format(error.issues), warnings: format(error.warnings) }
+    }
+    let session: Session
+    try {
+      session = await Session.start(loaded.config)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      return { ok: false, file, errors: [`${file}: cannot start: ${message}`], warnings: format(loaded.warnings) }
+    }
+    const previous = this.session
+    this.session = session
+    this.file = loaded.config.file ?? file
+    this.server.bind(session)
+    await previous.stop()
+    this.log.info(`now running ${this.file}`)
+    for (const listener of this.listeners) listener(this.state)
+    return { ok: true, file: this.file, warnings: format(loaded.warnings) }
+  }
+
+  /** Stops the session and the server (clients get 1001). */
+  async stop(): Promise<void> {
+    await this.queue
+    await this.server.stop()
+    await this.session.stop()
+  }
+}
