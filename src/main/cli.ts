@@ -6,6 +6,7 @@ import type { ResolvedConfig } from './engine/config/types'
 import { Session } from './engine/session'
 import { expandPatterns } from '../shared/protocol/patterns'
 import { formatSummary, table } from './cli/format'
+import { addNetsimCommand } from './cli/netsim'
 import { ProgressBar } from './cli/progress'
 import { SignalPrinter } from './cli/printer'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
@@ -183,6 +184,7 @@ export function buildProgram(): Command {
     .argument('<config>', 'YAML configuration file')
     .option('--json', 'print JSON instead of a table', false)
     .action(listSignals)
+  addNetsimCommand(program)
   return program
 }
 
