@@ -1,4 +1,20 @@
-// The only bridge between the console window and the main process; it exposes nothing yet.
-import { contextBridge } from 'electron'
+// The only bridge between the console window and the main process: the few typed calls of DesktopApi.
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
+import { IPC, type DesktopApi, type OpenResult } from '../shared/desktop'
 
-contextBridge.exposeInMainWorld('hermes', { platform: process.platform })
+const api: DesktopApi = {
+  serverUrl: () => ipcRenderer.invoke(IPC.serverUrl) as Promise<string>,
+  openConfig: () => ipcRenderer.invoke(IPC.openDialog) as Promise<OpenResult | null>,
+  // A sandboxed page sees no file paths; the preload may ask Electron for a dropped file's path.
+  openDropped: (file) => ipcRenderer.invoke(IPC.openPath, webUtils.getPathForFile(file)) as Promise<OpenResult>,
+  reload: () => ipcRenderer.invoke(IPC.reload) as Promise<OpenResult>,
+  onOpenResult: (listener) => {
+    const handler = (_event: IpcRendererEvent, result: OpenResult): void => listener(result)
+    ipcRenderer.on(IPC.openResult, handler)
+    return () => {
+      ipcRenderer.off(IPC.openResult, handler)
+    }
+  }
+}
+
+contextBridge.exposeInMainWorld('hermesDesktop', api)

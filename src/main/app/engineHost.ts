@@ -5,6 +5,7 @@ import { loadConfigFile } from '../engine/config/load'
 import type { ResolvedConfig } from '../engine/config/types'
 import { logger, type Logger } from '../engine/log'
 import { HermesServer } from '../engine/server/server'
+import type { OpenResult } from '../../shared/desktop'
 import { Session } from '../engine/session'
 
 export interface HostOptions {
@@ -17,10 +18,6 @@ export interface HostOptions {
   serverName: string
   log?: Logger
 }
-
-export type OpenResult =
-  | { ok: true; file: string; warnings: string[] }
-  | { ok: false; file: string; errors: string[]; warnings: string[] }
 
 export interface HostState {
   file: string

@@ -5,19 +5,24 @@ import { ConnectionBadge } from './controls/ConnectionBadge'
 import { LinkQuality } from './controls/LinkQuality'
 import { RunControls } from './controls/RunControls'
 import { ViewControls } from './controls/ViewControls'
+import { desktop } from './desktop/desktop'
+import { OpenConfig } from './desktop/OpenConfig'
 import { EventConsole } from './events/EventConsole'
 import { PanelGrid } from './panels/PanelGrid'
 import { SignalTree } from './tree/SignalTree'
 
 export function App() {
   useEffect(() => {
-    connection.connect(initialServerUrl(window.location))
+    // In the desktop app the console connects to its own engine; in a browser, to the server that served it.
+    const api = desktop()
+    void (api ? api.serverUrl() : Promise.resolve(initialServerUrl(window.location))).then((url) => connection.connect(url))
     return () => connection.disconnect()
   }, [])
   return (
     <div className="app">
       <header className="topbar">
         <span className="brand">Hermes Console</span>
+        <OpenConfig />
         <ConnectionBadge />
         <RunControls />
         <LinkQuality />

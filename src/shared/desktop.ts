@@ -1,0 +1,29 @@
+// The contract between the desktop app's preload and its console: the few calls the window may make.
+
+export type OpenResult =
+  | { ok: true; file: string; warnings: string[] }
+  | { ok: false; file: string; errors: string[]; warnings: string[] }
+
+/** Exposed by the preload as `window.hermesDesktop`; absent when the console runs in a browser. */
+export interface DesktopApi {
+  /** The engine's WebSocket address, e.g. ws://127.0.0.1:8765. */
+  serverUrl(): Promise<string>
+  /** Shows the open dialog (YAML files); null when cancelled. */
+  openConfig(): Promise<OpenResult | null>
+  /** Opens a YAML file dropped on the window. */
+  openDropped(file: File): Promise<OpenResult>
+  /** Opens the current configuration again. */
+  reload(): Promise<OpenResult>
+  /** Results of opens started from the menu. */
+  onOpenResult(listener: (result: OpenResult) => void): () => void
+}
+
+export const IPC = {
+  serverUrl: 'hermes:server-url',
+  openDialog: 'hermes:open-dialog',
+  openPath: 'hermes:open-path',
+  reload: 'hermes:reload',
+  openResult: 'hermes:open-result'
+} as const
+
+export const YAML_FILE = /\.ya?ml$/i
