@@ -4,7 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, shell, type IpcMainInvokeEve
 import { join } from 'node:path'
 import { IPC, type OpenResult } from '../shared/desktop'
 import { EngineHost } from './app/engineHost'
-import { configFromArgs, isTrustedOrigin } from './app/launch'
+import { configFromArgs, isTrustedOrigin, portFromArgs } from './app/launch'
 import { RecentFiles } from './app/recentFiles'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
 import { version } from '../../package.json'
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(app.isPackaged ? 1 : 2)
   const file = configFromArgs(args, DEFAULT_CONFIG)
   try {
-    host = await EngineHost.start(file, { port: null, host: null, staticDir: RENDERER_DIR, allowedOrigins: devUrl ? [new URL(devUrl).origin] : [], serverName: `hermes-console/${version}` })
+    host = await EngineHost.start(file, { port: portFromArgs(args), host: null, staticDir: RENDERER_DIR, allowedOrigins: devUrl ? [new URL(devUrl).origin] : [], serverName: `hermes-console/${version}` })
   } catch (error) {
     dialog.showErrorBox('Hermes Console cannot start', error instanceof Error ? error.message : String(error))
     app.exit(1)

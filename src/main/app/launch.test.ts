@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { configFromArgs, isTrustedOrigin } from './launch'
+import { configFromArgs, isTrustedOrigin, portFromArgs } from './launch'
 import { RecentFiles } from './recentFiles'
 
 describe('launch', () => {
@@ -10,6 +10,12 @@ describe('launch', () => {
     expect(configFromArgs(['--inspect', 'runs/a.yaml', 'b.yml'], '/demo.yaml', '/home/u')).toBe('/home/u/runs/a.yaml')
     expect(configFromArgs(['--flag', 'notes.txt'], '/demo.yaml')).toBe('/demo.yaml')
     expect(configFromArgs(['/abs/C.YML'], '/demo.yaml')).toBe('/abs/C.YML')
+  })
+
+  it('takes --port for the app\'s whole life', () => {
+    expect(portFromArgs(['a.yaml', '--port', '9000'])).toBe(9000)
+    expect(portFromArgs(['a.yaml'])).toBeNull()
+    expect(() => portFromArgs(['--port', 'x'])).toThrow("--port expects an integer from 0 to 65535, got 'x'")
   })
 
   it('trusts IPC only from the console origins it loaded', () => {

@@ -17,3 +17,12 @@ export function isTrustedOrigin(senderUrl: string | undefined, trusted: readonly
     return false
   }
 }
+
+/** `--port <n>` among the arguments: the app's port for its whole life; null for the configuration's. */
+export function portFromArgs(args: readonly string[]): number | null {
+  const at = args.indexOf('--port')
+  if (at < 0) return null
+  const port = Number(args[at + 1])
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port expects an integer from 0 to 65535, got '${args[at + 1] ?? ''}'`)
+  return port
+}
