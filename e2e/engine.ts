@@ -17,15 +17,61 @@ export function freePort(): Promise<number> {
   })
 }
 
-export class Engine {
+/** A `hermes` command running in its own process, ready once its output contains `ready`. */
+class CliProcess {
   private child: ChildProcess | null = null
   output = ''
 
   constructor(
+    private readonly args: () => string[],
+    private readonly ready: () => string
+  ) {}
+
+  start(): Promise<void> {
+    const child = spawn(process.execPath, [CLI, ...this.args()], { env: { ...process.env, HERMES_LOG: 'warn' } })
+    this.child = child
+    return new Promise((resolve, reject) => {
+      const onData = (chunk: Buffer): void => {
+        this.output += chunk.toString()
+        if (this.output.includes(this.ready())) resolve()
+      }
+      child.stdout?.on('data', onData)
+      child.stderr?.on('data', onData)
+      child.once('exit', (code) => reject(new Error(`hermes ${this.args()[0]} exited with ${code}: ${this.output}`)))
+    })
+  }
+
+  /** Kills the process the hard way, as a crash would. */
+  async kill(): Promise<void> {
+    await this.end('SIGKILL')
+  }
+
+  async stop(): Promise<void> {
+    await this.end('SIGTERM')
+  }
+
+  private async end(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child
+    if (!child || child.exitCode !== null) return
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill(signal)
+    await exited
+    this.child = null
+  }
+}
+
+/** `hermes run` on a configuration, serving the console on a port of its own. */
+export class Engine extends CliProcess {
+  constructor(
     readonly config: string,
     readonly port: number,
-    private readonly extraArgs: string[] = []
-  ) {}
+    extraArgs: string[] = []
+  ) {
+    super(
+      () => ['run', config, '--port', String(port), ...extraArgs],
+      () => `serving ws://127.0.0.1:${port}`
+    )
+  }
 
   static async start(config: string, extraArgs: string[] = []): Promise<Engine> {
     const engine = new Engine(join(ROOT, config), await freePort(), extraArgs)
@@ -40,37 +86,35 @@ export class Engine {
   get wsUrl(): string {
     return `ws://127.0.0.1:${this.port}`
   }
+}
 
-  start(): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'run', this.config, '--port', String(this.port), ...this.extraArgs], { env: { ...process.env, HERMES_LOG: 'warn' } })
-    this.child = child
-    return new Promise((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        this.output += chunk.toString()
-        if (this.output.includes(`serving ws://127.0.0.1:${this.port}`)) resolve()
-      }
-      child.stdout?.on('data', onData)
-      child.stderr?.on('data', onData)
-      child.once('exit', (code) => reject(new Error(`engine exited with ${code}: ${this.output}`)))
-    })
+/** `hermes netsim` in front of an engine: the console loads and connects through it. */
+export class Netsim extends CliProcess {
+  constructor(
+    readonly target: Engine,
+    readonly port: number,
+    profile: string,
+    seed: number
+  ) {
+    super(
+      () => ['netsim', '--target', target.wsUrl, '--port', String(port), '--profile', profile, '--seed', String(seed)],
+      () => 'control at'
+    )
   }
 
-  /** Kills the engine the hard way, as a crash would. */
-  async kill(): Promise<void> {
-    const child = this.child
-    if (!child || child.exitCode !== null) return
-    const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGKILL')
-    await exited
-    this.child = null
+  static async start(target: Engine, profile: string, seed = 1): Promise<Netsim> {
+    const netsim = new Netsim(target, await freePort(), profile, seed)
+    await netsim.start()
+    return netsim
   }
 
-  async stop(): Promise<void> {
-    const child = this.child
-    if (!child || child.exitCode !== null) return
-    const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
-    await exited
-    this.child = null
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/`
+  }
+
+  /** Cuts every proxied connection now, as a network failure would. */
+  async disconnect(): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/netsim/disconnect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    if (!res.ok) throw new Error(`netsim disconnect: HTTP ${res.status}`)
   }
 }
