@@ -11,7 +11,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
-          schedulerWorker: resolve(__dirname, 'src/main/engine/scheduler/schedulerWorker.ts')
+          schedulerWorker: resolve(__dirname, 'src/main/engine/scheduler/schedulerWorker.ts'),
+          scriptWorker: resolve(__dirname, 'src/main/engine/modules/script/scriptWorker.ts')
         },
         output: { chunkFileNames: '[name]-[hash].js' }
       }

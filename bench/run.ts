@@ -2,12 +2,14 @@
 import { cpus } from 'node:os'
 import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
+import { modulesBench } from './modules'
 import { schedulerBench } from './scheduler'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
   fanout: fanoutBench,
-  console: consoleBench
+  console: consoleBench,
+  modules: modulesBench
 }
 
 async function main(): Promise<void> {

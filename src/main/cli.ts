@@ -1,7 +1,8 @@
 // The headless `hermes` command: run, validate and list-signals, on plain Node.
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, formatIssue, type ConfigIssue } from './engine/config/issues'
-import { loadConfigFile, type ConfigOverrides } from './engine/config/load'
+import type { ConfigOverrides } from './engine/config/load'
+import { loadConfigFileWithModules } from './engine/config/withModules'
 import type { ResolvedConfig } from './engine/config/types'
 import { Session } from './engine/session'
 import { expandPatterns } from '../shared/protocol/patterns'
@@ -35,10 +36,13 @@ function printWarnings(warnings: readonly ConfigIssue[]): void {
   for (const w of warnings) process.stderr.write(`${formatIssue(w)}\n`)
 }
 
-/** Loads a config or prints every error and exits 1: nothing else in the CLI deals with a bad file. */
-function loadOrExit(file: string, overrides?: ConfigOverrides): ResolvedConfig {
+/**
+ * Loads a config (asking script and process modules for the signals they declare) or prints every error
+ * and exits 1: nothing else in the CLI deals with a bad file.
+ */
+async function loadOrExit(file: string, overrides?: ConfigOverrides): Promise<ResolvedConfig> {
   try {
-    const { config, warnings } = loadConfigFile(file, { overrides })
+    const { config, warnings } = await loadConfigFileWithModules(file, { overrides })
     printWarnings(warnings)
     return config
   } catch (error) {
@@ -77,7 +81,7 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     process.once('SIGINT', () => resolve('interrupted'))
     process.once('SIGTERM', () => resolve('terminated'))
   })
-  const config = loadOrExit(file, {
+  const config = await loadOrExit(file, {
     execution: { mode: opts.mode, rate_hz: opts.rate, end_time: opts.endTime },
     server: { enabled: opts.server ? undefined : false, host: opts.host, port: opts.port }
   })
@@ -138,8 +142,8 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   }
 }
 
-function validate(file: string): void {
-  const config = loadOrExit(file)
+async function validate(file: string): Promise<void> {
+  const config = await loadOrExit(file)
   const signals = config.modules.reduce((n, m) => n + m.signals.length, 0)
   process.stdout.write(
     `${config.file}: valid: ${config.modules.length} modules, ${signals} signals, ${config.wires.length} wires, ${config.execution.mode} at ${config.execution.rateHz} Hz\n`
@@ -150,8 +154,8 @@ function validate(file: string): void {
   }
 }
 
-function listSignals(file: string, opts: { json: boolean }): void {
-  const config = loadOrExit(file)
+async function listSignals(file: string, opts: { json: boolean }): Promise<void> {
+  const config = await loadOrExit(file)
   const signals = config.modules.flatMap((m) => m.signals.map((s) => ({ module: m.name, ...s })))
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(signals, null, 2)}\n`)

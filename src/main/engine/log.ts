@@ -10,3 +10,8 @@ export type Logger = Pick<ConsolaInstance, 'info' | 'warn' | 'error' | 'debug'>
 export function logger(tag: string): Logger {
   return root.withTag(tag)
 }
+
+/** Whether messages of `level` are shown: for threads that write to stderr themselves (script module workers). */
+export function logLevelEnabled(level: 'error' | 'warn' | 'info' | 'debug'): boolean {
+  return root.level >= LEVELS[level]!
+}

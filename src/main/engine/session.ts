@@ -1,6 +1,10 @@
 // A Session is one loaded configuration running: its scheduler now, its server too once started.
 import type { ResolvedConfig } from './config/types'
+import { HEADER } from './backplane/backplane'
 import { Scheduler, type Snapshot } from './scheduler/scheduler'
+
+/** How long stop waits for a last snapshot before it reads the header instead. */
+const SNAPSHOT_WAIT_MS = 500
 
 export interface RunSummary {
   frames: number
@@ -43,7 +47,7 @@ export class Session {
   }
 
   private async finish(): Promise<RunSummary> {
-    const last = await this.scheduler.snapshot().catch(() => null)
+    const last = await this.lastFrame()
     await this.scheduler.stop()
     const wallSeconds = (performance.now() - this.startedMs) / 1000
     const frames = last?.frame ?? 0
@@ -54,6 +58,23 @@ export class Session {
       wallSeconds,
       framesPerSecond: wallSeconds > 0 ? frames / wallSeconds : 0,
       realtimeFactor: wallSeconds > 0 ? simulatedSeconds / wallSeconds : 0
+    }
+  }
+
+  /**
+   * Where the run got to. A module stuck in a step holds the loop, which then answers no snapshot: the
+   * header in shared memory says the same, without waiting (a frame and time a step apart at worst).
+   */
+  private async lastFrame(): Promise<{ frame: number; timeNs: number } | null> {
+    let timer: NodeJS.Timeout | undefined
+    const header = this.scheduler.backplane.header
+    const fallback = new Promise<{ frame: number; timeNs: number }>((resolve) => {
+      timer = setTimeout(() => resolve({ frame: header[HEADER.frame]!, timeNs: header[HEADER.timeNs]! }), SNAPSHOT_WAIT_MS)
+    })
+    try {
+      return await Promise.race([this.scheduler.snapshot().catch(() => null), fallback])
+    } finally {
+      clearTimeout(timer)
     }
   }
 }

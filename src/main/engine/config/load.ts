@@ -1,16 +1,21 @@
 // Loads a YAML configuration into a ResolvedConfig, or reports every problem with file, path, line and column.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs'
-import { dirname, isAbsolute, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
+import type { ModuleDeclaration } from '../modules/declaration'
 import type { ModelSignal } from '../modules/inproc/model'
 import { findModel, MODELS } from '../modules/inproc/registry'
+import { runnerFor, SCRIPT_EXTENSIONS } from '../modules/kind'
 import { dtNsFromRate, secondsToNs } from '../scheduler/time'
 import { ConfigError, formatPath, type ConfigIssue, type ConfigPath } from './issues'
 import { SourcePositions } from './positions'
 import { configSchema, type RawConfig, type RawModule } from './schema'
 import { didYouMean } from './suggest'
-import type { ResolvedConfig, ResolvedModule, ResolvedSignal, ResolvedWire, ScheduleEntry } from './types'
+import type { ResolvedConfig, ResolvedModule, ResolvedSignal, ResolvedWire, ScheduleEntry, SignalType } from './types'
+
+/** How long a script or process module may take for one step (or stage, reset) before it counts as hung. */
+export const DEFAULT_TIMEOUT_S = 5
 
 export interface LoadedConfig {
   config: ResolvedConfig
@@ -18,7 +23,7 @@ export interface LoadedConfig {
 }
 
 /** Collects issues with their source positions; `errors` decides whether the config is usable. */
-class Reporter {
+export class Reporter {
   readonly errors: ConfigIssue[] = []
   readonly warnings: ConfigIssue[] = []
   /** Paths whose values come from overrides, not from the file: they have no line and column. */
@@ -168,12 +173,12 @@ function resolveInprocSignals(name: string, mod: RawModule, report: Reporter): R
   return result
 }
 
-/** The YAML's flags win over the model's defaults. */
-function mergeSignal(module: string, def: ModelSignal, yaml: RawModule['signals'][number] | undefined): ResolvedSignal {
+/** The YAML's flags win over the model's (or the module's own) declaration. */
+function mergeSignal(module: string, def: ModelSignal & { type?: SignalType }, yaml: RawModule['signals'][number] | undefined): ResolvedSignal {
   return {
     name: def.name,
     qualified: `${module}.${def.name}`,
-    type: yaml?.type ?? 'f64',
+    type: yaml?.type ?? def.type ?? 'f64',
     unit: yaml?.unit ?? def.unit ?? '',
     writable: yaml?.writable ?? def.writable ?? false,
     published: yaml?.published ?? def.published ?? true,
@@ -186,13 +191,46 @@ function yamlSignal(module: string, s: RawModule['signals'][number], writableByD
   return {
     name: s.name,
     qualified: `${module}.${s.name}`,
-    type: s.type,
+    type: s.type ?? 'f64',
     unit: s.unit ?? '',
     writable: s.writable ?? writableByDefault,
     published: s.published ?? true,
     initial: s.initial ?? 0,
     description: s.description ?? ''
   }
+}
+
+const DECLARED_FIELDS = ['type', 'unit', 'writable', 'published', 'initial', 'description'] as const
+
+/**
+ * Signals of a script or process module: the YAML's first, in its order, then those the module declares
+ * itself. Where both give a field the YAML wins, with a warning; a YAML signal that a declaring module
+ * does not have is an error (most often a typo). A module that declares nothing has the YAML's signals.
+ */
+function resolveExternalSignals(name: string, mod: RawModule, declared: ModuleDeclaration | undefined, source: string, report: Reporter): ResolvedSignal[] {
+  if (!declared || declared.signals.length === 0) return mod.signals.map((s) => yamlSignal(name, s, false))
+  const own = new Map(declared.signals.map((s) => [s.name, s]))
+  const names = declared.signals.map((s) => s.name)
+  const result: ResolvedSignal[] = []
+  mod.signals.forEach((yaml, index) => {
+    if (result.some((s) => s.name === yaml.name)) return
+    const def = own.get(yaml.name)
+    if (!def) {
+      report.error(['modules', name, 'signals', index, 'name'], `${source} does not declare signal '${yaml.name}'${didYouMean(yaml.name, names)}; it declares: ${names.join(', ')}`)
+      return
+    }
+    own.delete(yaml.name)
+    for (const field of DECLARED_FIELDS) {
+      const mine = yaml[field]
+      const theirs = def[field]
+      if (mine !== undefined && theirs !== undefined && mine !== theirs) {
+        report.warn(['modules', name, 'signals', index, field], `${field} is ${JSON.stringify(mine)} here but ${JSON.stringify(theirs)} in ${source}; the YAML wins`)
+      }
+    }
+    result.push(mergeSignal(name, def, yaml))
+  })
+  for (const def of own.values()) result.push(mergeSignal(name, def, undefined))
+  return result
 }
 
 function checkFile(path: string, pathInConfig: ConfigPath, what: string, mustExecute: boolean, report: Reporter): void {
@@ -207,7 +245,13 @@ function checkFile(path: string, pathInConfig: ConfigPath, what: string, mustExe
   }
 }
 
-function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFiles: boolean): ResolvedModule[] {
+/**
+ * Signals that script and process modules declare themselves, by module name; null marks a module that
+ * could not be asked (its error is already reported), so that nothing piles on it.
+ */
+export type ModuleDeclarations = ReadonlyMap<string, ModuleDeclaration | null>
+
+function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFiles: boolean, declarations: ModuleDeclarations): ResolvedModule[] {
   const modules: ResolvedModule[] = []
   for (const [name, mod] of Object.entries(raw.modules)) {
     const base = ['modules', name]
@@ -226,12 +270,18 @@ function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFile
     let signals: ResolvedSignal[] | null
     if (mod.type === 'inproc') {
       signals = resolveInprocSignals(name, mod, report)
+      if (mod.timeout_s !== undefined) report.warn([...base, 'timeout_s'], 'timeout_s applies to script and process modules only; it is ignored here', { key: true })
     } else {
       if (mod.type === 'process' && !executable) report.error(base, "'executable' required for process modules")
       if (mod.type === 'script' && !script) report.error(base, "'script' required for script modules")
       if (checkFiles && executable) checkFile(executable, [...base, 'executable'], 'executable', true, report)
       if (checkFiles && script) checkFile(script, [...base, 'script'], 'script', false, report)
-      signals = mod.signals.map((s) => yamlSignal(name, s, false))
+      if (mod.type === 'script' && script && runnerFor('script', script) === null) {
+        report.error([...base, 'script'], `a script must end in ${SCRIPT_EXTENSIONS.join(', ')}; run anything else as type: process with an executable`)
+      }
+      const declared = declarations.get(name)
+      if (declared === null) continue
+      signals = resolveExternalSignals(name, mod, declared, basename(script ?? executable ?? name), report)
     }
     if (!signals) continue
     modules.push({
@@ -242,7 +292,8 @@ function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFile
       executable,
       configFile: resolvePath(dir, mod.config),
       options: mod.options ?? {},
-      signals
+      signals,
+      timeoutS: (mod.type !== 'inproc' ? mod.timeout_s : undefined) ?? DEFAULT_TIMEOUT_S
     })
   }
   return modules
@@ -348,6 +399,11 @@ export interface ParseOptions {
   /** Check that script and executable files exist (off for configs built in memory by tests). */
   checkFiles?: boolean
   overrides?: ConfigOverrides
+  /**
+   * Signals declared by script and process modules themselves (see withModules.ts, which asks them).
+   * Without it, such modules have exactly the signals their YAML lists.
+   */
+  declarations?: ModuleDeclarations
 }
 
 /** Returns the paths it set. A section that is not a mapping is left alone, for validation to report. */
@@ -365,8 +421,18 @@ function applyOverrides(data: Record<string, unknown>, overrides: ConfigOverride
   return applied
 }
 
-/** Parses and validates YAML text; `file` names it in messages and anchors relative paths. */
-export function parseConfig(text: string, file: string, { checkFiles = true, overrides }: ParseOptions = {}): LoadedConfig {
+/** A configuration whose YAML parsed and matched the schema; modules, wires and schedule are not resolved yet. */
+export interface PreparedConfig {
+  file: string
+  /** Folder that relative paths resolve against. */
+  dir: string
+  raw: RawConfig
+  report: Reporter
+  checkFiles: boolean
+}
+
+/** First half of parseConfig: YAML and schema. Throws ConfigError when that already fails. */
+export function prepareConfig(text: string, file: string, { checkFiles = true, overrides }: ParseOptions = {}): PreparedConfig {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const report = new Reporter(file, new SourcePositions(doc, lineCounter))
@@ -383,9 +449,13 @@ export function parseConfig(text: string, file: string, { checkFiles = true, ove
   if (overrides) report.overridden = applyOverrides(data as Record<string, unknown>, overrides)
   const raw = validate(configSchema, data, [], report)
   if (!raw) throw new ConfigError(report.errors, report.warnings)
+  return { file, dir: dirname(resolve(file)), raw, report, checkFiles }
+}
 
-  const dir = dirname(resolve(file))
-  const modules = resolveModules(raw, dir, report, checkFiles)
+/** Second half of parseConfig: modules (with what they declare), wires, schedule. Throws ConfigError on any error. */
+export function finishConfig(prepared: PreparedConfig, declarations: ModuleDeclarations = new Map()): LoadedConfig {
+  const { raw, report, file } = prepared
+  const modules = resolveModules(raw, prepared.dir, report, prepared.checkFiles, declarations)
   const wires = resolveWires(raw, modules, report)
   const schedule = resolveSchedule(raw, report)
   const dtNs = dtNsFromRate(raw.execution.rate_hz)
@@ -420,19 +490,31 @@ export function parseConfig(text: string, file: string, { checkFiles = true, ove
   }
 }
 
+/** Parses and validates YAML text; `file` names it in messages and anchors relative paths. */
+export function parseConfig(text: string, file: string, options: ParseOptions = {}): LoadedConfig {
+  return finishConfig(prepareConfig(text, file, options), options.declarations)
+}
+
 function issueAtStart(file: string, message: string): ConfigIssue {
   return { severity: 'error', file, line: 1, column: 1, path: '', message }
 }
 
-/** Reads and validates a configuration file; throws ConfigError naming the file on any problem. */
-export function loadConfigFile(file: string, options: ParseOptions = {}): LoadedConfig {
-  let text: string
+/** The text of a configuration file; throws ConfigError naming the file when it cannot be read. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, expected a YAML file' : `cannot read file (${String(code)})`
     throw new ConfigError([{ severity: 'error', file, line: 0, column: 0, path: '', message: why }])
   }
-  return parseConfig(text, file, options)
+}
+
+/**
+ * Reads and validates a configuration file; throws ConfigError naming the file on any problem. Script
+ * and process modules get only the signals their YAML lists: loadConfigFileWithModules (withModules.ts)
+ * also asks each module what it declares, which running and listing need.
+ */
+export function loadConfigFile(file: string, options: ParseOptions = {}): LoadedConfig {
+  return parseConfig(readConfigText(file), file, options)
 }

@@ -6,7 +6,8 @@ const finite = () => z.number().refine(Number.isFinite, 'expected a finite numbe
 
 export const signalSchema = z.strictObject({
   name: z.string().min(1, 'expected a non-empty signal name'),
-  type: z.enum(SIGNAL_TYPES).default('f64'),
+  // No default here: a module's declaration may give the type when the YAML does not (defaults apply after merging).
+  type: z.enum(SIGNAL_TYPES).optional(),
   unit: z.string().optional(),
   writable: z.boolean().optional(),
   published: z.boolean().optional(),
@@ -23,7 +24,9 @@ export const moduleSchema = z.strictObject({
   executable: path,
   config: path,
   signals: z.array(signalSchema).default([]),
-  options: z.record(z.string(), z.unknown()).nullable().default({})
+  options: z.record(z.string(), z.unknown()).nullable().default({}),
+  // Script and process modules: how long one exchange (step, stage, reset) may take before the module is declared hung.
+  timeout_s: z.number().positive('timeout_s must be positive').refine(Number.isFinite, 'expected a finite number').optional()
 })
 
 export const wireSchema = z.strictObject({

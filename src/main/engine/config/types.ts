@@ -29,6 +29,8 @@ export interface ResolvedModule {
   configFile: string | null
   options: Record<string, unknown>
   signals: ResolvedSignal[]
+  /** Script and process modules: seconds one exchange (init excepted) may take before the module counts as hung. */
+  timeoutS: number
 }
 
 export interface ResolvedWire {

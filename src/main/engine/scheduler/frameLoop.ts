@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/types'
 import { Backplane, HEADER } from '../backplane/backplane'
 import { createModule } from '../modules/factory'
 import type { ModuleInstance, StepTime } from '../modules/module'
+import type { ProcessHandoff } from '../modules/process/moduleProcess'
 import { WireRouter } from '../router/wires'
 import { Command, CommandRing, RUN_STATES, type CommandEntry, type LatenessStats, type RunState, type SchedulerMessage } from './control'
 import { LatenessRecorder } from './lateness'
@@ -62,7 +63,8 @@ export class FrameLoop {
     private readonly commands: CommandRing,
     snapshotBuffer: SharedArrayBuffer,
     moduleTimesBuffer: SharedArrayBuffer,
-    private readonly post: (message: SchedulerMessage) => void
+    private readonly post: (message: SchedulerMessage) => void,
+    processes: Readonly<Record<string, ProcessHandoff>> = {}
   ) {
     const names = config.modules.flatMap((m) => m.signals.map((s) => s.qualified))
     this.backplane = Backplane.attach(backplaneBuffer, names)
@@ -72,18 +74,25 @@ export class FrameLoop {
     this.dtNs = config.execution.dtNs
     this.endTimeNs = config.execution.endTimeNs ?? Infinity
     const byName = new Map(config.modules.map((m) => [m.name, m]))
-    this.steppers = config.execution.schedule.map((entry) => {
-      const mod = byName.get(entry.module)
-      if (!mod) throw new Error(`schedule names unknown module ${entry.module}`)
-      const subDtNs = Math.round(this.dtNs / entry.substeps)
-      return {
-        name: mod.name,
-        module: createModule(mod, this.backplane),
-        substeps: entry.substeps,
-        subDtNs,
-        time: { frame: 0, timeNs: 0, time: 0, dt: subDtNs / 1e9 }
+    this.steppers = []
+    try {
+      for (const entry of config.execution.schedule) {
+        const mod = byName.get(entry.module)
+        if (!mod) throw new Error(`schedule names unknown module ${entry.module}`)
+        const subDtNs = Math.round(this.dtNs / entry.substeps)
+        this.steppers.push({
+          name: mod.name,
+          module: createModule(mod, this.backplane, { config, processes }),
+          substeps: entry.substeps,
+          subDtNs,
+          time: { frame: 0, timeNs: 0, time: 0, dt: subDtNs / 1e9 }
+        })
       }
-    })
+    } catch (error) {
+      // Workers and processes of the modules built so far must not outlive a failed start.
+      this.terminateModules()
+      throw error
+    }
     this.router = new WireRouter(config.wires, this.backplane)
     this.state = config.execution.startPaused || config.execution.mode === 'single_frame' ? 'paused' : 'running'
     this.lateness = config.execution.mode === 'realtime' ? new LatenessRecorder() : null
@@ -97,23 +106,44 @@ export class FrameLoop {
     return this.state
   }
 
-  /** Initial values into every slot, then each module's stage(). */
+  /** Initial values into every slot, then each module's stage(). A module that throws fails the start. */
   stage(): void {
-    this.restoreInitialState((m) => m.stage?.())
+    this.restoreInitialState((m) => m.stage?.(), false)
   }
 
   /** Back to the staged state: initial values, then each module's reset() (or stage() if it has none). */
   private reset(): void {
-    this.restoreInitialState((m) => (m.reset ? m.reset() : m.stage?.()))
+    this.restoreInitialState((m) => (m.reset ? m.reset() : m.stage?.()), true)
     this.rebaseWallClock()
   }
 
-  private restoreInitialState(restore: (m: ModuleInstance) => void): void {
+  /** With `reportFaults`, a module that throws is reported (the run pauses) and the others still restore. */
+  private restoreInitialState(restore: (m: ModuleInstance) => void, reportFaults: boolean): void {
     this.backplane.values.set(this.initial)
-    this.forEachModule(restore)
+    let failed: { name: string; message: string } | null = null
+    for (const s of this.steppers) {
+      try {
+        restore(s.module)
+      } catch (error) {
+        if (!reportFaults) throw new Error(`module '${s.name}' failed to stage: ${error instanceof Error ? error.message : String(error)}`)
+        failed ??= { name: s.name, message: error instanceof Error ? error.message : String(error) }
+      }
+    }
     this.frame = 0
     this.timeNs = 0
     this.publishHeader()
+    if (failed) this.fault(failed.name, failed.message)
+  }
+
+  /** Ends every module's worker or process; a module that fails to end does not stop the others. */
+  terminateModules(): void {
+    for (const s of this.steppers) {
+      try {
+        s.module.terminate?.()
+      } catch {
+        // Nothing to report to: the run is over. Processes are killed by the engine thread anyway.
+      }
+    }
   }
 
   run(options: FrameLoopOptions = {}): void {
@@ -135,7 +165,7 @@ export class FrameLoop {
       }
       this.stepFrameSafely()
     }
-    this.forEachModule((m) => m.terminate?.())
+    this.terminateModules()
   }
 
   latenessStats(): LatenessStats | null {
@@ -309,9 +339,5 @@ export class FrameLoop {
 
   private reject(id: number, message: string): void {
     this.post({ kind: 'rejected', id, message })
-  }
-
-  private forEachModule(action: (m: ModuleInstance) => void): void {
-    for (const s of this.steppers) action(s.module)
   }
 }

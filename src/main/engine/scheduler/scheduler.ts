@@ -4,6 +4,7 @@ import type { ResolvedConfig } from '../config/types'
 import { Backplane, HEADER } from '../backplane/backplane'
 import { Command, CommandRing, RUN_STATES, type LoopStats, type RunState, type SchedulerMessage } from './control'
 import type { SchedulerWorkerData } from './schedulerWorker'
+import { ProcessHost } from '../modules/process/processHost'
 import { startWorker } from '../threads'
 
 export interface CommandResult {
@@ -38,6 +39,9 @@ export class CommandRejected extends Error {
   override name = 'CommandRejected'
 }
 
+/** A module stuck in a step holds the loop; after this long a stop kills the processes and the thread. */
+const STOP_GRACE_MS = 2000
+
 interface Pending {
   resolve(result: CommandResult): void
   reject(error: Error): void
@@ -61,22 +65,34 @@ export class Scheduler {
     private readonly commands: CommandRing,
     snapshot: SharedArrayBuffer,
     private readonly moduleTimesView: Float64Array,
-    private readonly worker: Worker
+    private readonly worker: Worker,
+    private readonly processes: ProcessHost
   ) {
     this.snapshotView = new Float64Array(snapshot)
     this.lastState = config.execution.startPaused || config.execution.mode === 'single_frame' ? 'paused' : 'running'
   }
 
-  /** Starts the scheduler thread, stages every module and resolves once the first frame can run. */
-  static start(config: ResolvedConfig): Promise<Scheduler> {
+  /**
+   * Starts the process modules (on this thread, which watches them), then the scheduler thread, which
+   * builds and stages every module; resolves once the first frame can run.
+   */
+  static async start(config: ResolvedConfig): Promise<Scheduler> {
+    const processes = await ProcessHost.start(config)
     const backplane = Backplane.create(config.modules)
     const commands = new CommandRing()
     const snapshot = new SharedArrayBuffer((HEADER.slots + backplane.names.length) * 8)
     const moduleTimes = new SharedArrayBuffer(config.execution.schedule.length * 2 * 8)
-    const data: SchedulerWorkerData = { config, backplane: backplane.buffer, commands: commands.buffer, snapshot, moduleTimes }
+    const data: SchedulerWorkerData = { config, backplane: backplane.buffer, commands: commands.buffer, snapshot, moduleTimes, processes: processes.handoffs() }
     const worker = startWorker(__dirname, 'schedulerWorker', { workerData: data, name: 'hermes-scheduler' })
-    const scheduler = new Scheduler(config, backplane, commands, snapshot, new Float64Array(moduleTimes), worker)
-    return new Promise((resolve, reject) => {
+    const scheduler = new Scheduler(config, backplane, commands, snapshot, new Float64Array(moduleTimes), worker, processes)
+    const failed = async (error: Error): Promise<never> => {
+      // The thread no longer uses the pipes once it has exited: only then may they close.
+      processes.killAll()
+      await worker.terminate()
+      await processes.stop()
+      throw error
+    }
+    return new Promise<Scheduler>((resolve, reject) => {
       const onMessage = (message: SchedulerMessage): void => {
         if (message.kind === 'ready') {
           worker.off('message', onMessage)
@@ -85,11 +101,14 @@ export class Scheduler {
           resolve(scheduler)
         } else if (message.kind === 'failed') {
           worker.off('message', onMessage)
-          void worker.terminate()
-          reject(new Error(message.message))
+          worker.off('error', onError)
+          failed(new Error(message.message)).catch(reject)
         }
       }
-      const onError = (error: Error): void => reject(error)
+      const onError = (error: Error): void => {
+        worker.off('message', onMessage)
+        failed(error).catch(reject)
+      }
       worker.on('message', onMessage)
       worker.once('error', onError)
     })
@@ -161,15 +180,32 @@ export class Scheduler {
     return this.snapshotInFlight
   }
 
-  /** Stops the loop, lets every module terminate, and ends the thread. Safe to call twice. */
+  /**
+   * Stops the loop, lets every module terminate, ends the thread, and resolves once every module process
+   * has exited. Safe to call twice.
+   */
   stop(): Promise<LoopStats> {
-    if (this.stopped) return this.stopped
-    this.stopped = new Promise<LoopStats>((resolve) => {
-      this.resolveStopped = resolve
-    })
-    if (this.exited) this.resolveStopped?.({ frames: 0, lateness: null })
-    else void this.send(Command.Stop).catch(() => undefined)
+    this.stopped ??= (async () => {
+      const stats = await this.stopLoop()
+      await this.processes.stop()
+      return stats
+    })()
     return this.stopped
+  }
+
+  private stopLoop(): Promise<LoopStats> {
+    return new Promise<LoopStats>((resolve) => {
+      if (this.exited) return resolve({ frames: 0, lateness: null })
+      const timer = setTimeout(() => {
+        this.processes.killAll()
+        void this.worker.terminate()
+      }, STOP_GRACE_MS)
+      this.resolveStopped = (stats) => {
+        clearTimeout(timer)
+        resolve(stats)
+      }
+      void this.send(Command.Stop).catch(() => undefined)
+    })
   }
 
   private send(kind: Command, a = 0, b = 0): Promise<CommandResult> {
@@ -233,6 +269,8 @@ export class Scheduler {
   private onExit(message: string): void {
     if (this.exited) return
     this.exited = true
+    // A crashed scheduler thread leaves no module process behind either.
+    void this.processes.stop()
     for (const p of this.pending.values()) p.reject(new Error(message))
     this.pending.clear()
     if (this.resolveStopped) this.resolveStopped({ frames: 0, lateness: null })

@@ -1,6 +1,7 @@
 // Entry of the scheduler thread: builds the frame loop from the resolved config and runs it.
 import { parentPort, workerData } from 'node:worker_threads'
 import type { ResolvedConfig } from '../config/types'
+import type { ProcessHandoff } from '../modules/process/moduleProcess'
 import { CommandRing, type SchedulerMessage } from './control'
 import { FrameLoop } from './frameLoop'
 
@@ -10,6 +11,8 @@ export interface SchedulerWorkerData {
   commands: SharedArrayBuffer
   snapshot: SharedArrayBuffer
   moduleTimes: SharedArrayBuffer
+  /** Process modules, started by the engine thread: their pipes and shared status. */
+  processes: Record<string, ProcessHandoff>
 }
 
 const port = parentPort
@@ -19,9 +22,11 @@ const data = workerData as SchedulerWorkerData
 
 let loop: FrameLoop | null = null
 try {
-  loop = new FrameLoop(data.config, data.backplane, new CommandRing(data.commands), data.snapshot, data.moduleTimes, post)
+  loop = new FrameLoop(data.config, data.backplane, new CommandRing(data.commands), data.snapshot, data.moduleTimes, post, data.processes)
   loop.stage()
 } catch (error) {
+  loop?.terminateModules()
+  loop = null
   post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) })
 }
 if (loop) {
