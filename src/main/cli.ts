@@ -59,6 +59,7 @@ interface RunOptions {
   endTime?: number
   rate?: number
   server: boolean
+  serve?: boolean
   port?: number
   host?: string
   print?: string[]
@@ -71,7 +72,7 @@ async function startServer(config: ResolvedConfig, session: Session): Promise<He
   const { host, port, telemetryHz, allowedOrigins } = config.server
   const server = await HermesServer.start({ host, port, telemetryHz, allowedOrigins, staticDir: RENDERER_DIR, serverName: `hermes-console/${version}` })
   server.bind(session)
-  process.stderr.write(`hermes: serving ${server.url} (console at http://${server.url.slice('ws://'.length)}/)\n`)
+  process.stderr.write(`hermes: console at http://${server.url.slice('ws://'.length)}/ ; serving ${server.url} for any client\n`)
   return server
 }
 
@@ -83,7 +84,7 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   })
   const config = await loadOrExit(file, {
     execution: { mode: opts.mode, rate_hz: opts.rate, end_time: opts.endTime },
-    server: { enabled: opts.server ? undefined : false, host: opts.host, port: opts.port }
+    server: { enabled: !opts.server ? false : opts.serve ? true : undefined, host: opts.host, port: opts.port }
   })
   const session = await Session.start(config)
   let server: HermesServer | null
@@ -175,6 +176,7 @@ export function buildProgram(): Command {
     .option('--end-time <seconds>', 'stop at this simulated time', nonNegative('--end-time'))
     .option('--rate <hz>', 'frame rate in Hz', positive('--rate'))
     .option('--no-server', 'do not start the WebSocket server even if the config enables it')
+    .option('--serve', 'start the WebSocket server and the console even if the config does not enable it')
     .option('--port <port>', 'server port (0 picks a free one)', port)
     .option('--host <host>', 'server bind address')
     .option('--print <patterns...>', "print signals matching these patterns ('*', 'module.*', exact names)")
