@@ -3,7 +3,8 @@ import { WebSocket, type RawData } from 'ws'
 import type { Logger } from '../engine/log'
 import type { Direction, NetworkConditions } from './conditions'
 import { Link, type CloseRequest, type Parcel } from './link'
-import { stream, type Random } from './random'
+import type { SeededRandom } from '../../shared/random'
+import { stream } from './random'
 import type { RecordedMessage, Recorder } from './recording'
 import type { DisconnectCause, Stats } from './stats'
 import { inspectMessage } from './validate'
@@ -63,7 +64,7 @@ export class ProxiedConnection {
   readonly closed: Promise<void>
   readonly openedMs = performance.now()
   private readonly links: Record<Direction, Link<Payload>>
-  private readonly rng: Record<Direction | 'clock', Random>
+  private readonly rng: Record<Direction | 'clock', SeededRandom>
   private ended: DisconnectCause | null = null
   private socketsOpen = 2
   private disconnectTimer: NodeJS.Timeout | null = null
@@ -164,13 +165,13 @@ export class ProxiedConnection {
 
     if (this.ended !== null) return this.lose(direction, entry, 'discarded')
     const rng = this.rng[direction]
-    if (c.enabled && c.disconnect_per === 'message' && c.disconnect_rate > 0 && rng.next() < c.disconnect_rate) {
+    if (c.enabled && c.disconnect_per === 'message' && c.disconnect_rate > 0 && rng.uniform() < c.disconnect_rate) {
       this.lose(direction, entry, 'discarded')
       this.forceDisconnect(`disconnect_rate ${c.disconnect_rate} per message`)
       return
     }
     const mayLose = inspection.telemetry || c.drop_control
-    if (c.enabled && mayLose && c.packet_loss_rate > 0 && rng.next() < c.packet_loss_rate) return this.lose(direction, entry, 'dropped')
+    if (c.enabled && mayLose && c.packet_loss_rate > 0 && rng.uniform() < c.packet_loss_rate) return this.lose(direction, entry, 'dropped')
     const outcome = this.links[direction].send(
       { payload: { data, isBinary, entry }, bytes: data.byteLength, arrivedMs },
       { conditions: c[direction], enabled: c.enabled, maxQueueMs: c.max_queue_ms, droppable: mayLose }

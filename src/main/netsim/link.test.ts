@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { LinkConditions } from './conditions'
 import { Link, type CloseRequest } from './link'
-import { Random } from './random'
+import { SeededRandom } from '../../shared/random'
 
 interface Delivery {
   id: number
@@ -13,7 +13,7 @@ function rig(seed = 1) {
   const delivered: Delivery[] = []
   const closes: { request: CloseRequest; at: number }[] = []
   const link = new Link<number>(
-    new Random(seed),
+    new SeededRandom(seed),
     (parcel, now) => delivered.push({ id: parcel.payload, at: now }),
     (request) => closes.push({ request, at: performance.now() })
   )

@@ -1,6 +1,6 @@
 // One direction of one proxied connection: latency, jitter and bandwidth, without ever reordering.
 import type { LinkConditions } from './conditions'
-import type { Random } from './random'
+import type { SeededRandom } from '../../shared/random'
 
 export interface Parcel<T> {
   payload: T
@@ -39,7 +39,7 @@ export class Link<T> {
   private stopped = false
 
   constructor(
-    private readonly rng: Random,
+    private readonly rng: SeededRandom,
     private readonly deliver: (parcel: Parcel<T>, nowMs: number) => void,
     private readonly close: (request: CloseRequest) => void
   ) {}

@@ -85,14 +85,14 @@ describe('random streams', () => {
   it('repeat for the same seed, connection and purpose, and differ otherwise', () => {
     const draw = (seed: number, connection: number, purpose: number): number[] => {
       const r = stream(seed, connection, purpose)
-      return Array.from({ length: 5 }, () => r.next())
+      return Array.from({ length: 5 }, () => r.uniform())
     }
     expect(draw(1, 1, 0)).toEqual(draw(1, 1, 0))
     expect(draw(1, 1, 0)).not.toEqual(draw(1, 2, 0))
     expect(draw(1, 1, 0)).not.toEqual(draw(1, 1, 1))
     expect(draw(1, 1, 0)).not.toEqual(draw(2, 1, 0))
     const r = stream(9, 1, 0)
-    const mean = Array.from({ length: 10_000 }, () => r.next()).reduce((a, b) => a + b) / 10_000
+    const mean = Array.from({ length: 10_000 }, () => r.uniform()).reduce((a, b) => a + b) / 10_000
     expect(Math.abs(mean - 0.5)).toBeLessThan(0.02)
   })
 })

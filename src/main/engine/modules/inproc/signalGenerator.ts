@@ -1,7 +1,7 @@
 // Signal generator: sine, square, triangle, sawtooth, step, ramp, seeded noise or a constant on `out`.
 import { z } from 'zod'
 import { defineModel } from './model'
-import { SeededRandom } from './random'
+import { SeededRandom } from '../../../../shared/random'
 
 const WAVEFORMS = ['sine', 'square', 'triangle', 'sawtooth', 'step', 'ramp', 'noise', 'constant'] as const
 type Waveform = (typeof WAVEFORMS)[number]

@@ -1,4 +1,4 @@
-// Seeded, reproducible random numbers for models: the same seed gives the same run, frame for frame.
+// Seeded, reproducible random numbers: the same seed gives the same run again (model noise, netsim loss).
 
 /** mulberry32: tiny, fast and good enough for simulation noise (not for cryptography). */
 export class SeededRandom {
@@ -19,6 +19,16 @@ export class SeededRandom {
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+
+  /** Uniform in [-1, 1). */
+  symmetric(): number {
+    return this.uniform() * 2 - 1
+  }
+
+  /** Exponentially distributed with mean 1: waiting times of a Poisson process. */
+  exponential(): number {
+    return -Math.log(1 - this.uniform())
   }
 
   /** Standard normal through Box-Muller; one uniform pair per sample keeps the sequence simple to replay. */
