@@ -1,44 +1,17 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HAS_PROC, HAS_PYTHON, ModuleLab, skipNotice } from './engine/modules/testing'
+import { hermes, killRuns, ROOT, startRun } from './cli/testing'
 
-const ROOT = resolve(__dirname, '..', '..')
-const CLI = join(ROOT, 'src', 'main', 'cli.ts')
 const EXAMPLES = join(ROOT, 'resources', 'examples')
 const SEED_CLIENT_PYTHON = '/usr/bin/python3'
-const env = { ...process.env, HERMES_LOG: 'warn' }
-
-function hermes(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-
-const children: ChildProcess[] = []
 let lab: ModuleLab
 
-/** `hermes run` in the background; resolves once it says it is running (and serving, with a server). */
-function start(...args: string[]): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null>; port: number | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', ...args], { cwd: ROOT, env })
-  children.push(child)
-  let output = ''
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
-  return new Promise((resolveStarted, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString()
-      if (!output.includes('Ctrl+C stops')) return
-      const port = /serving ws:\/\/127\.0\.0\.1:(\d+)/.exec(output)
-      resolveStarted({ child, output: () => output, exited, port: port ? Number(port[1]) : null })
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    void exited.then((code) => reject(new Error(`hermes exited with ${code}: ${output}`)))
-  })
-}
 
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+  killRuns()
   await lab?.cleanup()
 })
 
@@ -91,7 +64,7 @@ describe('hermes with script and process modules', () => {
 
   it.skipIf(!HAS_PYTHON || !HAS_PROC)('Ctrl+C stops cleanly (exit 0) and leaves no module process behind', async () => {
     const yaml = seedExample()
-    const { child, exited, output } = await start(yaml, '--port', '0')
+    const { child, exited, output } = await startRun(yaml, '--port', '0')
     // The engine itself is there too: the config path is in its command line.
     expect(lab.processes().filter((pid) => pid !== child.pid)).toHaveLength(1)
     child.kill('SIGINT')
@@ -102,7 +75,7 @@ describe('hermes with script and process modules', () => {
 
   it.skipIf(!HAS_PYTHON || !HAS_PROC)('a killed engine (SIGKILL) leaves no module process behind: modules end at end of input', async () => {
     const yaml = seedExample()
-    const { child, exited } = await start(yaml, '--no-server', '--mode', 'afap')
+    const { child, exited } = await startRun(yaml, '--no-server', '--mode', 'afap')
     expect(lab.processes().filter((pid) => pid !== child.pid)).toHaveLength(1)
     child.kill('SIGKILL')
     await exited
@@ -113,7 +86,7 @@ describe('hermes with script and process modules', () => {
     lab = new ModuleLab()
     lab.write('stuck.py', 'import time\nfrom hermes_module import Module, run\n\nclass S(Module):\n    signals = ["n"]\n    def step(self, t):\n        time.sleep(3600)\n\nrun(S())\n')
     const yaml = lab.write('config.yaml', 'modules:\n  s: { type: script, script: ./stuck.py, timeout_s: 3600 }\nexecution: { mode: afap }\n')
-    const { child, exited } = await start(yaml, '--no-server')
+    const { child, exited } = await startRun(yaml, '--no-server')
     expect(lab.processes().filter((pid) => pid !== child.pid)).toHaveLength(1)
     child.kill('SIGKILL')
     await exited
@@ -123,7 +96,7 @@ describe('hermes with script and process modules', () => {
   const seedClient = HAS_PYTHON && existsSync(SEED_CLIENT_PYTHON) && spawnSync(SEED_CLIENT_PYTHON, ['-c', 'import websockets']).status === 0
   it.skipIf(!seedClient)("seed 000's Python client against seed 000's configuration, mock_module.py included", async () => {
     const yaml = seedExample()
-    const { child, port, exited } = await start(yaml, '--port', '0')
+    const { child, port, exited } = await startRun(yaml, '--port', '0')
     const r = spawnSync(SEED_CLIENT_PYTHON, [join(ROOT, 'test', 'python', 'seed_client.py'), `ws://127.0.0.1:${port}`], { encoding: 'utf8', timeout: 30_000 })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)

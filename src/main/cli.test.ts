@@ -1,45 +1,23 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RawClient } from './engine/server/testing'
+import { hermes, killRuns, ROOT, startRun, type RunningCli } from './cli/testing'
 
-const ROOT = resolve(__dirname, '..', '..')
-const CLI = join(ROOT, 'src', 'main', 'cli.ts')
 const EXAMPLES = join(ROOT, 'resources', 'examples')
 const PYTHON = '/usr/bin/python3'
-const env = { ...process.env, HERMES_LOG: 'warn' }
 
-function hermes(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 })
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+/** `hermes run` with a server: resolves with the port it serves. */
+async function serve(...args: string[]): Promise<RunningCli & { port: number }> {
+  const run = await startRun(...args)
+  if (run.port === null) throw new Error(`hermes run is not serving: ${run.output()}`)
+  return { ...run, port: run.port }
 }
 
-const children: ChildProcess[] = []
-
-/** Starts `hermes run` and resolves with the port it serves, read from its own output. */
-function serve(...args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', ...args], { cwd: ROOT, env })
-  children.push(child)
-  let output = ''
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
-  return new Promise((resolvePort, reject) => {
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString()
-      const match = /serving ws:\/\/127\.0\.0\.1:(\d+)/.exec(output)
-      if (match) resolvePort({ child, port: Number(match[1]), output: () => output, exited })
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    void exited.then((code) => reject(new Error(`hermes exited with ${code}: ${output}`)))
-  })
-}
-
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
-})
+afterEach(killRuns)
 
 function tempConfig(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'hermes-cli-')), 'config.yaml')

@@ -113,3 +113,14 @@ export class ModuleLab {
     rmSync(this.dir, { recursive: true, force: true })
   }
 }
+
+/** Seed 000's mock vehicle after `frames` frames of 10 ms, summed as the module does (x += 1.0 * dt). */
+export function seedVehicleAt(frames: number): Record<string, number> {
+  let x = 0
+  let y = 0
+  for (let f = 0; f < frames; f++) {
+    x += 1.0 * 0.01
+    y += 0.5 * 0.01
+  }
+  return { 'vehicle.position.x': x, 'vehicle.position.y': y, 'vehicle.velocity.x': 1.0, 'vehicle.velocity.y': 0.5 }
+}

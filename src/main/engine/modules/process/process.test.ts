@@ -2,7 +2,7 @@ import { copyFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../config/issues'
-import { CC, EXAMPLES, HAS_PROC, HAS_PYTHON, ModuleLab, nextFault, skipNotice, values } from '../testing'
+import { CC, EXAMPLES, HAS_PROC, HAS_PYTHON, ModuleLab, nextFault, skipNotice, values, seedVehicleAt } from '../testing'
 
 let lab: ModuleLab
 afterEach(async () => {
@@ -69,13 +69,7 @@ describe.skipIf(!HAS_PYTHON)("seed 000's mock_module.py through hermes_module.py
     await session.whenEnded()
     const { frame, values: v } = await values(session.scheduler)
     expect(frame).toBe(1000)
-    let x = 0
-    let y = 0
-    for (let f = 0; f < 1000; f++) {
-      x += 1.0 * 0.01
-      y += 0.5 * 0.01
-    }
-    expect(v).toEqual({ 'vehicle.position.x': x, 'vehicle.position.y': y, 'vehicle.velocity.x': 1.0, 'vehicle.velocity.y': 0.5 })
+    expect(v).toEqual(seedVehicleAt(1000))
   })
 
   it('gives the same values at the same frame on every run, and again after a reset', async () => {
@@ -356,13 +350,7 @@ execution: { mode: afap, rate_hz: 100.0, end_time: 12.34 }
     await session.whenEnded()
     const { frame, values: v } = await values(session.scheduler)
     expect(frame).toBe(1234)
-    let x = 0
-    let y = 0
-    for (let f = 0; f < 1234; f++) {
-      x += 1.0 * 0.01
-      y += 0.5 * 0.01
-    }
-    expect(v).toEqual({ 'vehicle.position.x': x, 'vehicle.position.y': y, 'vehicle.velocity.x': 1.0, 'vehicle.velocity.y': 0.5 })
+    expect(v).toEqual(seedVehicleAt(1234))
   })
 
   it('a hook that fails says why; a crash is named by its signal', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../config/issues'
 import { Session } from '../../session'
-import { EXAMPLES, HAS_PROC, ModuleLab, nextFault, values } from '../testing'
+import { EXAMPLES, HAS_PROC, ModuleLab, nextFault, values, seedVehicleAt } from '../testing'
 
 let lab: ModuleLab
 afterEach(async () => {
@@ -45,13 +45,7 @@ execution: { mode: afap, rate_hz: 100.0, end_time: 12.34 }
     await session.whenEnded()
     const { frame, values: v } = await values(session.scheduler)
     expect(frame).toBe(1234)
-    let x = 0
-    let y = 0
-    for (let f = 0; f < 1234; f++) {
-      x += 1.0 * 0.01
-      y += 0.5 * 0.01
-    }
-    expect(v).toEqual({ 'vehicle.position.x': x, 'vehicle.position.y': y, 'vehicle.velocity.x': 1.0, 'vehicle.velocity.y': 0.5 })
+    expect(v).toEqual(seedVehicleAt(1234))
   })
 
   it('loads .mjs (named exports), .cjs and .js (module.exports), with the same results each run and after reset', async () => {

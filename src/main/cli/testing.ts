@@ -1,0 +1,46 @@
+// Test helpers: the `hermes` command from source, in a child process, as a user runs it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { join, resolve } from 'node:path'
+
+export const ROOT = resolve(__dirname, '..', '..', '..')
+const CLI = join(ROOT, 'src', 'main', 'cli.ts')
+const env = { ...process.env, HERMES_LOG: 'warn' }
+const children: ChildProcess[] = []
+
+/** Runs `hermes <args>` to completion. */
+export function hermes(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+export interface RunningCli {
+  child: ChildProcess
+  output(): string
+  exited: Promise<number | null>
+  /** The port it serves, or null when it runs without a server. */
+  port: number | null
+}
+
+/** `hermes run <args>` in the background; resolves once it says it is running (and serving, with a server). */
+export function startRun(...args: string[]): Promise<RunningCli> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', ...args], { cwd: ROOT, env })
+  children.push(child)
+  let output = ''
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+  return new Promise((started, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString()
+      if (!output.includes('Ctrl+C stops')) return
+      const port = /serving ws:\/\/127\.0\.0\.1:(\d+)/.exec(output)
+      started({ child, output: () => output, exited, port: port ? Number(port[1]) : null })
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    void exited.then((code) => reject(new Error(`hermes exited with ${code}: ${output}`)))
+  })
+}
+
+/** Kills whatever a test left running. */
+export function killRuns(): void {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+}
