@@ -10,7 +10,7 @@ const send = (message: unknown): void => void process.send?.(message)
 
 async function main(): Promise<void> {
   const list = Array.from({ length: signals }, (_, i) => `      - { name: s${i} }`).join('\n')
-  const yaml = `modules:\n  bulk:\n    type: inproc\n    model: injection\n    signals:\n${list}\nexecution: { mode: realtime, rate_hz: 1000 }\n`
+  const yaml = `modules:\n  bulk:\n    type: inproc\n    model: injection\n    signals:\n${list}\nexecution: { mode: realtime, rate_hz: 120 }\n`
   const session = await Session.start(parseConfig(yaml, 'fanout.yaml').config)
   const server = await HermesServer.start({
     host: '127.0.0.1',
