@@ -18,7 +18,8 @@ async function main(): Promise<void> {
     telemetryHz,
     staticDir: null,
     allowedOrigins: [],
-    onPublish: (frame) => send({ kind: 'published', frame, at: process.hrtime.bigint().toString() })
+    // performance.timeOrigin + now() is the wall clock at µs resolution, comparable across processes.
+    onPublish: (frame) => send({ kind: 'published', frame, at: performance.timeOrigin + performance.now() })
   })
   server.bind(session)
   let cpuStart = process.cpuUsage()
