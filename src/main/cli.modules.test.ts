@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync } from 'node:fs'
+import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HAS_PROC, HAS_PYTHON, ModuleLab, skipNotice } from './engine/modules/testing'
-import { hermes, killRuns, ROOT, startRun } from './cli/testing'
+import { hermes, killRuns, ROOT, runSeedClient, SEED_CLIENT_AVAILABLE, startRun } from './cli/testing'
 
 const EXAMPLES = join(ROOT, 'resources', 'examples')
-const SEED_CLIENT_PYTHON = '/usr/bin/python3'
 let lab: ModuleLab
 
 
@@ -93,14 +91,10 @@ describe('hermes with script and process modules', () => {
     expect(await lab.processesAfter(5000)).toEqual([])
   })
 
-  const seedClient = HAS_PYTHON && existsSync(SEED_CLIENT_PYTHON) && spawnSync(SEED_CLIENT_PYTHON, ['-c', 'import websockets']).status === 0
-  it.skipIf(!seedClient)("seed 000's Python client against seed 000's configuration, mock_module.py included", async () => {
+  it.skipIf(!(HAS_PYTHON && SEED_CLIENT_AVAILABLE))("seed 000's Python client against seed 000's configuration, mock_module.py included", async () => {
     const yaml = seedExample()
     const { child, port, exited } = await startRun(yaml, '--port', '0')
-    const r = spawnSync(SEED_CLIENT_PYTHON, [join(ROOT, 'test', 'python', 'seed_client.py'), `ws://127.0.0.1:${port}`], { encoding: 'utf8', timeout: 30_000 })
-    expect(r.stderr).toBe('')
-    expect(r.status).toBe(0)
-    const seen = JSON.parse(r.stdout) as Record<string, unknown>
+    const seen = runSeedClient(port!)
     expect(seen.modules).toEqual(['vehicle'])
     expect(seen.subscribed).toBe(4)
     expect((seen.first_values as number[]).slice(2)).toEqual([1.0, 0.5])
@@ -109,5 +103,5 @@ describe('hermes with script and process modules', () => {
     expect(await exited).toBe(0)
     if (HAS_PROC) expect(lab.processes()).toEqual([])
   })
-  if (!seedClient) console.warn(`SKIPPED: seed 000 client with mock_module.py: needs python3 and ${SEED_CLIENT_PYTHON} with websockets`)
+  if (!(HAS_PYTHON && SEED_CLIENT_AVAILABLE)) console.warn('SKIPPED: seed 000 client with mock_module.py: needs python3 and /usr/bin/python3 with websockets')
 })

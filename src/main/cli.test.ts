@@ -1,14 +1,12 @@
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RawClient } from './engine/server/testing'
-import { hermes, killRuns, ROOT, startRun, type RunningCli } from './cli/testing'
+import { hermes, killRuns, ROOT, runSeedClient, SEED_CLIENT_AVAILABLE, startRun, type RunningCli } from './cli/testing'
 
 const EXAMPLES = join(ROOT, 'resources', 'examples')
-const PYTHON = '/usr/bin/python3'
 
 /** `hermes run` with a server: resolves with the port it serves. */
 async function serve(...args: string[]): Promise<RunningCli & { port: number }> {
@@ -134,13 +132,9 @@ describe('hermes run', () => {
 })
 
 describe("seed 000's Python client", () => {
-  const available = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import websockets']).status === 0
-  it.skipIf(!available)('runs against hermes run, unchanged in its flow (Debian python3-websockets)', async () => {
+  it.skipIf(!SEED_CLIENT_AVAILABLE)('runs against hermes run, unchanged in its flow (Debian python3-websockets)', async () => {
     const { child, port, exited } = await serve(join(EXAMPLES, 'hermes_vehicle.yaml'), '--port', '0')
-    const r = spawnSync(PYTHON, [join(ROOT, 'test', 'python', 'seed_client.py'), `ws://127.0.0.1:${port}`], { encoding: 'utf8', timeout: 30_000 })
-    expect(r.stderr).toBe('')
-    expect(r.status).toBe(0)
-    const seen = JSON.parse(r.stdout) as Record<string, unknown>
+    const seen = runSeedClient(port)
     expect(seen.modules).toEqual(['vehicle'])
     expect(seen.subscribed).toBe(4)
     expect((seen.first_values as number[]).slice(2)).toEqual([1.0, 0.5])
@@ -149,6 +143,6 @@ describe("seed 000's Python client", () => {
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
   })
-  if (!available) console.warn(`SKIPPED: seed 000 Python client test: ${PYTHON} with the websockets module is not installed (apt-get install python3-websockets)`)
+  if (!SEED_CLIENT_AVAILABLE) console.warn(`SKIPPED: seed 000 Python client test: /usr/bin/python3 with the websockets module is not installed (apt-get install python3-websockets)`)
 })
 

@@ -1,5 +1,6 @@
 // Test helpers: the `hermes` command from source, in a child process, as a user runs it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(__dirname, '..', '..', '..')
@@ -43,4 +44,15 @@ export function startRun(...args: string[]): Promise<RunningCli> {
 /** Kills whatever a test left running. */
 export function killRuns(): void {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
+}
+
+/** Debian's Python with its websockets package: what seed 000's client needs. */
+const SEED_PYTHON = '/usr/bin/python3'
+export const SEED_CLIENT_AVAILABLE = existsSync(SEED_PYTHON) && spawnSync(SEED_PYTHON, ['-c', 'import websockets']).status === 0
+
+/** Runs test/python/seed_client.py (seed 000's client flow, checked) against a port; throws on any failure. */
+export function runSeedClient(port: number): Record<string, unknown> {
+  const r = spawnSync(SEED_PYTHON, [join(ROOT, 'test', 'python', 'seed_client.py'), `ws://127.0.0.1:${port}`], { encoding: 'utf8', timeout: 30_000 })
+  if (r.status !== 0 || r.stderr !== '') throw new Error(`seed_client.py exited ${r.status}: ${r.stderr}`)
+  return JSON.parse(r.stdout) as Record<string, unknown>
 }
