@@ -125,6 +125,7 @@ describe.skipIf(!HAS_PYTHON)('a module fault reaches every client', () => {
       for (const c of clients) {
         const event = await c.take((r): r is Extract<typeof r, { kind: 'text' }> => r.kind === 'text' && r.json.event === 'error')
         expect(event.json).toEqual({ type: 'event', event: 'error', module: 'sensor', message, frame: 5 })
+        expect(await c.json()).toEqual({ type: 'event', event: 'paused' })
       }
       expect((await session.scheduler.snapshot()).state).toBe('paused')
       for (const c of clients) c.socket.terminate()

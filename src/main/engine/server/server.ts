@@ -357,6 +357,9 @@ export class HermesServer {
     if (event.kind === 'state' && event.reason === 'end_time') {
       this.log.info(`end_time reached at frame ${event.frame}; the server stays up for inspection`)
       this.broadcastEvent({ type: 'event', event: 'ended', frame: event.frame, time: event.timeNs / 1e9 })
+    } else if (event.kind === 'state' && event.reason === 'fault') {
+      // Seed 000 clients follow the run state through events: the pause a fault causes is one too.
+      this.broadcastEvent({ type: 'event', event: 'paused' })
     } else if (event.kind === 'fault') {
       this.log.error(`module '${event.module}' failed at frame ${event.frame}: ${event.message}; the run is paused`)
       this.broadcastEvent({ type: 'event', event: 'error', module: event.module, message: event.message, frame: event.frame })
