@@ -18,10 +18,6 @@ export interface ModelContext<Options> {
   values: Float64Array
   /** Slot index of one of this module's signals, by local name. Throws on an unknown name. */
   slot(localName: string): number
-  /** Local names of every signal of the module, in declaration order. */
-  signalNames: readonly string[]
-  /** Initial value of a local signal, as resolved from model default and YAML. */
-  initial(localName: string): number
 }
 
 export interface ModelDefinition<Schema extends z.ZodType = z.ZodType> {

@@ -29,7 +29,6 @@ export function build<S extends z.ZodType>(model: ModelDefinition<S>, raw: unkno
   const signals = [...model.signals(options), ...extraSignals.map((name): ModelSignal => ({ name }))]
   const names = signals.map((s) => s.name)
   const index = new Map(names.map((n, i) => [n, BASE + i]))
-  const initials = new Map(signals.map((s) => [s.name, s.initial ?? 0]))
   const values = new Float64Array(BASE + names.length + 2).fill(SENTINEL)
   const slot = (name: string): number => {
     const i = index.get(name)
@@ -40,9 +39,7 @@ export function build<S extends z.ZodType>(model: ModelDefinition<S>, raw: unkno
     name: 'm',
     options,
     values,
-    signalNames: names,
-    slot,
-    initial: (name) => initials.get(name) ?? 0
+    slot
   })
   const time: StepTime = { frame: 0, timeNs: 0, time: 0, dt }
   const setFrame = (frame: number): void => {
