@@ -69,8 +69,8 @@ interface RunOptions {
 
 async function startServer(config: ResolvedConfig, session: Session): Promise<HermesServer | null> {
   if (!config.server.enabled) return null
-  const { host, port, telemetryHz, allowedOrigins } = config.server
-  const server = await HermesServer.start({ host, port, telemetryHz, allowedOrigins, staticDir: RENDERER_DIR, serverName: `hermes-console/${version}` })
+  const { host, port, telemetryHz, allowedOrigins, allowedHosts } = config.server
+  const server = await HermesServer.start({ host, port, telemetryHz, allowedOrigins, allowedHosts, staticDir: RENDERER_DIR, serverName: `hermes-console/${version}` })
   server.bind(session)
   process.stderr.write(`hermes: console at http://${server.url.slice('ws://'.length)}/ ; serving ${server.url} for any client\n`)
   return server

@@ -58,6 +58,7 @@ export class EngineHost {
         port: options.port ?? config.server.port,
         telemetryHz: config.server.telemetryHz,
         allowedOrigins: [...config.server.allowedOrigins, ...options.allowedOrigins],
+        allowedHosts: config.server.allowedHosts,
         staticDir: options.staticDir,
         serverName: options.serverName,
         log: options.log

@@ -484,7 +484,8 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
         host: raw.server.host,
         port: raw.server.port,
         telemetryHz: raw.server.telemetry_hz,
-        allowedOrigins: raw.server.allowed_origins
+        allowedOrigins: raw.server.allowed_origins,
+        allowedHosts: raw.server.allowed_hosts
       }
     }
   }

@@ -57,7 +57,8 @@ export const serverSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int('port must be an integer').min(0, 'port must be between 0 and 65535').max(65535, 'port must be between 0 and 65535').default(8765),
   telemetry_hz: z.number().positive('telemetry_hz must be positive').max(1000, 'telemetry_hz must be at most 1000').default(60),
-  allowed_origins: z.array(z.string()).default([])
+  allowed_origins: z.array(z.string()).default([]),
+  allowed_hosts: z.array(z.string()).default([])
 })
 
 export const configSchema = z.strictObject({

@@ -62,6 +62,8 @@ export interface ResolvedServer {
   port: number
   telemetryHz: number
   allowedOrigins: string[]
+  /** Host header names accepted besides loopback and the bound address (DNS rebinding defence). */
+  allowedHosts: string[]
 }
 
 export interface ResolvedConfig {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { get } from 'node:http'
 import { WebSocket } from 'ws'
 import { HermesClient } from '../../../shared/client/hermesClient'
 import { RawClient, sleep, startEngine, type Engine } from './testing'
@@ -400,6 +401,37 @@ describe('origin check', () => {
     await expect(connect(e, { Origin: 'http://localhost:5173' })).resolves.toBeDefined()
     await expect(connect(e, { Origin: 'http://evil.example' })).rejects.toThrow('HTTP 403')
     await expect(connect(e, { Origin: `http://127.0.0.1:${e.server.port + 1}` })).rejects.toThrow('HTTP 403')
+  })
+})
+
+function httpStatus(port: number, host: string, path = '/'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, headers: { Host: host } }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    }).on('error', reject)
+  })
+}
+
+describe('Host check (DNS rebinding)', () => {
+  it('refuses a rebinding name for the upgrade and for HTTP, however the Origin matches; loopback names pass', async () => {
+    const e = await engine()
+    const port = e.server.port
+    const rebind = `rebind.test:${port}`
+    await expect(connect(e, { Host: rebind, Origin: `http://${rebind}` })).rejects.toThrow('HTTP 403')
+    await expect(connect(e, { Host: rebind })).rejects.toThrow('HTTP 403')
+    expect(await httpStatus(port, rebind)).toBe(403)
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
+      expect(await httpStatus(port, host)).toBe(200)
+      const c = await connect(e, { Host: host, Origin: `http://${host}` })
+      expect((await c.json()).type).toBe('schema')
+    }
+  })
+
+  it('accepts the names in server.allowed_hosts', async () => {
+    const e = await engine(SEED(), { allowedHosts: ['sim.lab.example'] })
+    expect(await httpStatus(e.server.port, `sim.lab.example:${e.server.port}`)).toBe(200)
+    expect(await httpStatus(e.server.port, `other.lab.example:${e.server.port}`)).toBe(403)
   })
 })
 

@@ -8,9 +8,11 @@ import type { ResolvedConfig } from '../config/types'
 import { HEADER } from '../backplane/backplane'
 import { logger, type Logger } from '../log'
 import { CommandRejected, type Scheduler, type SchedulerEvent } from '../scheduler/scheduler'
+import { boundedText } from '../../../shared/text/bounded'
 import { ClientConnection } from './client'
 import { parseCommand, type ParsedCommand } from './commands'
 import { RunMetrics } from './metrics'
+import { HostCheck } from './hostCheck'
 import { isOriginAllowed } from './origin'
 import { TokenBucket } from './rateLimit'
 import { buildSchema, publishedNames, type RunInfo } from './schema'
@@ -25,6 +27,8 @@ export interface ServerOptions {
   /** Folder of the built console served at `/`; null or missing serves a page that says how to build it. */
   staticDir: string | null
   allowedOrigins: readonly string[]
+  /** Host header names accepted besides loopback and the bound address (server.allowed_hosts). */
+  allowedHosts?: readonly string[]
   /** Larger messages close the connection with 1009. */
   maxMessageBytes?: number
   commandsPerSecond?: number
@@ -76,10 +80,20 @@ export class HermesServer {
     this.telemetryHz = options.telemetryHz
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 })
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => this.onConnection(socket, req))
-    http.on('request', (req, res) => serveStatic(options.staticDir, req, res))
+    const hosts = new HostCheck(options.host, options.allowedHosts ?? [])
+    http.on('request', (req, res) => {
+      if (hosts.allows(req.headers.host)) return serveStatic(options.staticDir, req, res)
+      this.log.warn(`refused an HTTP request for Host ${boundedText(String(req.headers.host))}: not a name of this server nor in server.allowed_hosts`)
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Host not allowed\n')
+    })
     http.on('upgrade', (req, socket, head) => {
+      if (!hosts.allows(req.headers.host)) {
+        this.log.warn(`refused a WebSocket for Host ${boundedText(String(req.headers.host))}: not a name of this server nor in server.allowed_hosts`)
+        socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nHost not allowed\n')
+        return
+      }
       if (!isOriginAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
-        this.log.warn(`refused a WebSocket from origin ${String(req.headers.origin)}: not this server's origin nor in server.allowed_origins`)
+        this.log.warn(`refused a WebSocket from origin ${boundedText(String(req.headers.origin))}: not this server's origin nor in server.allowed_origins`)
         socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nOrigin not allowed\n')
         return
       }

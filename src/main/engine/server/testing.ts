@@ -21,6 +21,7 @@ export async function startEngine(yaml: string, options: Partial<ServerOptions> 
     telemetryHz: config.server.telemetryHz,
     staticDir: null,
     allowedOrigins: config.server.allowedOrigins,
+    allowedHosts: config.server.allowedHosts,
     ...options
   })
   server.bind(session)
