@@ -61,8 +61,9 @@ async function scenario(windowS: number): Promise<void> {
       title: `Plot ${p + 1}`,
       signals: Array.from({ length: SIGNALS / PANELS }, (_, k) => `g${p * (SIGNALS / PANELS) + k}.out`)
     }))
-    const layout = { state: { panels, activePanel: 'panel-1', view: { live: true, windowS, min: 0, max: windowS }, expanded: [], eventsOpen: false }, version: 1 }
-    await page.addInitScript((l) => localStorage.setItem('hermes-console.layout', JSON.stringify(l)), layout)
+    // The window's own workspace, as the console keeps it (src/renderer/src/workspace/persistence.ts).
+    const stored = { config: null, layout: { format: 'hermes-console.layout', version: 1, panels, dock: null, activePanel: 'panel-1', windowS, expanded: [], eventsOpen: false } }
+    await page.addInitScript((l) => sessionStorage.setItem('hermes-console.workspace', JSON.stringify(l)), stored)
     await page.goto(`http://127.0.0.1:${port}/`)
     await page.getByRole('status', { name: 'Connection' }).filter({ hasText: /^connected$/ }).waitFor()
     await page.waitForFunction(() => (window.hermesConsole?.telemetry.history.signals.length ?? 0) > 0)

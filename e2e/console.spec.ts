@@ -136,9 +136,9 @@ test('a second, external client keeps its own subscription', async ({ page }) =>
   await external.subscribe(['knob.level'])
   const counts: number[] = []
   external.on('frame', (f) => counts.push(f.values.length))
-  await page.waitForTimeout(1000)
+  // Frames keep coming to the external client however busy the machine is; each carries its one signal.
+  await expect.poll(() => counts.length, { timeout: 30_000 }).toBeGreaterThan(10)
   await expect(legendValue(page, 'wave.out')).not.toHaveText('—')
-  expect(counts.length).toBeGreaterThan(10)
   expect(new Set(counts)).toEqual(new Set([1]))
   external.close()
 })

@@ -8,7 +8,7 @@ import { ViewControls } from './controls/ViewControls'
 import { desktop } from './desktop/desktop'
 import { OpenConfig } from './desktop/OpenConfig'
 import { EventConsole } from './events/EventConsole'
-import { PanelGrid } from './panels/PanelGrid'
+import { DockLayout } from './workspace/DockLayout'
 import { SignalTree } from './tree/SignalTree'
 
 export function App() {
@@ -32,7 +32,7 @@ export function App() {
         <SignalTree />
       </aside>
       <main className="main">
-        <PanelGrid />
+        <DockLayout />
       </main>
       <footer className="footer">
         <EventConsole />

@@ -1,12 +1,15 @@
 // A diagnostics handle on window for benchmarks and debugging: the telemetry history and frame timings.
 import { drawTimes, frameCount, frameIntervals } from './telemetry/animation'
 import { telemetry } from './telemetry/telemetry'
+import { persistenceStats } from './workspace/persistence'
 
 export interface ConsoleDiagnostics {
   telemetry: typeof telemetry
   frameIntervals: Float64Array
   drawTimes: Float64Array
   frameCount(): number
+  /** Workspace storage writes so far. */
+  storageWrites(): number
 }
 
 declare global {
@@ -16,5 +19,5 @@ declare global {
 }
 
 export function exposeDiagnostics(): void {
-  window.hermesConsole = { telemetry, frameIntervals, drawTimes, frameCount: () => frameCount }
+  window.hermesConsole = { telemetry, frameIntervals, drawTimes, frameCount: () => frameCount, storageWrites: () => persistenceStats.writes }
 }

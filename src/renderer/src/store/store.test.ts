@@ -1,17 +1,6 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { SchemaMessage } from '../../../shared/protocol/messages'
-
-// The store persists its layout in localStorage: give it one, as the browser would.
-const saved = new Map<string, string>()
-beforeAll(() => {
-  Object.assign(globalThis, {
-    localStorage: {
-      getItem: (k: string) => saved.get(k) ?? null,
-      setItem: (k: string, v: string) => void saved.set(k, v),
-      removeItem: (k: string) => void saved.delete(k)
-    }
-  })
-})
+import { workspaceOf } from './store'
 
 const schema = (modules: Record<string, string[]>): SchemaMessage => ({
   type: 'schema',
@@ -79,12 +68,18 @@ describe('console store', () => {
     expect(log[log.length - 1]!.text).toBe('m1099')
   })
 
-  it('persists the layout, and only the layout', async () => {
+  it('renames a panel, refusing a blank title, and replaces the whole workspace at once', async () => {
     const { useConsole } = await store()
-    useConsole.getState().addSignal('v.x')
-    useConsole.getState().addLog('info', 'not persisted')
-    const stored = JSON.parse(saved.get('hermes-console.layout')!) as { state: Record<string, unknown> }
-    expect(Object.keys(stored.state).sort()).toEqual(['activePanel', 'eventsOpen', 'expanded', 'panels', 'view'])
-    expect((stored.state.panels as { signals: string[] }[])[0]!.signals).toEqual(['v.x'])
+    const s = useConsole.getState()
+    s.renamePanel('panel-1', '  Position  ')
+    s.renamePanel('panel-1', '   ')
+    expect(useConsole.getState().panels[0]!.title).toBe('Position')
+    const epoch = useConsole.getState().dockEpoch
+    s.applyWorkspace({ panels: [{ id: 'p', kind: 'values', title: 'V', signals: [] }], dock: null, activePanel: null, windowS: 60, expanded: ['v'], eventsOpen: false })
+    const after = useConsole.getState()
+    expect(after.dockEpoch).toBe(epoch + 1)
+    expect(after.activePanel).toBe('p')
+    expect(after.view).toMatchObject({ windowS: 60, live: true })
+    expect(workspaceOf(after)).toEqual({ panels: [{ id: 'p', kind: 'values', title: 'V', signals: [] }], dock: null, activePanel: 'p', windowS: 60, expanded: ['v'], eventsOpen: false })
   })
 })

@@ -1,9 +1,10 @@
 // The console's state in one zustand store: link, schema, run, view, panels, tree and the event log.
 // Telemetry samples are not here (see telemetry/telemetry.ts): they change too often for React state.
-import { create } from 'zustand'
-import { createJSONStorage, persist } from 'zustand/middleware'
+import type { IJsonModel } from 'flexlayout-react'
+import { create, createStore, type StateCreator } from 'zustand'
 import type { RunState, SchemaMessage } from '../../../shared/protocol/messages'
 import { signalsOf, type SignalInfo } from '../tree/buildTree'
+import type { Workspace } from '../workspace/workspace'
 
 export type LinkStatus = 'idle' | 'connecting' | 'connected' | 'retrying' | 'failed' | 'closed'
 
@@ -82,6 +83,10 @@ export interface ConsoleState {
   view: ViewState
   cursorTime: number | null
   panels: PanelConfig[]
+  /** The docking arrangement of the panels (flexlayout JSON); null until the dock has laid them out. */
+  dock: IJsonModel | null
+  /** Bumped when a whole workspace replaces the current one, so the dock rebuilds from `dock`. */
+  dockEpoch: number
   activePanel: string | null
   expanded: string[]
   query: string
@@ -100,6 +105,9 @@ export interface ConsoleState {
   setCursor(time: number | null): void
   addPanel(kind?: PanelKind): string
   removePanel(id: string): void
+  renamePanel(id: string, title: string): void
+  setDock(dock: IJsonModel): void
+  applyWorkspace(workspace: Workspace): void
   setActivePanel(id: string): void
   addSignal(signal: string, panelId?: string): void
   removeSignal(panelId: string, signal: string): void
@@ -121,97 +129,114 @@ function newPanelId(panels: readonly PanelConfig[]): string {
 
 export const DEFAULT_PANELS: PanelConfig[] = [{ id: 'panel-1', kind: 'plot', title: 'Plot 1', signals: [] }]
 
-export const useConsole = create<ConsoleState>()(
-  persist(
-    (set, get) => ({
-      link: { status: 'idle', url: '', attempt: 0, retryAt: null, message: '' },
-      extended: false,
-      schema: null,
-      signals: [],
-      runId: null,
-      run: { state: 'unknown', frame: 0, time: 0, realtimeFactor: null, mode: null, rateHz: null },
-      quality: { rttMs: null, lastFrameAt: null, missingShare: null, telemetryHz: 60 },
-      view: { live: true, windowS: 10, min: 0, max: 10 },
-      cursorTime: null,
-      panels: DEFAULT_PANELS,
-      activePanel: 'panel-1',
-      expanded: [],
-      query: '',
-      eventsOpen: true,
-      log: [],
-      setResults: {},
+const initialState: StateCreator<ConsoleState> = (set, get) => ({
+  link: { status: 'idle', url: '', attempt: 0, retryAt: null, message: '' },
+  extended: false,
+  schema: null,
+  signals: [],
+  runId: null,
+  run: { state: 'unknown', frame: 0, time: 0, realtimeFactor: null, mode: null, rateHz: null },
+  quality: { rttMs: null, lastFrameAt: null, missingShare: null, telemetryHz: 60 },
+  view: { live: true, windowS: 10, min: 0, max: 10 },
+  cursorTime: null,
+  panels: DEFAULT_PANELS,
+  dock: null,
+  dockEpoch: 0,
+  activePanel: 'panel-1',
+  expanded: [],
+  query: '',
+  eventsOpen: true,
+  log: [],
+  setResults: {},
 
-      setLink: (link) => set((s) => ({ link: { ...s.link, ...link } })),
-      setSchema: (schema, extended) => {
-        const signals = signalsOf(schema)
-        const known = new Set(signals.map((s) => s.name))
-        set((s) => ({
-          schema,
-          extended,
-          signals,
-          // Plots keep the signals that still exist in the new schema.
-          panels: s.panels.map((p) => ({ ...p, signals: p.signals.filter((n) => known.has(n)) })),
-          expanded: s.expanded.length > 0 ? s.expanded : Object.keys(schema.modules),
-          run: { ...s.run, mode: schema.mode ?? s.run.mode, rateHz: schema.rate_hz ?? s.run.rateHz, ...(schema.state ? { state: schema.state } : {}) },
-          quality: { ...s.quality, telemetryHz: schema.telemetry_hz ?? s.quality.telemetryHz }
-        }))
-      },
-      setRun: (run) => set((s) => ({ run: { ...s.run, ...run } })),
-      setQuality: (quality) => set((s) => ({ quality: { ...s.quality, ...quality } })),
-      setRunId: (runId) => set({ runId }),
-      setWindow: (seconds) => set((s) => ({ view: { ...s.view, windowS: Math.min(MAX_WINDOW_S, Math.max(1, seconds)), live: true } })),
-      goLive: () => set((s) => ({ view: { ...s.view, live: true } })),
-      freezeView: (min, max) => {
-        if (!(max > min)) return
-        set((s) => ({ view: { ...s.view, live: false, min, max } }))
-      },
-      setCursor: (time) => {
-        if (get().cursorTime !== time) set({ cursorTime: time })
-      },
-      addPanel: (kind = 'plot') => {
-        const panels = get().panels
-        const id = newPanelId(panels)
-        const title = kind === 'plot' ? `Plot ${panels.filter((p) => p.kind === 'plot').length + 1}` : 'Values'
-        set({ panels: [...panels, { id, kind, title, signals: [] }], activePanel: id })
-        return id
-      },
-      removePanel: (id) =>
-        set((s) => {
-          const panels = s.panels.filter((p) => p.id !== id)
-          return { panels, activePanel: s.activePanel === id ? (panels[0]?.id ?? null) : s.activePanel }
-        }),
-      setActivePanel: (id) => set({ activePanel: id }),
-      addSignal: (signal, panelId) => {
-        const s = get()
-        let target = s.panels.find((p) => p.id === (panelId ?? s.activePanel) && p.kind === 'plot') ?? s.panels.find((p) => p.kind === 'plot')
-        if (!target) {
-          const id = s.addPanel('plot')
-          target = get().panels.find((p) => p.id === id)!
-        }
-        const id = target.id
-        set((st) => ({
-          activePanel: id,
-          panels: st.panels.map((p) => (p.id === id && !p.signals.includes(signal) ? { ...p, signals: [...p.signals, signal] } : p))
-        }))
-      },
-      removeSignal: (panelId, signal) =>
-        set((s) => ({ panels: s.panels.map((p) => (p.id === panelId ? { ...p, signals: p.signals.filter((n) => n !== signal) } : p)) })),
-      toggleExpanded: (id) => set((s) => ({ expanded: s.expanded.includes(id) ? s.expanded.filter((e) => e !== id) : [...s.expanded, id] })),
-      setQuery: (query) => set({ query }),
-      setEventsOpen: (eventsOpen) => set({ eventsOpen }),
-      addLog: (kind, text) => set((s) => ({ log: [...s.log.slice(-(LOG_LIMIT - 1)), { id: nextLogId++, at: Date.now(), kind, text }] })),
-      clearLog: () => set({ log: [] }),
-      setSetResult: (signal, result) => set((s) => ({ setResults: { ...s.setResults, [signal]: result } }))
+  setLink: (link) => set((s) => ({ link: { ...s.link, ...link } })),
+  setSchema: (schema, extended) => {
+    const signals = signalsOf(schema)
+    const known = new Set(signals.map((s) => s.name))
+    set((s) => ({
+      schema,
+      extended,
+      signals,
+      // Plots keep the signals that still exist in the new schema.
+      panels: s.panels.map((p) => ({ ...p, signals: p.signals.filter((n) => known.has(n)) })),
+      expanded: s.expanded.length > 0 ? s.expanded : Object.keys(schema.modules),
+      run: { ...s.run, mode: schema.mode ?? s.run.mode, rateHz: schema.rate_hz ?? s.run.rateHz, ...(schema.state ? { state: schema.state } : {}) },
+      quality: { ...s.quality, telemetryHz: schema.telemetry_hz ?? s.quality.telemetryHz }
+    }))
+  },
+  setRun: (run) => set((s) => ({ run: { ...s.run, ...run } })),
+  setQuality: (quality) => set((s) => ({ quality: { ...s.quality, ...quality } })),
+  setRunId: (runId) => set({ runId }),
+  setWindow: (seconds) => set((s) => ({ view: { ...s.view, windowS: Math.min(MAX_WINDOW_S, Math.max(1, seconds)), live: true } })),
+  goLive: () => set((s) => ({ view: { ...s.view, live: true } })),
+  freezeView: (min, max) => {
+    if (!(max > min)) return
+    set((s) => ({ view: { ...s.view, live: false, min, max } }))
+  },
+  setCursor: (time) => {
+    if (get().cursorTime !== time) set({ cursorTime: time })
+  },
+  addPanel: (kind = 'plot') => {
+    const panels = get().panels
+    const id = newPanelId(panels)
+    const title = kind === 'plot' ? `Plot ${panels.filter((p) => p.kind === 'plot').length + 1}` : 'Values'
+    set({ panels: [...panels, { id, kind, title, signals: [] }], activePanel: id })
+    return id
+  },
+  removePanel: (id) =>
+    set((s) => {
+      const panels = s.panels.filter((p) => p.id !== id)
+      return { panels, activePanel: s.activePanel === id ? (panels[0]?.id ?? null) : s.activePanel }
     }),
-    {
-      name: 'hermes-console.layout',
-      version: 1,
-      storage: createJSONStorage(() => localStorage),
-      // Only the layout survives a restart; the link, the run and the log start afresh.
-      partialize: (s) => ({ panels: s.panels, activePanel: s.activePanel, view: { ...s.view, live: true }, expanded: s.expanded, eventsOpen: s.eventsOpen })
+  renamePanel: (id, title) => {
+    const name = title.trim()
+    if (name === '') return
+    set((s) => ({ panels: s.panels.map((p) => (p.id === id ? { ...p, title: name } : p)) }))
+  },
+  setDock: (dock) => set({ dock }),
+  applyWorkspace: (w) =>
+    set((s) => ({
+      panels: w.panels,
+      dock: w.dock,
+      dockEpoch: s.dockEpoch + 1,
+      activePanel: w.activePanel ?? w.panels[0]?.id ?? null,
+      view: { ...s.view, live: true, windowS: w.windowS },
+      expanded: w.expanded,
+      eventsOpen: w.eventsOpen
+    })),
+  setActivePanel: (id) => set({ activePanel: id }),
+  addSignal: (signal, panelId) => {
+    const s = get()
+    let target = s.panels.find((p) => p.id === (panelId ?? s.activePanel) && p.kind === 'plot') ?? s.panels.find((p) => p.kind === 'plot')
+    if (!target) {
+      const id = s.addPanel('plot')
+      target = get().panels.find((p) => p.id === id)!
     }
-  )
-)
+    const id = target.id
+    set((st) => ({
+      activePanel: id,
+      panels: st.panels.map((p) => (p.id === id && !p.signals.includes(signal) ? { ...p, signals: [...p.signals, signal] } : p))
+    }))
+  },
+  removeSignal: (panelId, signal) =>
+    set((s) => ({ panels: s.panels.map((p) => (p.id === panelId ? { ...p, signals: p.signals.filter((n) => n !== signal) } : p)) })),
+  toggleExpanded: (id) => set((s) => ({ expanded: s.expanded.includes(id) ? s.expanded.filter((e) => e !== id) : [...s.expanded, id] })),
+  setQuery: (query) => set({ query }),
+  setEventsOpen: (eventsOpen) => set({ eventsOpen }),
+  addLog: (kind, text) => set((s) => ({ log: [...s.log.slice(-(LOG_LIMIT - 1)), { id: nextLogId++, at: Date.now(), kind, text }] })),
+  clearLog: () => set({ log: [] }),
+  setSetResult: (signal, result) => set((s) => ({ setResults: { ...s.setResults, [signal]: result } }))
+})
+
+export const useConsole = create<ConsoleState>()(initialState)
+
+/** A store of its own, as a second window would have (tests). */
+export const createConsoleStore = () => createStore<ConsoleState>()(initialState)
+
+/** The part of the state a window keeps and a layout file holds (see workspace/persistence.ts). */
+export function workspaceOf(s: ConsoleState): Workspace {
+  return { panels: s.panels, dock: s.dock, activePanel: s.activePanel, windowS: s.view.windowS, expanded: s.expanded, eventsOpen: s.eventsOpen }
+}
 
 /** Every signal some panel shows: what must be subscribed when not everything is. */
 export function usedSignals(panels: readonly PanelConfig[]): string[] {

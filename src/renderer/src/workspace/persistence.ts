@@ -1,0 +1,130 @@
+// Keeps each window's workspace across reloads, and the last workspace used with each configuration.
+// A window's own workspace lives in sessionStorage (per tab, survives a reload, never shared), so two
+// windows never overwrite each other; localStorage keeps one workspace per configuration, which a new
+// window, or opening that configuration again, starts from. Writes happen when the workspace changes,
+// debounced, never because telemetry, the run or the cursor moved.
+import type { StoreApi } from 'zustand'
+import { workspaceOf, type ConsoleState } from '../store/store'
+import { layoutFile, parseLayout, type Workspace } from './workspace'
+
+export const WINDOW_KEY = 'hermes-console.workspace'
+export const CONFIG_KEY_PREFIX = 'hermes-console.workspace:'
+export const LAST_CONFIG_KEY = 'hermes-console.last-config'
+export const WRITE_DEBOUNCE_MS = 400
+
+export interface Storages {
+  session: Pick<Storage, 'getItem' | 'setItem'>
+  local: Pick<Storage, 'getItem' | 'setItem'>
+}
+
+interface Stored {
+  config: string | null
+  layout: unknown
+}
+
+/** Counts storage writes, for the console benchmark (target: none while only the run streams). */
+export const persistenceStats = { writes: 0 }
+
+const layoutChanged = (a: ConsoleState, b: ConsoleState): boolean =>
+  a.panels !== b.panels || a.dock !== b.dock || a.activePanel !== b.activePanel || a.view.windowS !== b.view.windowS || a.expanded !== b.expanded || a.eventsOpen !== b.eventsOpen
+
+function read(storage: Pick<Storage, 'getItem'>, key: string): { config: string | null; workspace: Workspace } | null {
+  let text: string | null
+  try {
+    text = storage.getItem(key)
+  } catch {
+    return null
+  }
+  if (!text) return null
+  try {
+    const stored = JSON.parse(text) as Stored
+    const parsed = parseLayout(JSON.stringify(stored.layout))
+    // A stored workspace that no longer validates (an older console's) is ignored, not half-applied.
+    return parsed.ok ? { config: typeof stored.config === 'string' ? stored.config : null, workspace: parsed.workspace } : null
+  } catch {
+    return null
+  }
+}
+
+/** The key a configuration's workspace is kept under: its file, else the server it came from. */
+export function configKeyOf(state: Pick<ConsoleState, 'schema' | 'link'>): string | null {
+  if (!state.schema) return null
+  return state.schema.config ?? state.link.url ?? null
+}
+
+export class WorkspacePersistence {
+  private config: string | null = null
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private readonly unsubscribe: () => void
+
+  constructor(
+    private readonly store: StoreApi<ConsoleState>,
+    private readonly storages: Storages
+  ) {
+    const last = this.safeGet(storages.local, LAST_CONFIG_KEY)
+    const restored = read(storages.session, WINDOW_KEY) ?? (last !== null ? read(storages.local, CONFIG_KEY_PREFIX + last) : null)
+    if (restored) {
+      this.config = restored.config
+      store.getState().applyWorkspace(restored.workspace)
+    }
+    this.unsubscribe = store.subscribe((state, previous) => {
+      if (state.schema !== previous.schema) this.onConfig(configKeyOf(state))
+      if (layoutChanged(state, previous)) this.schedule()
+    })
+  }
+
+  /** Writes now what is pending (before a reload or close). */
+  flush(): void {
+    if (!this.timer) return
+    clearTimeout(this.timer)
+    this.timer = null
+    this.write()
+  }
+
+  stop(): void {
+    this.flush()
+    this.unsubscribe()
+  }
+
+  /** Another configuration is served: keep this one's workspace, and bring back the one last used with it. */
+  private onConfig(key: string | null): void {
+    if (key === null || key === this.config) return
+    const first = this.config === null
+    this.flush()
+    this.config = key
+    const saved = first ? null : read(this.storages.local, CONFIG_KEY_PREFIX + key)
+    if (saved) this.store.getState().applyWorkspace(saved.workspace)
+    this.schedule()
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.write()
+    }, WRITE_DEBOUNCE_MS)
+  }
+
+  private write(): void {
+    const stored: Stored = { config: this.config, layout: layoutFile(workspaceOf(this.store.getState())) }
+    const text = JSON.stringify(stored)
+    persistenceStats.writes++
+    try {
+      this.storages.session.setItem(WINDOW_KEY, text)
+      if (this.config !== null) {
+        this.storages.local.setItem(CONFIG_KEY_PREFIX + this.config, text)
+        this.storages.local.setItem(LAST_CONFIG_KEY, this.config)
+      }
+    } catch {
+      // Storage full or denied (private mode): the workspace still works, it is just not kept.
+    }
+  }
+
+  private safeGet(storage: Pick<Storage, 'getItem'>, key: string): string | null {
+    try {
+      return storage.getItem(key)
+    } catch {
+      return null
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// A workspace: what a console window shows (panels, their arrangement, the time window, the tree) as one
+// versioned value, the same in storage and in a layout file. Files are validated before anything changes.
+import type { IJsonModel } from 'flexlayout-react'
+import { z } from 'zod'
+import { MAX_WINDOW_S, type PanelConfig } from '../store/store'
+
+export const LAYOUT_FORMAT = 'hermes-console.layout'
+export const LAYOUT_VERSION = 1
+/** A layout file larger than this is refused before it is parsed. */
+export const MAX_LAYOUT_BYTES = 1024 * 1024
+
+export interface Workspace {
+  panels: PanelConfig[]
+  /** The docking arrangement (flexlayout's model JSON); null lets the console arrange the panels itself. */
+  dock: IJsonModel | null
+  activePanel: string | null
+  windowS: number
+  expanded: string[]
+  eventsOpen: boolean
+}
+
+export interface LayoutFile extends Workspace {
+  format: typeof LAYOUT_FORMAT
+  version: typeof LAYOUT_VERSION
+}
+
+const panelSchema = z.strictObject({
+  id: z.string().min(1).max(200),
+  kind: z.enum(['plot', 'values']),
+  title: z.string().max(200),
+  signals: z.array(z.string().max(1000)).max(10_000)
+})
+
+// The dock is flexlayout's own JSON: checked for its outline here, and by flexlayout when it is built.
+const dockSchema = z.looseObject({ layout: z.looseObject({ type: z.literal('row') }) })
+
+const layoutSchema = z.strictObject({
+  format: z.literal(LAYOUT_FORMAT, { error: `expected format "${LAYOUT_FORMAT}"` }),
+  version: z.literal(LAYOUT_VERSION, { error: `expected version ${LAYOUT_VERSION} (this console reads version ${LAYOUT_VERSION})` }),
+  panels: z.array(panelSchema).max(100),
+  dock: dockSchema.nullable().default(null),
+  activePanel: z.string().nullable().default(null),
+  windowS: z.number().min(1).max(MAX_WINDOW_S).default(10),
+  expanded: z.array(z.string()).max(100_000).default([]),
+  eventsOpen: z.boolean().default(true)
+})
+
+export type ParseResult = { ok: true; workspace: Workspace } | { ok: false; errors: string[] }
+
+/** Reads a layout file's text: a workspace, or every problem with where it is (`panels[2].kind: ...`). */
+export function parseLayout(text: string): ParseResult {
+  if (text.length > MAX_LAYOUT_BYTES) return { ok: false, errors: [`the file is larger than ${MAX_LAYOUT_BYTES} bytes`] }
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    return { ok: false, errors: [`not JSON: ${error instanceof Error ? error.message : String(error)}`] }
+  }
+  const parsed = layoutSchema.safeParse(data)
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.slice(0, 20).map((i) => `${i.path.length > 0 ? `${formatPath(i.path)}: ` : ''}${i.message}`) }
+  }
+  const { format: _format, version: _version, ...workspace } = parsed.data
+  const ids = new Set<string>()
+  for (const p of workspace.panels) {
+    if (ids.has(p.id)) return { ok: false, errors: [`panels: the id "${p.id}" is used twice`] }
+    ids.add(p.id)
+  }
+  return { ok: true, workspace: { ...workspace, dock: workspace.dock as IJsonModel | null } }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('')
+}
+
+export function layoutFile(workspace: Workspace): LayoutFile {
+  return { format: LAYOUT_FORMAT, version: LAYOUT_VERSION, ...workspace }
+}
