@@ -96,6 +96,11 @@ test('reset returns to frame 0', async ({ page }) => {
   await expect.poll(() => frame(page)).toBeGreaterThan(10)
   await page.getByRole('button', { name: 'Pause', exact: true }).click()
   await page.getByRole('button', { name: 'Reset', exact: true }).click()
+  // Reset asks first: the run is untouched until the person confirms.
+  const confirm = page.getByRole('alertdialog', { name: 'Reset the run' })
+  await expect(confirm).toBeVisible()
+  expect(await frame(page)).toBeGreaterThan(10)
+  await confirm.getByRole('button', { name: 'Reset', exact: true }).click()
   await expect.poll(() => frame(page)).toBe(0)
   await expect(page.getByTestId('run-time')).toHaveText('0.000 s')
   await expect(page.getByRole('log')).toContainText('reset')

@@ -1,4 +1,5 @@
-// The console: link and run controls on top, the signal tree on the left, panels in the middle, events below.
+// The console: link and run controls on top, the signal tree on the left, panels in the middle, events and
+// link quality below.
 import { useEffect } from 'react'
 import { connection, initialServerUrl } from './connection/connection'
 import { ConnectionBadge } from './controls/ConnectionBadge'
@@ -9,6 +10,8 @@ import { desktop } from './desktop/desktop'
 import { OpenConfig } from './desktop/OpenConfig'
 import { EventConsole } from './events/EventConsole'
 import { DockLayout } from './workspace/DockLayout'
+import { WorkspaceMenu } from './workspace/WorkspaceMenu'
+import { Shortcuts } from './shortcuts/Shortcuts'
 import { SignalTree } from './tree/SignalTree'
 
 export function App() {
@@ -21,12 +24,12 @@ export function App() {
   return (
     <div className="app">
       <header className="topbar">
-        <span className="brand">Hermes Console</span>
+        <span className="brand" title="Hermes Console">Hermes</span>
         <OpenConfig />
         <ConnectionBadge />
         <RunControls />
-        <LinkQuality />
         <ViewControls />
+        <WorkspaceMenu />
       </header>
       <aside className="sidebar">
         <SignalTree />
@@ -35,8 +38,10 @@ export function App() {
         <DockLayout />
       </main>
       <footer className="footer">
+        <LinkQuality />
         <EventConsole />
       </footer>
+      <Shortcuts />
     </div>
   )
 }

@@ -2,6 +2,7 @@
 // retry button; and a dialog to attach to any other server.
 import { useEffect, useState } from 'react'
 import { connection } from '../connection/connection'
+import { Dialog } from '../dialog/Dialog'
 import { useConsole } from '../store/store'
 
 function useNow(active: boolean): number {
@@ -61,33 +62,28 @@ function ConnectDialog({ onClose }: { onClose(): void }) {
   const [url, setUrl] = useState(current)
   const valid = /^wss?:\/\/[^\s/]+/.test(url)
   return (
-    <div className="dialog-backdrop" onMouseDown={onClose}>
-      <form
-        className="dialog"
-        role="dialog"
-        aria-label="Connect to a server"
-        onMouseDown={(e) => e.stopPropagation()}
-        onSubmit={(e) => {
-          e.preventDefault()
-          if (!valid) return
-          connection.connect(url)
-          onClose()
-        }}
-      >
-        <label>
-          Server address
-          <input autoFocus aria-label="Server address" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="ws://127.0.0.1:8765" />
-        </label>
-        {!valid && <p className="error-text">An address looks like ws://host:port</p>}
-        <div className="dialog-buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" disabled={!valid}>
-            Connect
-          </button>
-        </div>
-      </form>
-    </div>
+    <Dialog
+      label="Connect to a server"
+      onClose={onClose}
+      onSubmit={() => {
+        if (!valid) return
+        connection.connect(url)
+        onClose()
+      }}
+    >
+      <label>
+        Server address
+        <input autoFocus aria-label="Server address" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="ws://127.0.0.1:8765" />
+      </label>
+      {!valid && <p className="error-text">An address looks like ws://host:port</p>}
+      <div className="dialog-buttons">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" disabled={!valid}>
+          Connect
+        </button>
+      </div>
+    </Dialog>
   )
 }

@@ -1,7 +1,8 @@
 // Pause, Resume, Step N and Reset, enabled only when they make sense; the run state, frame, time and
-// realtime factor beside them. Shortcuts: Space pauses or resumes, N steps, Shift+R resets.
-import { useEffect, useState } from 'react'
+// realtime factor beside them. Their shortcuts are in shortcuts/Shortcuts.tsx.
+import { useState } from 'react'
 import { connection } from '../connection/connection'
+import { requestReset } from '../shortcuts/Shortcuts'
 import { useConsole } from '../store/store'
 
 export function RunControls() {
@@ -15,26 +16,6 @@ export function RunControls() {
   const canResume = connected && paused && !singleFrame
   const canStep = connected && paused
   const stepCount = Number.isInteger(count) && count >= 1 ? count : 1
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      const target = e.target as HTMLElement | null
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return
-      const s = useConsole.getState()
-      if (s.link.status !== 'connected') return
-      if (e.code === 'Space') {
-        e.preventDefault()
-        if (s.run.state === 'running') void connection.pause()
-        else if (s.run.state === 'paused' && s.run.mode !== 'single_frame') void connection.resume()
-      } else if (e.key === 'n' && s.run.state === 'paused') {
-        void connection.step(1)
-      } else if (e.key === 'R' && e.shiftKey) {
-        void connection.reset()
-      }
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [])
 
   return (
     <div className="run-controls" role="toolbar" aria-label="Run controls">
@@ -50,7 +31,7 @@ export function RunControls() {
         </button>
         <input type="number" min={1} aria-label="Frames per step" value={count} onChange={(e) => setCount(Math.max(1, Math.floor(Number(e.target.value) || 1)))} />
       </span>
-      <button onClick={() => void connection.reset()} disabled={!connected} title="Reset (Shift+R)">
+      <button onClick={requestReset} disabled={!connected} title="Reset (Shift+R)">
         Reset
       </button>
       <dl className="run-info">

@@ -11,7 +11,6 @@ export function ViewControls() {
   return (
     <div className="view-controls" role="toolbar" aria-label="View">
       <label>
-        window
         <select aria-label="Time window" value={view.windowS} onChange={(e) => setWindow(Number(e.target.value))}>
           {WINDOWS_S.map((w) => (
             <option key={w} value={w}>
@@ -23,8 +22,12 @@ export function ViewControls() {
       <button className={view.live ? 'live on' : 'live'} onClick={goLive} disabled={view.live} title="Follow the newest data again">
         {view.live ? 'Live' : 'Go live'}
       </button>
-      <button onClick={() => addPanel('plot')}>Add plot</button>
-      <button onClick={() => addPanel('values')}>Add values</button>
+      <button onClick={() => addPanel('plot')} aria-label="Add plot" title="Add a plot panel">
+        + Plot
+      </button>
+      <button onClick={() => addPanel('values')} aria-label="Add values" title="Add a values panel">
+        + Values
+      </button>
     </div>
   )
 }

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react'
 import { YAML_FILE, type OpenResult } from '../../../shared/desktop'
 import { useConsole } from '../store/store'
 import { desktop } from './desktop'
+import { Dialog } from '../dialog/Dialog'
 
 function report(result: OpenResult): void {
   const log = useConsole.getState().addLog
@@ -66,20 +67,20 @@ export function OpenConfig() {
       </button>
       {dragging && <div className="drop-hint">Drop a YAML configuration to open it</div>}
       {failed && (
-        <div className="dialog-backdrop" onMouseDown={() => setFailed(null)}>
-          <div className="dialog wide" role="alertdialog" aria-label="Configuration errors" onMouseDown={(e) => e.stopPropagation()}>
-            <h2>Could not open {failed.file}</h2>
-            <p>The current run continues. Fix these and open the file again:</p>
-            <ul className="config-errors">
-              {failed.errors.map((e) => (
-                <li key={e}>{e}</li>
-              ))}
-            </ul>
-            <div className="dialog-buttons">
-              <button onClick={() => setFailed(null)}>Close</button>
-            </div>
+        <Dialog label="Configuration errors" role="alertdialog" wide onClose={() => setFailed(null)}>
+          <h2>Could not open {failed.file}</h2>
+          <p>The current run continues. Fix these and open the file again:</p>
+          <ul className="config-errors">
+            {failed.errors.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+          <div className="dialog-buttons">
+            <button type="button" onClick={() => setFailed(null)}>
+              Close
+            </button>
           </div>
-        </div>
+        </Dialog>
       )}
     </>
   )

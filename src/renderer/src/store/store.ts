@@ -68,6 +68,20 @@ export interface SetResult {
   message: string
 }
 
+/** The console's modal dialogs that more than one control can open. */
+export type ConsoleDialog = 'confirm-reset' | 'shortcuts' | null
+
+export type ThemeSetting = 'system' | 'dark' | 'light'
+
+/** Preferences of the person at the console: kept for every window and configuration alike. */
+export interface Settings {
+  /** Reset asks before it clears the run and every plot. */
+  confirmReset: boolean
+  theme: ThemeSetting
+}
+
+export const DEFAULT_SETTINGS: Settings = { confirmReset: true, theme: 'system' }
+
 export const WINDOWS_S = [10, 60, 600] as const
 export const MAX_WINDOW_S = 600
 const LOG_LIMIT = 1000
@@ -93,6 +107,10 @@ export interface ConsoleState {
   eventsOpen: boolean
   log: LogEntry[]
   setResults: Record<string, SetResult>
+  dialog: ConsoleDialog
+  settings: Settings
+  /** The layout the served configuration ships (`console.layout`), if any. */
+  shippedLayout: Workspace | null
 
   setLink(link: Partial<LinkState>): void
   setSchema(schema: SchemaMessage, extended: boolean): void
@@ -112,11 +130,14 @@ export interface ConsoleState {
   addSignal(signal: string, panelId?: string): void
   removeSignal(panelId: string, signal: string): void
   toggleExpanded(id: string): void
+  setExpanded(ids: string[]): void
   setQuery(query: string): void
   setEventsOpen(open: boolean): void
   addLog(kind: LogKind, text: string): void
   clearLog(): void
   setSetResult(signal: string, result: SetResult): void
+  setDialog(dialog: ConsoleDialog): void
+  setSettings(settings: Partial<Settings>): void
 }
 
 let nextLogId = 1
@@ -148,6 +169,9 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
   eventsOpen: true,
   log: [],
   setResults: {},
+  dialog: null,
+  settings: DEFAULT_SETTINGS,
+  shippedLayout: null,
 
   setLink: (link) => set((s) => ({ link: { ...s.link, ...link } })),
   setSchema: (schema, extended) => {
@@ -220,12 +244,15 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
   },
   removeSignal: (panelId, signal) =>
     set((s) => ({ panels: s.panels.map((p) => (p.id === panelId ? { ...p, signals: p.signals.filter((n) => n !== signal) } : p)) })),
+  setExpanded: (expanded) => set({ expanded }),
   toggleExpanded: (id) => set((s) => ({ expanded: s.expanded.includes(id) ? s.expanded.filter((e) => e !== id) : [...s.expanded, id] })),
   setQuery: (query) => set({ query }),
   setEventsOpen: (eventsOpen) => set({ eventsOpen }),
   addLog: (kind, text) => set((s) => ({ log: [...s.log.slice(-(LOG_LIMIT - 1)), { id: nextLogId++, at: Date.now(), kind, text }] })),
   clearLog: () => set({ log: [] }),
-  setSetResult: (signal, result) => set((s) => ({ setResults: { ...s.setResults, [signal]: result } }))
+  setSetResult: (signal, result) => set((s) => ({ setResults: { ...s.setResults, [signal]: result } })),
+  setDialog: (dialog) => set({ dialog }),
+  setSettings: (settings) => set((s) => ({ settings: { ...s.settings, ...settings } }))
 })
 
 export const useConsole = create<ConsoleState>()(initialState)

@@ -62,3 +62,91 @@ export function filterTree(nodes: readonly TreeNode[], query: string): TreeNode[
   }
   return nodes.map(keep).filter((n): n is TreeNode => n !== null)
 }
+
+/** One visible line of the tree, flattened for a virtual list, with what ARIA needs to describe it. */
+export interface TreeRow {
+  node: TreeNode
+  /** 1 for a module. */
+  level: number
+  parent: string | null
+  setSize: number
+  posInSet: number
+  open: boolean
+}
+
+/** The rows a person sees: every root, and the children of every open branch, in order. */
+export function visibleRows(nodes: readonly TreeNode[], isOpen: (id: string) => boolean): TreeRow[] {
+  const rows: TreeRow[] = []
+  // Iterative depth-first walk: a deep name cannot overflow the stack.
+  const stack: { list: readonly TreeNode[]; index: number; level: number; parent: string | null }[] = [{ list: nodes, index: 0, level: 1, parent: null }]
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!
+    if (top.index >= top.list.length) {
+      stack.pop()
+      continue
+    }
+    const node = top.list[top.index]!
+    top.index++
+    const open = !node.signal && isOpen(node.id)
+    rows.push({ node, level: top.level, parent: top.parent, setSize: top.list.length, posInSet: top.index, open })
+    if (open && node.children.length > 0) stack.push({ list: node.children, index: 0, level: top.level + 1, parent: node.id })
+  }
+  return rows
+}
+
+/** Every branch id: for expand-all. */
+export function branchIds(nodes: readonly TreeNode[]): string[] {
+  const ids: string[] = []
+  const stack = [...nodes]
+  while (stack.length > 0) {
+    const n = stack.pop()!
+    if (n.signal) continue
+    ids.push(n.id)
+    stack.push(...n.children)
+  }
+  return ids
+}
+
+/** What a key does in the tree (the WAI-ARIA tree pattern), given the visible rows and the focused one. */
+export type TreeKeyEffect = { focus: number } | { open: string } | { close: string } | { activate: TreeRow } | null
+
+export function treeKey(rows: readonly TreeRow[], focused: number, key: string): TreeKeyEffect {
+  const row = rows[focused]
+  if (!row) return rows.length > 0 ? { focus: 0 } : null
+  const branch = !row.node.signal
+  switch (key) {
+    case 'ArrowDown':
+      return focused + 1 < rows.length ? { focus: focused + 1 } : null
+    case 'ArrowUp':
+      return focused > 0 ? { focus: focused - 1 } : null
+    case 'Home':
+      return { focus: 0 }
+    case 'End':
+      return { focus: rows.length - 1 }
+    case 'ArrowRight':
+      if (!branch) return null
+      if (!row.open) return { open: row.node.id }
+      return focused + 1 < rows.length && rows[focused + 1]!.parent === row.node.id ? { focus: focused + 1 } : null
+    case 'ArrowLeft': {
+      if (branch && row.open) return { close: row.node.id }
+      if (row.parent === null) return null
+      const parent = rows.findLastIndex((r, i) => i < focused && r.node.id === row.parent)
+      return parent >= 0 ? { focus: parent } : null
+    }
+    case 'Enter':
+    case ' ':
+      return { activate: row }
+    default:
+      return null
+  }
+}
+
+/** Type-ahead: the next row after `from` whose label starts with `prefix`, wrapping; -1 when none. */
+export function typeAhead(rows: readonly TreeRow[], from: number, prefix: string): number {
+  const p = prefix.toLowerCase()
+  for (let k = 1; k <= rows.length; k++) {
+    const i = (from + k) % rows.length
+    if (rows[i]!.node.label.toLowerCase().startsWith(p)) return i
+  }
+  return -1
+}

@@ -14,8 +14,8 @@ export function historyCsv(history: History, signals: readonly string[], tMin: n
   return `${lines.join('\n')}\n`
 }
 
-export function downloadText(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }))
+export function downloadText(filename: string, text: string, type = 'text/csv'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }))
   const a = document.createElement('a')
   a.href = url
   a.download = filename

@@ -1,5 +1,6 @@
 // The values panel: every writable signal with its current value; type a number and press Enter to set it.
 import { useEffect, useState } from 'react'
+import { parseNumber } from '../../commanding/parseNumber'
 import { connection } from '../../connection/connection'
 import { useConsole } from '../../store/store'
 import { telemetry } from '../../telemetry/telemetry'
@@ -7,21 +8,22 @@ import { formatValue } from '../plot/Legend'
 
 const REFRESH_MS = 250
 
-export function ValueEditor({ signal, compact = false }: { signal: string; compact?: boolean }) {
+export function ValueEditor({ signal, compact = false, tabbable = true }: { signal: string; compact?: boolean; tabbable?: boolean }) {
   const [text, setText] = useState('')
   const result = useConsole((s) => s.setResults[signal])
   const submit = (): void => {
-    const value = Number(text)
-    if (text.trim() === '' || !Number.isFinite(value)) {
-      useConsole.getState().setSetResult(signal, { status: 'error', message: `not a number: '${text}'` })
+    const parsed = parseNumber(text)
+    if (!parsed.ok) {
+      useConsole.getState().setSetResult(signal, { status: 'error', message: parsed.reason })
       return
     }
-    void connection.set(signal, value)
+    void connection.set(signal, parsed.value)
   }
   return (
     <span className={`value-editor${compact ? ' compact' : ''}`}>
       <input
         aria-label={`New value for ${signal}`}
+        tabIndex={tabbable ? undefined : -1}
         inputMode="decimal"
         placeholder="value"
         value={text}
