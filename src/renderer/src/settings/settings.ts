@@ -27,13 +27,15 @@ export function startSettings(store: StoreApi<ConsoleState>, storage: Pick<Stora
   store.getState().setSettings(readSettings(storage))
   const media = doc.defaultView?.matchMedia?.('(prefers-color-scheme: light)') ?? null
   const apply = (): void => {
-    doc.documentElement.dataset.theme = resolvedTheme(store.getState().settings.theme, media?.matches ?? false)
+    const theme = resolvedTheme(store.getState().settings.theme, media?.matches ?? false)
+    doc.documentElement.dataset.theme = theme
+    store.getState().setTheme(theme)
   }
   apply()
   media?.addEventListener('change', apply)
   store.subscribe((state, previous) => {
+    if (state.settings.theme !== previous.settings.theme) apply()
     if (state.settings === previous.settings) return
-    apply()
     try {
       storage.setItem(SETTINGS_KEY, JSON.stringify(state.settings))
     } catch {

@@ -72,6 +72,7 @@ export interface SetResult {
 export type ConsoleDialog = 'confirm-reset' | 'shortcuts' | null
 
 export type ThemeSetting = 'system' | 'dark' | 'light'
+export type ResolvedTheme = 'dark' | 'light'
 
 /** Preferences of the person at the console: kept for every window and configuration alike. */
 export interface Settings {
@@ -109,6 +110,8 @@ export interface ConsoleState {
   setResults: Record<string, SetResult>
   dialog: ConsoleDialog
   settings: Settings
+  /** The theme in force (the setting, or the system's choice). */
+  theme: ResolvedTheme
   /** The layout the served configuration ships (`console.layout`), if any. */
   shippedLayout: Workspace | null
 
@@ -138,6 +141,7 @@ export interface ConsoleState {
   setSetResult(signal: string, result: SetResult): void
   setDialog(dialog: ConsoleDialog): void
   setSettings(settings: Partial<Settings>): void
+  setTheme(theme: ResolvedTheme): void
 }
 
 let nextLogId = 1
@@ -171,6 +175,7 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
   setResults: {},
   dialog: null,
   settings: DEFAULT_SETTINGS,
+  theme: 'dark',
   shippedLayout: null,
 
   setLink: (link) => set((s) => ({ link: { ...s.link, ...link } })),
@@ -252,7 +257,8 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
   clearLog: () => set({ log: [] }),
   setSetResult: (signal, result) => set((s) => ({ setResults: { ...s.setResults, [signal]: result } })),
   setDialog: (dialog) => set({ dialog }),
-  setSettings: (settings) => set((s) => ({ settings: { ...s.settings, ...settings } }))
+  setSettings: (settings) => set((s) => ({ settings: { ...s.settings, ...settings } })),
+  setTheme: (theme) => set({ theme })
 })
 
 export const useConsole = create<ConsoleState>()(initialState)

@@ -26,6 +26,7 @@ export function Legend({ panel, buffers, onExport }: Props) {
   const cursorTime = useConsole((s) => s.cursorTime)
   const signals = useConsole((s) => s.signals)
   const removeSignal = useConsole((s) => s.removeSignal)
+  const theme = useConsole((s) => s.theme)
   // Statistics change with every frame; a few refreshes a second are plenty to read them.
   const [, setTick] = useState(0)
   useEffect(() => {
@@ -63,7 +64,7 @@ export function Legend({ panel, buffers, onExport }: Props) {
             return (
               <tr key={name} data-signal={name}>
                 <td>
-                  <span className="swatch" style={{ background: seriesColor(i) }} />
+                  <span className="swatch" style={{ background: seriesColor(i, theme) }} />
                   {name}
                   {unit ? <span className="unit"> [{unit}]</span> : null}
                 </td>

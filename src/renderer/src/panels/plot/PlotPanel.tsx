@@ -7,14 +7,14 @@ import { useConsole, type PanelConfig } from '../../store/store'
 import { onAnimationFrame } from '../../telemetry/animation'
 import { decimateWindow, WindowBuffers } from '../../telemetry/decimate'
 import { telemetry } from '../../telemetry/telemetry'
-import { seriesColor } from './colors'
+import { axisColors, seriesColor } from './colors'
 import { downloadText, historyCsv } from './csv'
 import { Legend } from './Legend'
 
 const SIGNAL_MIME = 'application/x-hermes-signal'
 export { SIGNAL_MIME }
 
-const AXIS = { stroke: '#8b93a7', grid: { stroke: '#252a35', width: 1 }, ticks: { stroke: '#2d3340', width: 1 }, font: '11px system-ui, sans-serif' }
+const AXIS_FONT = '11px system-ui, sans-serif'
 
 /** The time range a panel shows now: the live window ending at the newest sample, or the frozen view. */
 export function visibleRange(live: boolean, windowS: number, min: number, max: number): [number, number] {
@@ -50,20 +50,23 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
   const addSignal = useConsole((s) => s.addSignal)
   const signals = panel.signals
   const key = signals.join('\n')
+  const theme = useConsole((s) => s.theme)
 
   useEffect(() => {
     const el = host.current
     if (!el) return
+    const colors = axisColors()
+    const axis = { stroke: colors.axis, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.tick, width: 1 }, font: AXIS_FONT }
     const opts: uPlot.Options = {
       width: Math.max(100, el.clientWidth),
       height: Math.max(80, el.clientHeight),
       legend: { show: false },
       scales: { x: { time: false, auto: false }, y: { auto: false } },
       axes: [
-        { ...AXIS, label: 'time (s)', labelSize: 14, labelFont: AXIS.font, size: 36 },
-        { ...AXIS, size: 56 }
+        { ...axis, label: 'time (s)', labelSize: 14, labelFont: AXIS_FONT, size: 36 },
+        { ...axis, size: 56 }
       ],
-      series: [{}, ...signals.map((s, i) => ({ label: s, stroke: seriesColor(i), width: 1.5, points: { show: false } }))],
+      series: [{}, ...signals.map((s, i) => ({ label: s, stroke: seriesColor(i, theme), width: 1.5, points: { show: false } }))],
       cursor: {
         sync: { key: 'hermes', setSeries: false },
         drag: { x: true, y: false, setScale: false },
@@ -155,7 +158,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       plot.current = null
     }
     // The chart is rebuilt when its list of signals changes; everything else flows through the draw loop.
-  }, [key])
+  }, [key, theme])
 
   const exportCsv = (whole: boolean): void => {
     const s = useConsole.getState()
