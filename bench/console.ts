@@ -17,6 +17,7 @@ declare global {
       frameIntervals: Float64Array
       drawTimes: Float64Array
       frameCount(): number
+      storageWrites(): number
     }
   }
 }

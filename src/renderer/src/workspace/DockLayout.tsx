@@ -5,7 +5,7 @@ import 'flexlayout-react/style/dark.css'
 import { useEffect, useMemo } from 'react'
 import { PANELS } from '../panels/registry'
 import { useConsole } from '../store/store'
-import { buildModel, reconcile, tabsOf } from './dock'
+import { buildModel, reconcile } from './dock'
 
 function PanelView({ id }: { id: string }) {
   const panel = useConsole((s) => s.panels.find((p) => p.id === id))
@@ -51,8 +51,7 @@ export function DockLayout() {
   }, [epoch])
 
   useEffect(() => {
-    reconcile(model, panels, active)
-    if (tabsOf(model).length === 0 && panels.length === 0) useConsole.getState().setDock(model.toJson())
+    if (reconcile(model, panels, active)) useConsole.getState().setDock(model.toJson())
   }, [model, panels, active])
 
   return (

@@ -72,14 +72,20 @@ function placement(model: Model): { target: string; location: DockLocation } | n
   return { target: chosen.getId(), location: r.width >= r.height * 1.2 ? DockLocation.RIGHT : DockLocation.BOTTOM }
 }
 
-/** Brings the model's tabs in line with the panels: new panels docked, gone ones closed, titles renamed. */
-export function reconcile(model: Model, panels: readonly PanelConfig[], activePanel: string | null): void {
+/**
+ * Brings the model's tabs in line with the panels: new panels docked, gone ones closed, titles renamed.
+ * Says whether it changed the model (programmatic actions do not reach the layout's onModelChange).
+ */
+export function reconcile(model: Model, panels: readonly PanelConfig[], activePanel: string | null): boolean {
+  let changed = false
   const wanted = new Map(panels.map((p) => [p.id, p]))
   const tabs = tabsOf(model)
   for (const t of tabs) {
     const p = wanted.get(t.getId())
     if (!p) model.doAction(Actions.deleteTab(t.getId()))
     else if (t.getName() !== p.title) model.doAction(Actions.renameTab(t.getId(), p.title))
+    else continue
+    changed = true
   }
   const present = new Set(tabs.map((t) => t.getId()))
   for (const p of panels) {
@@ -87,9 +93,14 @@ export function reconcile(model: Model, panels: readonly PanelConfig[], activePa
     const where = placement(model)
     const target = where?.target ?? model.getRootRow()?.getId()
     if (target) model.doAction(Actions.addNode(tab(p), target, where?.location ?? DockLocation.CENTER, -1, true))
+    changed = true
   }
   if (activePanel && model.getNodeById(activePanel) instanceof TabNode) {
     const node = model.getNodeById(activePanel) as TabNode
-    if (!node.isSelected()) model.doAction(Actions.selectTab(activePanel))
+    if (!node.isSelected()) {
+      model.doAction(Actions.selectTab(activePanel))
+      changed = true
+    }
   }
+  return changed
 }

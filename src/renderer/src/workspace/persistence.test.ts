@@ -15,7 +15,8 @@ class MemoryStorage {
   }
 }
 
-const schema = (config: string): SchemaMessage => ({ type: 'schema', modules: { v: { signals: [{ name: 'x', type: 'f64' }, { name: 'y', type: 'f64' }] } }, config })
+const schema = (config: string): SchemaMessage => ({ type: 'schema', modules: { v: { signals: [{ name: 'x', type: 'f64' }, { name: 'y', type: 'f64' }] } }, config, run_id: 'r' })
+const plain = (): SchemaMessage => ({ type: 'schema', modules: { v: { signals: [{ name: 'x', type: 'f64' }, { name: 'y', type: 'f64' }] } } })
 
 /** A console window: its own store and sessionStorage, the browser's one localStorage. */
 function openWindow(local: MemoryStorage, session = new MemoryStorage()) {
@@ -83,6 +84,24 @@ describe('workspace persistence', () => {
     // A new window starts from the configuration opened last.
     const fresh = openWindow(local)
     expect(fresh.store.getState().panels[0]!.signals).toEqual(['v.y'])
+  })
+
+  it("does not switch workspaces on the plain schema an extended server sends before hello's", () => {
+    const local = new MemoryStorage()
+    const a = openWindow(local)
+    a.store.getState().setSchema(schema('/a.yaml'), true)
+    a.store.getState().addSignal('v.x')
+    vi.advanceTimersByTime(WRITE_DEBOUNCE_MS)
+    const b = openWindow(local)
+    b.store.getState().setSchema(schema('/a.yaml'), true)
+    b.store.getState().addPanel('values')
+    vi.advanceTimersByTime(WRITE_DEBOUNCE_MS)
+    // Reload a: plain schema first, then the extended one.
+    const a2 = openWindow(local, a.session)
+    a2.store.getState().setLink({ url: 'ws://127.0.0.1:8765' })
+    a2.store.getState().setSchema(plain(), true)
+    a2.store.getState().setSchema(schema('/a.yaml'), true)
+    expect(a2.store.getState().panels.map((p) => [p.kind, p.signals])).toEqual([['plot', ['v.x']]])
   })
 
   it('ignores a stored workspace that does not validate, instead of half-applying it', () => {

@@ -46,10 +46,16 @@ function read(storage: Pick<Storage, 'getItem'>, key: string): { config: string 
   }
 }
 
-/** The key a configuration's workspace is kept under: its file, else the server it came from. */
-export function configKeyOf(state: Pick<ConsoleState, 'schema' | 'link'>): string | null {
-  if (!state.schema) return null
-  return state.schema.config ?? state.link.url ?? null
+/**
+ * The key a configuration's workspace is kept under: its file, else the server it came from. An extended
+ * server first sends seed 000's plain schema, then (after hello) the extended one that names the file:
+ * the plain one decides nothing.
+ */
+export function configKeyOf(state: Pick<ConsoleState, 'schema' | 'link' | 'extended'>): string | null {
+  const schema = state.schema
+  if (!schema) return null
+  if (state.extended && schema.run_id === undefined) return null
+  return schema.config ?? (state.link.url || null)
 }
 
 export class WorkspacePersistence {

@@ -1,6 +1,6 @@
 // A plot panel: a uPlot chart of any number of signals over the shared time view, with a legend of
 // values under the cursor and statistics over the visible window.
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import { useConsole, type PanelConfig } from '../../store/store'
@@ -9,7 +9,8 @@ import { decimateWindow, WindowBuffers } from '../../telemetry/decimate'
 import { telemetry } from '../../telemetry/telemetry'
 import { axisColors, seriesColor } from './colors'
 import { downloadText, historyCsv } from './csv'
-import { Legend } from './Legend'
+import { formatValue, Legend } from './Legend'
+import { plotKey } from './plotKeys'
 
 const SIGNAL_MIME = 'application/x-hermes-signal'
 export { SIGNAL_MIME }
@@ -47,6 +48,8 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
   const plot = useRef<uPlot | null>(null)
   const buffers = useRef<WindowBuffers | null>(null)
   const [dropping, setDropping] = useState(false)
+  // What a screen reader hears when the cursor is moved from the keyboard.
+  const [readout, setReadout] = useState('')
   const addSignal = useConsole((s) => s.addSignal)
   const signals = panel.signals
   const key = signals.join('\n')
@@ -167,6 +170,26 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     downloadText(`${panel.title.replace(/\W+/g, '_')}${whole ? '_all' : ''}.csv`, historyCsv(h, signals, min, max))
   }
 
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const s = useConsole.getState()
+    const range = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
+    const effect = plotKey(e.key, e.shiftKey, range, s.cursorTime)
+    if (!effect) return
+    e.preventDefault()
+    if ('live' in effect) {
+      s.goLive()
+      setReadout('live')
+      return
+    }
+    if ('view' in effect) s.freezeView(effect.view[0], effect.view[1])
+    const t = effect.cursor
+    if (t === undefined) return
+    s.setCursor(t)
+    const u = plot.current
+    if (u) u.setCursor({ left: u.valToPos(t, 'x'), top: u.bbox.height / devicePixelRatio / 2 }, false)
+    setReadout(describeCursor(t, signals))
+  }
+
   return (
     <div
       className={`plot${dropping ? ' dropping' : ''}`}
@@ -183,9 +206,32 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
         if (name) addSignal(name, panel.id)
       }}
     >
-      <div className="plot-canvas" ref={host} data-testid={`plot-${panel.id}`} />
+      <div
+        className="plot-canvas"
+        ref={host}
+        data-testid={`plot-${panel.id}`}
+        tabIndex={0}
+        role="application"
+        aria-roledescription="time plot"
+        aria-label={`${panel.title}: ${signals.length === 0 ? 'no signals' : signals.join(', ')}. Arrows move the cursor, Shift+arrows pan, plus and minus zoom, L returns to live.`}
+        onKeyDown={onKeyDown}
+        onBlur={() => useConsole.getState().setCursor(null)}
+      />
+      <div className="sr-only" role="status" aria-live="polite" data-testid={`plot-readout-${panel.id}`}>
+        {readout}
+      </div>
       {signals.length === 0 && <div className="plot-empty">Drag signals here, or use + in the signal tree</div>}
       <Legend panel={panel} buffers={buffers} onExport={exportCsv} />
     </div>
   )
+}
+
+/** The cursor's time and every signal's value there, as one sentence. */
+function describeCursor(time: number, signals: readonly string[]): string {
+  const history = telemetry.history
+  const parts = signals.map((name) => {
+    const column = history.indexOf(name)
+    return `${name} ${column >= 0 ? formatValue(history.valueNear(column, time)) : 'no data'}`
+  })
+  return `t ${time.toFixed(3)} s${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`
 }
