@@ -125,9 +125,14 @@ describe('backpressure', () => {
     await new Promise((r) => setTimeout(r, 20))
     const server = target.accepted[0]!.socket
     for (const f of frames) server.send(f)
-    // 25 MB sent: without backpressure the proxy would take it all at once and the target's buffer would empty.
-    await new Promise((r) => setTimeout(r, 500))
-    expect(server.bufferedAmount).toBeGreaterThan(5_000_000)
+    // 25 MB sent: the proxy stops reading from the target once the client is behind, and stays stopped.
+    await eventually(() => p.statsJson().clients[0]!.held_back.includes('server_to_client'), 15_000)
+    const taken = p.statsJson().server_to_client.messages
+    await new Promise((r) => setTimeout(r, 200))
+    expect(p.statsJson().clients[0]!.held_back).toEqual(['server_to_client'])
+    expect(p.statsJson().server_to_client.messages).toBeLessThan(frames.length)
+    expect(taken).toBeLessThan(frames.length)
+    expect(server.bufferedAmount).toBeGreaterThan(0)
     c.socket.resume()
     await c.until(() => c.messages.length === frames.length, 10_000, 'every frame')
     expect(c.messages.every((m, i) => m.data.equals(frames[i]!))).toBe(true)
