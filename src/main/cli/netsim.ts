@@ -62,9 +62,18 @@ function checkWritable(flag: string, file: string): void {
 
 async function runProxy(opts: NetsimOptions): Promise<void> {
   // Handlers first: a signal during start-up still means a clean stop.
+  // A second signal while stopping would end the process before the recording is written: it is only
+  // noted; a third one quits at once.
+  let signals = 0
   const stopSignal = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('interrupted'))
-    process.once('SIGTERM', () => resolve('terminated'))
+    const onSignal = (name: string) => (): void => {
+      signals++
+      if (signals === 1) return resolve(name)
+      if (signals === 2) process.stderr.write('netsim: still stopping (writing what was asked for); signal again to quit without it\n')
+      else process.exit(130)
+    }
+    process.on('SIGINT', onSignal('interrupted'))
+    process.on('SIGTERM', onSignal('terminated'))
   })
   const profile = profileOrExit(opts.profile)
   if (opts.record) checkWritable('--record', opts.record)

@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { request } from 'node:http'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadRecording, type RecordingFile } from './recording'
@@ -48,6 +49,18 @@ function start(args: string[], portPattern: RegExp): Promise<Running> {
       check()
     })
     void exited.then((code) => reject(new Error(`hermes ${args[0]} exited with ${code}: ${stderr}`)))
+  })
+}
+
+/** The status of GET /netsim/stats with the given Host header (fetch does not let a test set one). */
+function statusFor(port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/netsim/stats', headers: { host } }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('error', reject)
+    req.end()
   })
 }
 
@@ -105,7 +118,7 @@ describe('hermes netsim', () => {
     writeFileSync(config, ENGINE_YAML(30))
     const engine = await start(['run', config, '--port', '0'], /serving ws:\/\/127\.0\.0\.1:(\d+)/)
     const record = join(dir, 'big.json')
-    const args = ['netsim', '--target', `ws://127.0.0.1:${engine.port}`, '--port', '0', '--profile', 'perfect', '--record', record, '--history-bytes', '4000000', '--history-message-bytes', '50000']
+    const args = ['netsim', '--target', `ws://127.0.0.1:${engine.port}`, '--port', '0', '--profile', 'perfect', '--record', record, '--history-bytes', '4000000', '--history-message-bytes', '50000', '--allowed-host', 'console.lan']
     const netsim = await start(args, /proxying ws:\/\/127\.0\.0\.1:(\d+)[\s\S]*Ctrl\+C stops/)
     const client = await TapClient.open(`ws://127.0.0.1:${netsim.port}`)
     await client.text((j) => j.type === 'schema')
@@ -113,6 +126,9 @@ describe('hermes netsim', () => {
     for (let i = 0; i < sent; i++) client.send({ action: `big${i}`, pad: 'p'.repeat(300_000) })
     await client.until(() => client.texts().filter((t) => t.type === 'error').length === sent, 60_000, 'every error reply')
 
+    // --allowed-host adds a name to the Host check; others are still refused.
+    expect(await statusFor(netsim.port, 'console.lan')).toBe(200)
+    expect(await statusFor(netsim.port, 'rebound.example')).toBe(403)
     const res = await fetch(`http://127.0.0.1:${netsim.port}/netsim/recording`)
     expect(res.status).toBe(200)
     const served = JSON.parse(await res.text()) as RecordingFile
