@@ -3,13 +3,15 @@ import { cpus } from 'node:os'
 import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
 import { modulesBench } from './modules'
+import { netsimBench } from './netsim'
 import { schedulerBench } from './scheduler'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
   fanout: fanoutBench,
   console: consoleBench,
-  modules: modulesBench
+  modules: modulesBench,
+  netsim: netsimBench
 }
 
 async function main(): Promise<void> {

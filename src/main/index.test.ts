@@ -1,25 +1,32 @@
 // The Electron entry with Electron replaced by a recording stand-in: the glue runs for real (engine,
 // server, menu, IPC), so what can be checked without the Electron binary is checked here.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { WebSocket } from 'ws'
+import { parse } from 'yaml'
 import { HermesClient } from '../shared/client/hermesClient'
 import { IPC, type OpenResult } from '../shared/desktop'
 
 type Handler = (event: { senderFrame: { url: string } | null }, ...args: unknown[]) => unknown
+type PermissionRequest = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void
+type MenuEntry = { id?: string; label?: string; role?: string; click?: () => void; enabled?: boolean }
 
 const electron = vi.hoisted(() => {
   const handlers = new Map<string, Handler>()
   const windows: { options: Record<string, unknown>; url: string; sent: [string, unknown][]; navigation: ((e: { preventDefault(): void }, url: string) => void) | null; openHandler: ((d: { url: string }) => { action: string }) | null }[] = []
-  let menu: { items: { label?: string; submenu?: { items: { id?: string; label?: string; click?: () => void; enabled?: boolean }[] } }[] } | null = null
+  let menu: { items: { label?: string; submenu?: { items: MenuEntry[] } }[] } | null = null
+  const permissions: { request: PermissionRequest | null; check: ((...args: unknown[]) => boolean) | null } = { request: null, check: null }
+  const opened: string[] = []
   let exitCode: number | null = null
   let ready: () => void = () => undefined
   const whenReady = new Promise<void>((r) => (ready = r))
   return {
     handlers,
     windows,
+    permissions,
+    opened,
     menu: () => menu,
     exitCode: () => exitCode,
     ready: () => ready(),
@@ -68,7 +75,18 @@ const electron = vi.hoisted(() => {
         showOpenDialog: () => Promise.resolve({ canceled: false, filePaths: [electron.dialogPick.file] }),
         showErrorBox: () => undefined
       },
-      shell: { openExternal: () => Promise.resolve() }
+      shell: {
+        openExternal: (url: string) => {
+          opened.push(url)
+          return Promise.resolve()
+        }
+      },
+      session: {
+        defaultSession: {
+          setPermissionRequestHandler: (f: PermissionRequest) => void (permissions.request = f),
+          setPermissionCheckHandler: (f: (...args: unknown[]) => boolean) => void (permissions.check = f)
+        }
+      }
     }
   }
 })
@@ -132,5 +150,84 @@ describe('the Electron entry, with Electron stood in for', () => {
     expect(result).toEqual({ ok: false, file: BROKEN, errors: [`${BROKEN}:4:12: execution.rate_hz: rate_hz must be positive`], warnings: [] })
     const reloaded = (await electron.handlers.get(IPC.reload)!(fromConsole())) as OpenResult
     expect(reloaded).toMatchObject({ ok: true, file: OTHER })
+  })
+
+  it('denies every permission request and check', () => {
+    const answers: boolean[] = []
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) electron.permissions.request!({}, permission, (granted) => answers.push(granted))
+    expect(answers).toEqual([false, false, false, false, false])
+    expect(electron.permissions.check!({}, 'media', 'http://127.0.0.1/', {})).toBe(false)
+  })
+
+  it('opens only allow-listed https links in the system browser', () => {
+    const win = electron.windows[0]!
+    for (const url of ['https://github.com/hermes/console', 'https://example.com/', 'http://github.com/', 'https://github.com.evil.example/', 'https://user:pw@github.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url']) {
+      expect(win.openHandler!({ url })).toEqual({ action: 'deny' })
+    }
+    expect(electron.opened).toEqual(['https://github.com/hermes/console'])
+  })
+
+  it('has DevTools in the development menu', () => {
+    const view = electron.menu()!.items.find((i) => i.label === 'View')!
+    expect(view.submenu!.items.map((i) => i.role)).toContain('toggleDevTools')
+  })
+
+  it('opens by path only an existing .yaml or .yml file given by its absolute path', async () => {
+    const notYaml = join(dir, 'notes.txt')
+    writeFileSync(notYaml, 'hello')
+    const open = (path: unknown) => electron.handlers.get(IPC.openPath)!(fromConsole(), path)
+    expect(() => open(42)).toThrow('open: expected a file path')
+    expect(() => open('other.yaml')).toThrow('open: expected an absolute path, got other.yaml')
+    expect(() => open(notYaml)).toThrow(`open: only .yaml and .yml configurations can be opened, got ${notYaml}`)
+    expect(() => open('/etc/passwd')).toThrow('only .yaml and .yml configurations')
+    expect(() => open(join(dir, 'missing.yaml'))).toThrow('open: no such file')
+    expect(() => open(`${dir}/a\0.yaml`)).toThrow('not a usable file path')
+    const folder = join(dir, 'folder.yaml')
+    mkdirSync(folder)
+    expect(() => open(folder)).toThrow('open: not a regular file')
+    expect(() => open(`/${'x'.repeat(5000)}.yaml`)).toThrow('not a usable file path')
+    expect(await open(OTHER)).toMatchObject({ ok: true, file: OTHER })
+  })
+})
+
+describe('the packaged Electron entry', () => {
+  beforeAll(async () => {
+    electron.module.app.isPackaged = true
+    process.env.ELECTRON_RENDERER_URL = 'http://127.0.0.1:5173'
+    // A packaged app's argv has no script path.
+    process.argv = [process.argv[0]!, '--port', '0']
+    vi.resetModules()
+    await import('./index')
+    await vi.waitFor(() => expect(electron.windows).toHaveLength(2), { timeout: 10_000 })
+  })
+
+  it('ignores the development renderer URL, and has no DevTools', () => {
+    const win = electron.windows[1]!
+    expect(win.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+    expect(win.url).not.toContain('5173')
+    expect(win.options.webPreferences).toMatchObject({ devTools: false, contextIsolation: true, sandbox: true })
+    const roles = electron.menu()!.items.flatMap((i) => i.submenu?.items.map((e) => e.role) ?? [])
+    expect(roles).not.toContain('toggleDevTools')
+    expect(roles).toContain('resetZoom')
+    // Nor does the dev server's origin gain the console's IPC trust.
+    expect(() => electron.handlers.get(IPC.serverUrl)!({ senderFrame: { url: 'http://127.0.0.1:5173/' } })).toThrow('IPC refused')
+  })
+})
+
+describe('packaging', () => {
+  it('flips the Electron fuses: no run-as-node, no NODE_OPTIONS or --inspect, app only from an integrity-checked asar, encrypted cookies', () => {
+    const config = parse(readFileSync(join(__dirname, '..', '..', 'electron-builder.yml'), 'utf8')) as { electronFuses?: Record<string, boolean>; asar?: boolean }
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      loadBrowserProcessSpecificV8Snapshot: false,
+      grantFileProtocolExtraPrivileges: false
+    })
+    // onlyLoadAppFromAsar needs the app packed in an asar, electron-builder's default.
+    expect(config.asar).not.toBe(false)
   })
 })

@@ -1,18 +1,55 @@
 // Electron entry: glue only. The engine (EngineHost) runs the configuration and serves the port; the
 // window loads the console from that port and talks to it as any client would.
-import { app, BrowserWindow, dialog, ipcMain, Menu, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron'
-import { join } from 'node:path'
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron'
+import { statSync } from 'node:fs'
+import { extname, isAbsolute, join } from 'node:path'
 import { IPC, type OpenResult } from '../shared/desktop'
 import { EngineHost } from './app/engineHost'
 import { configFromArgs, isTrustedOrigin, portFromArgs } from './app/launch'
 import { RecentFiles } from './app/recentFiles'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
 import { version } from '../../package.json'
+import { boundedText } from '../shared/text/bounded'
 
 let host: EngineHost | null = null
 let window: BrowserWindow | null = null
 let recent: RecentFiles
-const devUrl = process.env.ELECTRON_RENDERER_URL
+// The renderer dev server exists only in development: a packaged app ignores the variable, so nothing in
+// its environment can point the window (and its IPC trust) at another page.
+const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+/** The only places a link in the console may open in the system browser. */
+const EXTERNAL_ORIGINS: ReadonlySet<string> = new Set(['https://github.com'])
+const MAX_PATH_CHARS = 4096
+
+/** Whether a link may go to the system browser: https, on an allowed origin, with no credentials in it. */
+function isAllowedExternal(url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === 'https:' && parsed.username === '' && parsed.password === '' && EXTERNAL_ORIGINS.has(parsed.origin)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * What the console may ask to open by path (a dropped file): an existing .yaml or .yml file, given by its
+ * absolute path. Anything else is refused with the reason, before the engine reads a byte of it.
+ */
+function checkConfigPath(path: unknown): string {
+  if (typeof path !== 'string' || path === '') throw new Error('open: expected a file path')
+  const shown = boundedText(path, 200)
+  if (path.length > MAX_PATH_CHARS || path.includes('\0')) throw new Error(`open: not a usable file path: ${shown}`)
+  if (!isAbsolute(path)) throw new Error(`open: expected an absolute path, got ${shown}`)
+  if (!['.yaml', '.yml'].includes(extname(path).toLowerCase())) throw new Error(`open: only .yaml and .yml configurations can be opened, got ${shown}`)
+  let regular = false
+  try {
+    regular = statSync(path).isFile()
+  } catch {
+    throw new Error(`open: no such file: ${shown}`)
+  }
+  if (!regular) throw new Error(`open: not a regular file: ${shown}`)
+  return path
+}
 
 function consoleUrl(h: EngineHost): string {
   // In development the console comes from the renderer dev server and connects to the engine's port.
@@ -64,7 +101,11 @@ function buildMenu(): void {
         { role: 'quit' }
       ]
     },
-    { label: 'View', submenu: [{ role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { role: 'togglefullscreen' }] },
+    {
+      label: 'View',
+      // DevTools are for development: a packaged console has neither the item nor the shortcut.
+      submenu: [...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }, { type: 'separator' as const }]), { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { role: 'togglefullscreen' }]
+    },
     { role: 'help', submenu: [{ label: `Hermes Console ${version}`, enabled: false }] }
   ]
   Menu.setApplicationMenu(Menu.buildFromTemplate(template))
@@ -76,7 +117,7 @@ function createWindow(h: EngineHost): BrowserWindow {
     height: 900,
     title: `Hermes Console — ${h.server.url}`,
     backgroundColor: '#0f1115',
-    webPreferences: { preload: join(__dirname, '../preload/index.js'), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true }
+    webPreferences: { preload: join(__dirname, '../preload/index.js'), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, devTools: !app.isPackaged }
   })
   const home = consoleUrl(h)
   // The window shows the console and nothing else: no navigation away, no new windows.
@@ -84,7 +125,7 @@ function createWindow(h: EngineHost): BrowserWindow {
     if (url !== home) event.preventDefault()
   })
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
+    if (isAllowedExternal(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
   void win.loadURL(home)
@@ -93,6 +134,9 @@ function createWindow(h: EngineHost): BrowserWindow {
 
 async function main(): Promise<void> {
   await app.whenReady()
+  // The console needs no camera, microphone, notifications, geolocation...: every request and check is denied.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
+  session.defaultSession.setPermissionCheckHandler(() => false)
   recent = new RecentFiles(join(app.getPath('userData'), 'recent.json'))
   const args = process.argv.slice(app.isPackaged ? 1 : 2)
   const file = configFromArgs(args, DEFAULT_CONFIG)
@@ -114,8 +158,7 @@ async function main(): Promise<void> {
   })
   ipcMain.handle(IPC.openPath, (event, path: unknown) => {
     checkSender(event)
-    if (typeof path !== 'string') throw new Error('open: expected a file path')
-    return open(path)
+    return open(checkConfigPath(path))
   })
   ipcMain.handle(IPC.reload, (event) => {
     checkSender(event)

@@ -1,11 +1,12 @@
 // `hermes netsim`: the network-simulating proxy, and `hermes netsim inspect` for the recordings it writes.
-import { writeFileSync } from 'node:fs'
+import { accessSync, constants, writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import { ConfigError, formatIssue } from '../engine/config/issues'
 import { describeConditions, PROFILE_NAMES } from '../netsim/conditions'
 import { resolveProfile, type ResolvedProfile } from '../netsim/profileFile'
 import { NetsimProxy } from '../netsim/proxy'
-import { loadRecording, saveRecording } from '../netsim/recording'
+import { DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_MESSAGE_BYTES, loadRecording, writeChunks } from '../netsim/recording'
 import { formatStats, summarizeRecording } from '../netsim/report'
 
 interface NetsimOptions {
@@ -17,6 +18,9 @@ interface NetsimOptions {
   record?: string
   recordBytes: boolean
   history: number
+  historyBytes: number
+  historyMessageBytes: number
+  allowedHost: string[]
   statsInterval?: number
   statsJson?: string
 }
@@ -44,13 +48,36 @@ function profileOrExit(nameOrFile: string): ResolvedProfile {
   }
 }
 
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+/** Fails at start, not at exit after the whole run, when the recording could not be written. */
+function checkWritable(flag: string, file: string): void {
+  try {
+    accessSync(dirname(resolve(file)), constants.W_OK)
+  } catch {
+    process.stderr.write(`netsim: ${flag} ${file}: the folder ${dirname(resolve(file))} does not exist or is not writable\n`)
+    process.exit(1)
+  }
+}
+
 async function runProxy(opts: NetsimOptions): Promise<void> {
   // Handlers first: a signal during start-up still means a clean stop.
+  // A second signal while stopping would end the process before the recording is written: it is only
+  // noted; a third one quits at once.
+  let signals = 0
   const stopSignal = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('interrupted'))
-    process.once('SIGTERM', () => resolve('terminated'))
+    const onSignal = (name: string) => (): void => {
+      signals++
+      if (signals === 1) return resolve(name)
+      if (signals === 2) process.stderr.write('netsim: still stopping (writing what was asked for); signal again to quit without it\n')
+      else process.exit(130)
+    }
+    process.on('SIGINT', onSignal('interrupted'))
+    process.on('SIGTERM', onSignal('terminated'))
   })
   const profile = profileOrExit(opts.profile)
+  if (opts.record) checkWritable('--record', opts.record)
+  if (opts.statsJson) checkWritable('--stats-json', opts.statsJson)
   const proxy = await NetsimProxy.start({
     target: opts.target,
     host: opts.host,
@@ -59,6 +86,9 @@ async function runProxy(opts: NetsimOptions): Promise<void> {
     conditions: profile.conditions,
     seed: opts.seed,
     history: opts.history,
+    historyBytes: opts.historyBytes,
+    historyMessageBytes: opts.historyMessageBytes,
+    allowedHosts: opts.allowedHost,
     payloads: opts.recordBytes
   })
   const http = proxy.url.replace(/^ws:/, 'http:')
@@ -73,15 +103,22 @@ async function runProxy(opts: NetsimOptions): Promise<void> {
   await proxy.stop()
   const stats = proxy.statsJson()
   process.stdout.write(`${formatStats(stats)}\n`)
+  let failed = false
   if (opts.record) {
-    const recording = proxy.recordingJson()
-    saveRecording(opts.record, recording)
-    process.stderr.write(`netsim: wrote ${recording.messages.length} messages to ${opts.record}\n`)
+    // Streamed to the file, one message at a time: a history of any size is written whole.
+    try {
+      const bytes = writeChunks(opts.record, proxy.recordingChunks())
+      process.stderr.write(`netsim: wrote ${proxy.recorder.messages.length} messages (${bytes} bytes) to ${opts.record}\n`)
+    } catch (error) {
+      failed = true
+      process.stderr.write(`netsim: could not write the recording to ${opts.record}: ${error instanceof Error ? error.message : String(error)}\n`)
+    }
   }
   if (opts.statsJson) {
     writeFileSync(opts.statsJson, `${JSON.stringify(stats, null, 1)}\n`)
     process.stderr.write(`netsim: wrote statistics to ${opts.statsJson}\n`)
   }
+  if (failed) process.exit(1)
   process.stderr.write(`netsim: ${outcome}, stopped cleanly\n`)
 }
 
@@ -110,6 +147,9 @@ export function addNetsimCommand(program: Command): void {
     .option('--record <file>', 'write the message history to this JSON file at exit')
     .option('--record-bytes', "keep binary messages' bytes (base64) in the history", false)
     .option('--history <n>', 'messages kept in the history ring (0 records nothing)', integer('--history', 0, 10_000_000), 10_000)
+    .option('--history-bytes <n>', 'most bytes (as JSON) the history keeps; the oldest messages go first', integer('--history-bytes', 1024, 2 ** 32), DEFAULT_HISTORY_BYTES)
+    .option('--history-message-bytes <n>', "most of one message's payload kept in the history (longer ones are kept truncated)", integer('--history-message-bytes', 0, 2 ** 30), DEFAULT_HISTORY_MESSAGE_BYTES)
+    .option('--allowed-host <name>', 'also accept this Host header name (repeatable; * accepts any), besides localhost and the bound address', collect, [])
     .option('--stats-interval <seconds>', 'print the statistics table this often', positive('--stats-interval'))
     .option('--stats-json <file>', 'write the statistics as JSON to this file at exit')
     .action((opts: NetsimOptions) => runProxy(opts))

@@ -2,8 +2,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { request } from 'node:http'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { loadRecording, type RecordingFile } from './recording'
 import { ENGINE_YAML, eventually, TapClient } from './testing'
 
 const ROOT = resolve(__dirname, '..', '..', '..')
@@ -50,6 +52,18 @@ function start(args: string[], portPattern: RegExp): Promise<Running> {
   })
 }
 
+/** The status of GET /netsim/stats with the given Host header (fetch does not let a test set one). */
+function statusFor(port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/netsim/stats', headers: { host } }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
 describe('hermes netsim', () => {
   it('proxies a running engine with a YAML profile, and at SIGTERM closes clients with 1001, prints and writes stats and the recording', async () => {
     const config = join(dir, 'engine.yaml')
@@ -65,13 +79,13 @@ describe('hermes netsim', () => {
 
     const client = await TapClient.open(`ws://127.0.0.1:${netsim.port}`)
     await client.text((j) => j.type === 'schema')
-    expect(await client.ping()).toBeGreaterThanOrEqual(80)
+    await client.ping(15_000)
     client.send({ action: 'subscribe', params: { signals: ['vehicle.*'] } })
     client.send('garbage')
     await client.text((j) => j.type === 'error')
     await client.until(() => client.binaries().length >= 3)
 
-    await eventually(() => /^DIRECTION\s+MESSAGES/m.test(netsim.stderr()), 3000) // --stats-interval prints while it runs
+    await eventually(() => /^DIRECTION\s+MESSAGES/m.test(netsim.stderr()), 15_000) // --stats-interval prints while it runs
     netsim.child.kill('SIGTERM')
     expect(await client.closed).toBe(1001)
     expect(await netsim.exited).toBe(0)
@@ -89,12 +103,54 @@ describe('hermes netsim', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^client->server\s+ping\s+1\s/))
     expect(lines).toContainEqual(expect.stringMatching(/^server->client\s+HERT\s+\d+\s/))
     expect(lines).toContain('errors: 1')
-    const json = JSON.parse(hermes('netsim', 'inspect', '--json', record).stdout) as { kind: string; data?: string }[]
+    const json = JSON.parse(hermes('netsim', 'inspect', '--json', record).stdout) as { kind: string; label: string; direction: string; data?: string; added_ms?: number }[]
+    // The profile's 40 ms, as the proxy decided it for the ping and for its pong.
+    expect(json.find((m) => m.label === 'ping')?.added_ms).toBeGreaterThanOrEqual(40)
+    expect(json.find((m) => m.label === 'pong')?.added_ms).toBeGreaterThanOrEqual(40)
     const bytes = Buffer.from(json.find((m) => m.kind === 'binary')?.data ?? '', 'base64')
     expect(bytes.readUInt32LE(0)).toBe(0x48455254) // the HERT magic, kept byte for byte
     engine.child.kill('SIGTERM')
     await engine.exited
-  })
+  }, 60_000)
+
+  it('keeps a big history within --history-bytes, serves it whole over HTTP, and writes it whole at exit', async () => {
+    const config = join(dir, 'quiet.yaml')
+    writeFileSync(config, ENGINE_YAML(30))
+    const engine = await start(['run', config, '--port', '0'], /serving ws:\/\/127\.0\.0\.1:(\d+)/)
+    const record = join(dir, 'big.json')
+    const args = ['netsim', '--target', `ws://127.0.0.1:${engine.port}`, '--port', '0', '--profile', 'perfect', '--record', record, '--history-bytes', '4000000', '--history-message-bytes', '50000', '--allowed-host', 'console.lan']
+    const netsim = await start(args, /proxying ws:\/\/127\.0\.0\.1:(\d+)[\s\S]*Ctrl\+C stops/)
+    const client = await TapClient.open(`ws://127.0.0.1:${netsim.port}`)
+    await client.text((j) => j.type === 'schema')
+    const sent = 150
+    for (let i = 0; i < sent; i++) client.send({ action: `big${i}`, pad: 'p'.repeat(300_000) })
+    await client.until(() => client.texts().filter((t) => t.type === 'error').length === sent, 60_000, 'every error reply')
+
+    // --allowed-host adds a name to the Host check; others are still refused.
+    expect(await statusFor(netsim.port, 'console.lan')).toBe(200)
+    expect(await statusFor(netsim.port, 'rebound.example')).toBe(403)
+    const res = await fetch(`http://127.0.0.1:${netsim.port}/netsim/recording`)
+    expect(res.status).toBe(200)
+    const served = JSON.parse(await res.text()) as RecordingFile
+    netsim.child.kill('SIGTERM')
+    expect(await netsim.exited).toBe(0)
+    const written = loadRecording(record)
+    for (const r of [served, written]) {
+      expect(r.max_bytes).toBe(4_000_000)
+      expect(r.recorded).toBe(2 * sent + 1) // the schema, each command and its error reply
+      expect(r.evicted).toBe(r.recorded - r.messages.length)
+      expect(r.evicted).toBeGreaterThan(0)
+      expect(r.messages.reduce((n, m) => n + Buffer.byteLength(JSON.stringify(m)), 0)).toBeLessThanOrEqual(4_000_000)
+      const command = r.messages.find((m) => m.direction === 'client_to_server')!
+      expect(command).toMatchObject({ truncated: true })
+      expect(command.bytes).toBeGreaterThan(300_000)
+      expect(Buffer.byteLength(command.text!)).toBe(50_000)
+    }
+    expect(written.messages.map((m) => m.seq)).toEqual(served.messages.map((m) => m.seq))
+    expect(netsim.stderr()).toMatch(new RegExp(`wrote ${written.messages.length} messages \\(\\d+ bytes\\) to `))
+    engine.child.kill('SIGTERM')
+    await engine.exited
+  }, 120_000)
 
   it('exits 1 on a bad profile with file, line and column, and on a file that is not a recording', () => {
     const profileFile = join(dir, 'bad.yaml')

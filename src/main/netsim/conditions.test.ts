@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, formatIssue } from '../engine/config/issues'
-import { applyPatch, describeConditions, profile, PROFILES } from './conditions'
+import { applyPatch, describeConditions, MAX_DELAY_MS, profile, PROFILES } from './conditions'
 import { parseProfile, resolveProfile } from './profileFile'
 
 function errorsOf(text: string): string[] {
@@ -84,6 +84,15 @@ describe('YAML profiles', () => {
     expect(errorsOf('latency_ms: [1\n')[0]).toMatch(/^link\.yaml:\d+:\d+: invalid YAML: /)
     expect(errorsOf('')).toEqual(['link.yaml:1:1: the file is empty; expected a mapping such as "extends: stressed" or "latency_ms: 100"'])
     expect(errorsOf('- 1\n')).toEqual(['link.yaml:1:1: expected a mapping (key: value) at the top level'])
+  })
+
+  it('bounds latency and jitter below the timer range (2^31 ms) with an error naming the key', () => {
+    expect(errorsOf('latency_ms: 2147483648\nserver_to_client:\n  jitter_ms: 2147483648\nmax_queue_ms: 1e12\n')).toEqual([
+      'link.yaml:1:13: latency_ms: must be at most 3600000 ms (one hour)',
+      'link.yaml:3:14: server_to_client.jitter_ms: must be at most 3600000 ms (one hour)',
+      'link.yaml:4:15: max_queue_ms: must be at most 3600000 ms (one hour)'
+    ])
+    expect(parseProfile(`latency_ms: ${MAX_DELAY_MS}\njitter_ms: ${MAX_DELAY_MS}\n`, 'edge.yaml').conditions.client_to_server).toMatchObject({ latency_ms: MAX_DELAY_MS, jitter_ms: MAX_DELAY_MS })
   })
 
   it('resolves --profile as a built-in name or a file, and says what it accepts otherwise', () => {

@@ -61,12 +61,18 @@ export function isProfileName(name: string): name is ProfileName {
   return (PROFILE_NAMES as readonly string[]).includes(name)
 }
 
+/**
+ * The longest latency or jitter a link takes: an hour, beyond any real link (Mars at its farthest is
+ * 22 light-minutes) and far below where timers overflow (2^31 ms, 24.8 days).
+ */
+export const MAX_DELAY_MS = 3_600_000
 const ms = z.number().nonnegative('must be >= 0').refine(Number.isFinite, 'expected a finite number')
+const delay = ms.max(MAX_DELAY_MS, `must be at most ${MAX_DELAY_MS} ms (one hour)`)
 const bandwidth = z.number().positive('must be > 0 (null or leave it out for unlimited)').refine(Number.isFinite, 'expected a finite number').nullable()
 
 export const linkPatchSchema = z.strictObject({
-  latency_ms: ms.optional(),
-  jitter_ms: ms.optional(),
+  latency_ms: delay.optional(),
+  jitter_ms: delay.optional(),
   bandwidth_bytes_per_s: bandwidth.optional()
 })
 
@@ -80,8 +86,8 @@ export const conditionsPatchSchema = z.strictObject({
   name: z.string().min(1).optional(),
   description: z.string().optional(),
   enabled: z.boolean().optional(),
-  latency_ms: ms.optional(),
-  jitter_ms: ms.optional(),
+  latency_ms: delay.optional(),
+  jitter_ms: delay.optional(),
   bandwidth_bytes_per_s: bandwidth.optional(),
   /** Seed 003's unit, accepted for its dictionaries; bytes per second is what the proxy uses. */
   bandwidth_mbps: bandwidth.optional(),
@@ -91,7 +97,7 @@ export const conditionsPatchSchema = z.strictObject({
   drop_control: z.boolean().optional(),
   disconnect_rate: ms.optional(),
   disconnect_per: z.enum(['message', 'minute']).optional(),
-  max_queue_ms: z.number().positive('must be > 0').optional()
+  max_queue_ms: z.number().positive('must be > 0').max(MAX_DELAY_MS, `must be at most ${MAX_DELAY_MS} ms (one hour)`).optional()
 })
 
 export type ConditionsPatch = z.infer<typeof conditionsPatchSchema>

@@ -5,7 +5,8 @@ import type { Direction, NetworkConditions } from './conditions'
 import { Link, type CloseRequest, type Parcel } from './link'
 import type { SeededRandom } from '../../shared/random'
 import { stream } from './random'
-import type { RecordedMessage, Recorder } from './recording'
+import type { MessageFields, RecordedMessage, Recorder } from './recording'
+import { boundedText } from '../../shared/text/bounded'
 import type { DisconnectCause, Stats } from './stats'
 import { inspectMessage } from './validate'
 
@@ -90,9 +91,9 @@ export class ProxiedConnection {
     ctx.stats.connections.open++
     ctx.recorder.addConnectionEvent({ t_ms: ctx.recorder.elapsed(), client: id, event: 'open', remote })
 
-    for (const m of early) this.onMessage('server_to_client', m.data, m.isBinary, m.arrivedMs)
-    client.on('message', (data: RawData, isBinary: boolean) => this.onMessage('client_to_server', toBuffer(data), isBinary, performance.now()))
-    upstream.on('message', (data: RawData, isBinary: boolean) => this.onMessage('server_to_client', toBuffer(data), isBinary, performance.now()))
+    for (const m of early) this.receive('server_to_client', m.data, m.isBinary, m.arrivedMs)
+    client.on('message', (data: RawData, isBinary: boolean) => this.receive('client_to_server', toBuffer(data), isBinary, performance.now()))
+    upstream.on('message', (data: RawData, isBinary: boolean) => this.receive('server_to_client', toBuffer(data), isBinary, performance.now()))
     client.on('close', (code: number, reason: Buffer) => this.onSocketClosed('client', code, reason.toString()))
     upstream.on('close', (code: number, reason: Buffer) => this.onSocketClosed('target', code, reason.toString()))
     // 'close' follows every 'error'; the error itself is only worth a debug line.
@@ -104,6 +105,11 @@ export class ProxiedConnection {
   /** Messages accepted and not yet delivered, both ways. */
   get inFlight(): number {
     return this.links.client_to_server.pending + this.links.server_to_client.pending
+  }
+
+  /** The directions whose sender is not being read because their receiver is behind (backpressure). */
+  get heldBack(): Direction[] {
+    return Object.keys(this.drainTimers) as Direction[]
   }
 
   /** Conditions changed: a per-minute disconnect clock starts over with the new rate. */
@@ -144,6 +150,18 @@ export class ProxiedConnection {
     )
   }
 
+  /**
+   * The last resort: inspection and recording already catch their own failures, and nothing a message
+   * carries may throw out of a socket's event handler, where it would end the proxy for every client.
+   */
+  private receive(direction: Direction, data: Buffer, isBinary: boolean, arrivedMs: number): void {
+    try {
+      this.onMessage(direction, data, isBinary, arrivedMs)
+    } catch (error) {
+      this.ctx.log.error(`client ${this.id} ${ARROW[direction]}: a ${data.byteLength}-byte message could not be handled: ${error instanceof Error ? error.message : String(error)}`)
+    }
+  }
+
   private onMessage(direction: Direction, data: Buffer, isBinary: boolean, arrivedMs: number): void {
     const { stats, recorder } = this.ctx
     const c = this.ctx.conditions()
@@ -151,15 +169,18 @@ export class ProxiedConnection {
     stats.arrived(direction, data.byteLength)
     let entry: RecordedMessage | null = null
     if (recorder.enabled) {
-      entry = { seq: recorder.nextSeq(), t_ms: recorder.elapsed(arrivedMs), client: this.id, direction, kind: isBinary ? 'binary' : 'text', bytes: data.byteLength, label: inspection.label, fate: 'in_flight' }
-      if (inspection.action !== undefined) entry.action = inspection.action
-      if (inspection.frame !== undefined) entry.frame = inspection.frame
-      if (inspection.time !== undefined) entry.time = inspection.time
-      if (inspection.count !== undefined) entry.count = inspection.count
-      if (inspection.error !== null) entry.error = inspection.error
-      if (!isBinary) entry.text = data.toString('utf8')
-      else if (recorder.options.payloads) entry.data = data.toString('base64')
-      recorder.addMessage(entry)
+      // A failure to record must not cost the message: it is logged, and the message still goes on.
+      try {
+        const fields: MessageFields = { t_ms: recorder.elapsed(arrivedMs), client: this.id, direction, kind: isBinary ? 'binary' : 'text', bytes: data.byteLength, label: inspection.label, fate: 'in_flight' }
+        if (inspection.action !== undefined) fields.action = inspection.action
+        if (inspection.frame !== undefined) fields.frame = inspection.frame
+        if (inspection.time !== undefined) fields.time = inspection.time
+        if (inspection.count !== undefined) fields.count = inspection.count
+        if (inspection.error !== null) fields.error = inspection.error
+        entry = recorder.record(fields, data, isBinary)
+      } catch (error) {
+        this.ctx.log.error(`client ${this.id} ${ARROW[direction]}: could not record a ${data.byteLength}-byte message: ${error instanceof Error ? error.message : String(error)}`)
+      }
     }
     if (inspection.error !== null) this.flag(direction, inspection.error, data, isBinary, arrivedMs)
 
@@ -183,7 +204,8 @@ export class ProxiedConnection {
     this.ctx.stats.invalid({ t_ms: this.ctx.recorder.elapsed(arrivedMs), client: this.id, direction, error })
     this.warnings++
     if (this.warnings > MAX_WARNINGS) return
-    const what = isBinary ? `${data.byteLength} binary bytes` : JSON.stringify(data.toString('utf8').slice(0, 80))
+    // Only the start of the message is decoded: the log line costs the same for a megabyte as for a line.
+    const what = isBinary ? `${data.byteLength} binary bytes` : `${data.byteLength} bytes: ${boundedText(data.subarray(0, 320).toString('utf8'), 80)}`
     this.ctx.log.warn(`client ${this.id} ${ARROW[direction]}: invalid message (forwarded anyway): ${error}; message: ${what}`)
     if (this.warnings === MAX_WARNINGS) this.ctx.log.warn(`client ${this.id}: further invalid messages are counted in the statistics but not logged`)
   }

@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { isOriginAllowed } from '../engine/server/origin'
 import type { NetworkConditions, PatchProblem } from './conditions'
-import type { RecordingFile } from './recording'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 
 export interface ConditionsView {
   profile: string
@@ -16,7 +17,8 @@ export interface Controllable {
   conditionsView(): ConditionsView
   updateConditions(patch: unknown): { ok: true; view: ConditionsView } | { ok: false; problems: PatchProblem[] }
   statsJson(): unknown
-  recordingJson(): RecordingFile
+  /** The recording as JSON text in pieces: streamed, so a history of any size can be served. */
+  recordingChunks(): Iterable<string>
   clearRecording(): void
   /** Forces a disconnect of one client, or of every client when null; returns the ids cut off. */
   disconnect(client: number | null): number[]
@@ -86,7 +88,11 @@ export async function handleControl(target: Controllable, req: IncomingMessage, 
     case 'GET /netsim/stats':
       return json(res, 200, target.statsJson())
     case 'GET /netsim/recording':
-      return json(res, 200, target.recordingJson())
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+      // Piped with backpressure: a chunk is made only when the client has taken the one before.
+      return pipeline(Readable.from(target.recordingChunks(), { objectMode: false }), res).catch((error: unknown) => {
+        res.destroy(error instanceof Error ? error : undefined)
+      })
     case 'DELETE /netsim/recording':
       target.clearRecording()
       res.writeHead(204).end()

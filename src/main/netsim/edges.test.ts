@@ -1,6 +1,6 @@
 // The proxy against a scripted fake target: what a real engine never sends, close codes, origins, plain HTTP.
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer, request, type IncomingMessage, type Server } from 'node:http'
+import { connect as tcpConnect, type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { encodeHert } from '../../shared/protocol/hert'
@@ -40,8 +40,8 @@ async function fakeTarget(greeting: (string | Buffer)[] = []): Promise<FakeTarge
   return target
 }
 
-async function proxyTo(target: FakeTarget): Promise<NetsimProxy> {
-  const p = await startProxy(target.url)
+async function proxyTo(target: FakeTarget, options: Parameters<typeof startProxy>[2] = {}): Promise<NetsimProxy> {
+  const p = await startProxy(target.url, {}, options)
   proxies.push(p)
   return p
 }
@@ -125,9 +125,14 @@ describe('backpressure', () => {
     await new Promise((r) => setTimeout(r, 20))
     const server = target.accepted[0]!.socket
     for (const f of frames) server.send(f)
-    // 25 MB sent: without backpressure the proxy would take it all at once and the target's buffer would empty.
-    await new Promise((r) => setTimeout(r, 500))
-    expect(server.bufferedAmount).toBeGreaterThan(5_000_000)
+    // 25 MB sent: the proxy stops reading from the target once the client is behind, and stays stopped.
+    await eventually(() => p.statsJson().clients[0]!.held_back.includes('server_to_client'), 15_000)
+    const taken = p.statsJson().server_to_client.messages
+    await new Promise((r) => setTimeout(r, 200))
+    expect(p.statsJson().clients[0]!.held_back).toEqual(['server_to_client'])
+    expect(p.statsJson().server_to_client.messages).toBeLessThan(frames.length)
+    expect(taken).toBeLessThan(frames.length)
+    expect(server.bufferedAmount).toBeGreaterThan(0)
     c.socket.resume()
     await c.until(() => c.messages.length === frames.length, 10_000, 'every frame')
     expect(c.messages.every((m, i) => m.data.equals(frames[i]!))).toBe(true)
@@ -151,5 +156,125 @@ describe('origins and plain HTTP', () => {
     const res = await fetch(`http://127.0.0.1:${p.port}/index.html`)
     expect(res.status).toBe(200)
     expect(await res.text()).toBe('<title>console</title>')
+  })
+})
+
+/** One HTTP request with any Host header (fetch will not set one), answered with status and body. */
+function raw(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }))
+    })
+    req.on('upgrade', (res, socket) => {
+      socket.destroy()
+      resolve({ status: res.statusCode ?? 0, body: '' })
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** The headers of a WebSocket handshake, so a refusal comes back as a plain answer with its body. */
+const upgrade = (host: string): Record<string, string> => ({ host, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' })
+
+/** A request line sent as is, for the absolute form (`GET http://host/ HTTP/1.1`) that clients do not produce. */
+function rawLine(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1', () => socket.write(text))
+    let answer = ''
+    socket.on('data', (c: Buffer) => (answer += c.toString('utf8')))
+    socket.on('end', () => resolve(answer))
+    socket.on('error', reject)
+    setTimeout(() => socket.end(), 2000)
+  })
+}
+
+describe('a message that breaks the validator', () => {
+  it('is flagged invalid with the reason, forwarded unchanged, and the proxy keeps relaying', async () => {
+    const target = await fakeTarget()
+    const p = await proxyTo(target)
+    const c = await connect(p.url)
+    await eventually(() => target.accepted.length === 1)
+    const deep = `{"action":"set","params":{"signal":"a.b","value":${'['.repeat(10_000)}1${']'.repeat(10_000)}}}`
+    const deepAction = `{"action":${'['.repeat(10_000)}1${']'.repeat(10_000)}}`
+    c.send(deep)
+    c.send(deepAction)
+    c.send('{"action":"ping"}')
+    await eventually(() => target.accepted[0]!.received.length === 3, 10_000)
+    expect(target.accepted[0]!.received).toEqual([deep, deepAction, '{"action":"ping"}'])
+    // And the other way: the proxy still relays the target.
+    target.accepted[0]!.socket.send(Buffer.from(encodeHert(1, 0.01, [1])))
+    await c.until(() => c.messages.length === 1)
+    const recorded = p.recordingJson().messages.filter((m) => m.direction === 'client_to_server')
+    expect(recorded.map((m) => m.fate)).toEqual(['delivered', 'delivered', 'delivered'])
+    // Flagged by the guard (the parser overflowed) or by the parser itself once it no longer does.
+    for (const m of recorded.slice(0, 2)) expect(m.error!.length).toBeGreaterThan(0)
+    expect(recorded[2]!.error).toBeUndefined()
+    expect(p.statsJson().client_to_server.validation_errors).toBe(2)
+  })
+})
+
+describe('DNS rebinding: the Host header', () => {
+  it('refuses a foreign Host with 403 for the upgrade, forwarded pages and the control endpoint, and serves its own names', async () => {
+    const target = await fakeTarget()
+    const p = await proxyTo(target, { allowedHosts: ['console.lan'] })
+    const port = p.port
+    const evil = `evil.example:${port}`
+    expect(await raw(port, 'GET', '/', upgrade(evil))).toEqual({ status: 403, body: 'Host not allowed\n' })
+    expect((await raw(port, 'GET', '/', { host: evil })).status).toBe(403)
+    expect((await raw(port, 'GET', '/netsim/stats', { host: evil })).status).toBe(403)
+    const put = await raw(port, 'PUT', '/netsim/conditions', { host: evil, 'content-type': 'application/json' }, '{"latency_ms": 500}')
+    expect(put.status).toBe(403)
+    expect(p.conditions.server_to_client.latency_ms).toBe(0)
+    // Nothing refused reached the target.
+    expect(target.accepted).toHaveLength(0)
+
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, '127.0.0.1', `console.lan:${port}`]) {
+      expect((await raw(port, 'GET', '/', { host })).body).toBe('<title>console</title>')
+      expect((await raw(port, 'GET', '/netsim/conditions', { host })).status).toBe(200)
+      const answer = await raw(port, 'GET', '/', upgrade(host))
+      expect(answer.status).toBe(101)
+    }
+    const ok = await raw(port, 'PUT', '/netsim/conditions', { host: `localhost:${port}`, 'content-type': 'application/json' }, '{"latency_ms": 5}')
+    expect(ok.status).toBe(200)
+    expect(p.conditions.server_to_client.latency_ms).toBe(5)
+  })
+})
+
+describe('the proxy connects to its target and nowhere else', () => {
+  it('keeps a //host:port/ WebSocket path and a //host:port/ or absolute-form HTTP request on the target', async () => {
+    const target = await fakeTarget()
+    const elsewhere = await fakeTarget()
+    const hits: string[] = []
+    elsewhere.http.on('connection', () => hits.push('tcp'))
+    const p = await proxyTo(target)
+    const away = new URL(elsewhere.url).host
+
+    await connect(`ws://127.0.0.1:${p.port}//${away}/`)
+    await eventually(() => target.accepted.length === 1)
+    expect(target.accepted[0]!.req.url).toBe(`//${away}/`)
+
+    const page = await raw(p.port, 'GET', `//${away}/x`, { host: `127.0.0.1:${p.port}` })
+    expect(page.body).toBe('<title>console</title>') // the target's page, for its own path //host/x
+    const absolute = await rawLine(p.port, `GET http://${away}/x HTTP/1.1\r\nHost: 127.0.0.1:${p.port}\r\nConnection: close\r\n\r\n`)
+    expect(absolute).toMatch(/^HTTP\/1\.1 400 /)
+    expect(hits).toEqual([])
+  })
+
+  it('says only that the target did not answer, never why: connect errors would make it a port scanner', async () => {
+    const gone = await fakeTarget()
+    const url = gone.url
+    targets.splice(targets.indexOf(gone), 1)
+    gone.wss.close()
+    await new Promise<void>((resolve) => gone.http.close(() => resolve()))
+    const p = await startProxy(url)
+    proxies.push(p)
+    const host = `127.0.0.1:${p.port}`
+    const page = await raw(p.port, 'GET', '/index.html', { host })
+    const socket = await raw(p.port, 'GET', '/', upgrade(host))
+    expect(page).toEqual({ status: 502, body: 'netsim: the target did not answer\n' })
+    expect(socket).toEqual({ status: 502, body: 'netsim: cannot connect to the target\n' })
   })
 })

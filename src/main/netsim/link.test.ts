@@ -105,4 +105,21 @@ describe('link timing', () => {
     vi.advanceTimersByTime(200)
     expect(b.delivered).toEqual([])
   })
+
+  it('waits beyond the timer range (a huge message on a slow link) in steps the timer can take, and still delivers on time', () => {
+    const { delivered, send } = rig()
+    const timeout = vi.spyOn(globalThis, 'setTimeout')
+    // 3e9 bytes at 1000 B/s: due in 3e9 ms, past setTimeout's 2^31 - 1 ms.
+    send(1, { bandwidth_bytes_per_s: 1000 }, 3e9, { droppable: false })
+    // Checked before any time passes: an overflowing timer fires at once, again and again.
+    expect(timeout.mock.calls.map(([, ms]) => ms)).toEqual([2 ** 31 - 1])
+    vi.advanceTimersByTime(2 ** 31)
+    expect(delivered).toEqual([])
+    vi.advanceTimersByTime(3e9 - 2 ** 31)
+    expect(delivered).toEqual([{ id: 1, at: 3e9 }])
+    expect(timeout.mock.calls.length).toBeGreaterThanOrEqual(2)
+    for (const [, ms] of timeout.mock.calls) expect(ms).toBeLessThanOrEqual(2 ** 31 - 1)
+    timeout.mockRestore()
+  })
 })
+

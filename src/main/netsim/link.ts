@@ -14,6 +14,9 @@ export interface CloseRequest {
   reason: string
 }
 
+/** setTimeout's longest wait; a longer one fires at once with a warning. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 type Item<T> = { due: number; parcel: Parcel<T>; close?: undefined } | { due: number; close: CloseRequest; parcel?: undefined }
 
 export interface SendOptions {
@@ -101,7 +104,9 @@ export class Link<T> {
     const next = this.queue[this.head]
     if (!next || this.stopped) return
     // setTimeout truncates fractions and may fire a little early against performance.now(): round up.
-    this.timer = setTimeout(() => this.flush(), Math.max(1, Math.ceil(next.due - now)))
+    // A wait beyond the timer's range (a huge message on a slow link) wakes at the range's end and waits
+    // again, since flush() delivers only what is due.
+    this.timer = setTimeout(() => this.flush(), Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(next.due - now))))
   }
 
   private flush(): void {

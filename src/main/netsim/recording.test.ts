@@ -59,6 +59,47 @@ describe('recording files', () => {
   })
 })
 
+describe('bounds', () => {
+  it('keeps the history within its byte bound, letting the oldest go, and counts the bytes it keeps', () => {
+    const ring = new Ring<string>(100, 10)
+    for (const [item, size] of [['a', 4], ['b', 4], ['c', 4], ['huge', 11]] as const) ring.push(item, size)
+    expect([ring.toArray(), ring.bytes, ring.total]).toEqual([['b', 'c'], 8, 4])
+
+    const recorder = new Recorder({ capacity: 1_000_000, payloads: true, maxBytes: 200_000, maxMessageBytes: 10_000 })
+    const big = Buffer.alloc(1024 * 1024, 'y')
+    for (let i = 0; i < 600; i++) recorder.record({ t_ms: i, client: 1, direction: 'client_to_server', kind: 'text', bytes: big.byteLength, label: 'invalid', fate: 'in_flight' }, big, false)
+    const kept = recorder.export({ target: 't', profile: 'p', conditions: profile('perfect') })
+    const keptBytes = kept.messages.reduce((n, m) => n + Buffer.byteLength(JSON.stringify(m)), 0)
+    expect(keptBytes).toBeLessThanOrEqual(200_000)
+    expect(recorder.messages.bytes).toBeLessThanOrEqual(200_000)
+    expect(kept.messages.length).toBeGreaterThan(10)
+    expect(kept).toMatchObject({ recorded: 600, evicted: 600 - kept.messages.length, max_bytes: 200_000, max_message_bytes: 10_000 })
+    expect(kept.messages.map((m) => m.seq)).toEqual(kept.messages.map((_, i) => 601 - kept.messages.length + i))
+    // Each is the start of the message, marked, with its original size.
+    expect(kept.messages[0]).toMatchObject({ bytes: 1024 * 1024, truncated: true, text: 'y'.repeat(10_000) })
+    const binary = recorder.record({ t_ms: 0, client: 1, direction: 'server_to_client', kind: 'binary', bytes: 20_000, label: 'invalid', fate: 'in_flight' }, Buffer.alloc(20_000, 1), true)
+    expect([Buffer.from(binary.data!, 'base64').byteLength, binary.truncated]).toEqual([10_000, true])
+    const small = recorder.record({ t_ms: 0, client: 1, direction: 'client_to_server', kind: 'text', bytes: 2, label: 'x', fate: 'in_flight' }, Buffer.from('{}'), false)
+    expect(small.truncated).toBeUndefined()
+  })
+
+  it('streams the export in pieces that are each bounded, and the pieces parse back as the recording', () => {
+    const recorder = new Recorder({ capacity: 1000, payloads: false, maxBytes: 10_000_000, maxMessageBytes: 5000 })
+    recorder.addConnectionEvent({ t_ms: 0, client: 1, event: 'open' })
+    const text = Buffer.alloc(50_000, 'z')
+    for (let i = 0; i < 500; i++) recorder.record({ t_ms: i, client: 1, direction: 'client_to_server', kind: 'text', bytes: text.byteLength, label: 'invalid', fate: 'delivered' }, text, false)
+    const meta = { target: 't', profile: 'p', conditions: profile('perfect') }
+    const chunks = [...recorder.chunks(meta)]
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(6000)
+    const file = join(dir, 'streamed.json')
+    writeFileSync(file, chunks.join(''))
+    const loaded = loadRecording(file)
+    const whole = recorder.export(meta)
+    expect({ ...loaded, exported_at: '' }).toEqual({ ...whole, exported_at: '' })
+    expect(loaded.messages).toHaveLength(500)
+  })
+})
+
 describe('inspect summary', () => {
   it('counts messages per direction and type, losses and errors, and lists the errors', () => {
     const recorder = new Recorder({ capacity: 100, payloads: false })

@@ -1,5 +1,6 @@
-// The message history: a bounded ring of what passed through, and its JSON file (export, load, validate).
-import { readFileSync, writeFileSync } from 'node:fs'
+// The message history: a ring of what passed through, bounded in count and bytes, and its JSON file
+// (streamed export, load, validate).
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { z } from 'zod'
 import type { NetworkConditions } from './conditions'
 import { Ring } from './ring'
@@ -30,7 +31,9 @@ export const recordedMessageSchema = z.strictObject({
   /** Text messages, as sent. */
   text: z.string().optional(),
   /** Binary messages, base64, when payloads are recorded. */
-  data: z.string().optional()
+  data: z.string().optional(),
+  /** `text` or `data` holds only the first max_message_bytes of the message's `bytes`. */
+  truncated: z.literal(true).optional()
 })
 export type RecordedMessage = z.infer<typeof recordedMessageSchema>
 
@@ -55,6 +58,9 @@ export const recordingFileSchema = z.strictObject({
   started_at: z.string(),
   exported_at: z.string(),
   capacity: z.number().int().nonnegative(),
+  /** The history's byte bound, and the most of one message's payload it keeps (older files lack them). */
+  max_bytes: z.number().int().nonnegative().optional(),
+  max_message_bytes: z.number().int().nonnegative().optional(),
   /** Messages recorded since the start (or the last clear), including those the ring has since let go. */
   recorded: z.number().int().nonnegative(),
   evicted: z.number().int().nonnegative(),
@@ -75,22 +81,41 @@ export const recordingFileSchema = z.strictObject({
 })
 export type RecordingFile = z.infer<typeof recordingFileSchema>
 
+/** The history's defaults: 64 MiB in all, and at most 64 KiB of any one message's payload. */
+export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024
+export const DEFAULT_HISTORY_MESSAGE_BYTES = 64 * 1024
+/** Room for what is filled in after a message is recorded (its fate, the delay added). */
+const ENTRY_SLACK_BYTES = 48
+
 export interface RecorderOptions {
   capacity: number
   /** Keep binary messages' bytes (base64) in the history. */
   payloads: boolean
+  /** The history's size as JSON; the oldest messages go first. */
+  maxBytes?: number
+  /** A message's text (or binary bytes) beyond this is not kept; its entry says `truncated`. */
+  maxMessageBytes?: number
 }
+
+/** A recorded message before the recorder adds its payload and sequence number. */
+export type MessageFields = Omit<RecordedMessage, 'seq' | 'text' | 'data' | 'truncated'>
+
+type RecordingHeader = Omit<RecordingFile, 'connections' | 'messages'>
 
 /** Collects messages and connection events; entries stay mutable until exported so a message's fate can be filled in. */
 export class Recorder {
   readonly messages: Ring<RecordedMessage>
   readonly connections: Ring<ConnectionEvent>
+  readonly maxBytes: number
+  readonly maxMessageBytes: number
   private startedAt = new Date()
   private startedMs = performance.now()
   private seq = 0
 
   constructor(readonly options: RecorderOptions) {
-    this.messages = new Ring(options.capacity)
+    this.maxBytes = options.maxBytes ?? DEFAULT_HISTORY_BYTES
+    this.maxMessageBytes = Math.min(options.maxMessageBytes ?? DEFAULT_HISTORY_MESSAGE_BYTES, this.maxBytes)
+    this.messages = new Ring(options.capacity, this.maxBytes)
     // Connection events are few; keep a share of the ring's size so a long run cannot grow them unbounded.
     this.connections = new Ring(Math.min(options.capacity, 10_000))
   }
@@ -108,8 +133,22 @@ export class Recorder {
     return ++this.seq
   }
 
+  /**
+   * Records a message with at most maxMessageBytes of its payload, so what one message costs here is
+   * bounded however large it is. Returns the entry, to fill in its fate later.
+   */
+  record(fields: MessageFields, data: Buffer, isBinary: boolean): RecordedMessage {
+    const entry: RecordedMessage = { seq: this.nextSeq(), ...fields }
+    const kept = data.byteLength > this.maxMessageBytes ? data.subarray(0, this.maxMessageBytes) : data
+    if (!isBinary) entry.text = kept.toString('utf8')
+    else if (this.options.payloads) entry.data = kept.toString('base64')
+    if (kept !== data && (entry.text !== undefined || entry.data !== undefined)) entry.truncated = true
+    this.addMessage(entry)
+    return entry
+  }
+
   addMessage(message: RecordedMessage): void {
-    this.messages.push(message)
+    this.messages.push(message, Buffer.byteLength(JSON.stringify(message)) + ENTRY_SLACK_BYTES)
   }
 
   addConnectionEvent(event: ConnectionEvent): void {
@@ -123,7 +162,7 @@ export class Recorder {
     this.startedMs = performance.now()
   }
 
-  export(meta: { target: string; profile: string; conditions: NetworkConditions }): RecordingFile {
+  private header(meta: { target: string; profile: string; conditions: NetworkConditions }): RecordingHeader {
     return {
       format: 'hermes-netsim-recording',
       version: 1,
@@ -131,19 +170,71 @@ export class Recorder {
       started_at: this.startedAt.toISOString(),
       exported_at: new Date().toISOString(),
       capacity: this.options.capacity,
+      max_bytes: this.maxBytes,
+      max_message_bytes: this.maxMessageBytes,
       recorded: this.messages.total,
       evicted: this.messages.total - this.messages.length,
       payloads: this.options.payloads,
       profile: meta.profile,
-      conditions: structuredClone(meta.conditions),
-      connections: this.connections.toArray().map((e) => ({ ...e })),
-      messages: this.messages.toArray().map((m) => ({ ...m }))
+      conditions: structuredClone(meta.conditions)
     }
+  }
+
+  /** The whole recording as one object: for tests and small histories; files and HTTP use chunks(). */
+  export(meta: { target: string; profile: string; conditions: NetworkConditions }): RecordingFile {
+    return { ...this.header(meta), connections: this.connections.toArray().map((e) => ({ ...e })), messages: this.messages.toArray().map((m) => ({ ...m })) }
+  }
+
+  /**
+   * The recording as JSON text, one message at a time: a history of any size is exported without ever
+   * being one string. What is kept now is what is exported, however the ring moves on meanwhile.
+   */
+  chunks(meta: { target: string; profile: string; conditions: NetworkConditions }): Iterable<string> {
+    return recordingChunks(this.header(meta), this.connections.toArray(), this.messages.toArray())
   }
 }
 
+/** JSON text of a recording in pieces: the header, then one line per connection event and per message. */
+export function* recordingChunks(header: RecordingHeader, connections: Iterable<ConnectionEvent>, messages: Iterable<RecordedMessage>): Generator<string> {
+  const head = JSON.stringify(header, null, 1)
+  yield `${head.slice(0, head.lastIndexOf('}')).trimEnd()},\n "connections": [`
+  let first = true
+  for (const e of connections) {
+    yield `${first ? '' : ','}\n  ${JSON.stringify(e)}`
+    first = false
+  }
+  yield '\n ],\n "messages": ['
+  first = true
+  for (const m of messages) {
+    yield `${first ? '' : ','}\n  ${JSON.stringify(m)}`
+    first = false
+  }
+  yield '\n ]\n}\n'
+}
+
+/**
+ * Writes chunks to `file` through a temporary file beside it, so a failed write never leaves half a
+ * recording under the name, nor destroys an earlier one. Returns the bytes written.
+ */
+export function writeChunks(file: string, chunks: Iterable<string>): number {
+  const partial = `${file}.partial`
+  let bytes = 0
+  const fd = openSync(partial, 'w')
+  try {
+    for (const chunk of chunks) bytes += writeSync(fd, chunk)
+  } catch (error) {
+    closeSync(fd)
+    rmSync(partial, { force: true })
+    throw error
+  }
+  closeSync(fd)
+  renameSync(partial, file)
+  return bytes
+}
+
 export function saveRecording(file: string, recording: RecordingFile): void {
-  writeFileSync(file, `${JSON.stringify(recording, null, 1)}\n`)
+  const { connections, messages, ...header } = recording
+  writeChunks(file, recordingChunks(header, connections, messages))
 }
 
 /** Reads and validates a recording; errors say which entry and field is wrong. */

@@ -51,7 +51,7 @@ export function summarizeRecording(r: RecordingFile): string {
   const by = (cause: string): number => closes.filter((e) => e.by === cause).length
   const head = [
     `recording of ${r.target} (profile ${r.profile}: ${describeConditions(r.conditions)}), started ${r.started_at}, exported ${r.exported_at}`,
-    `${r.messages.length} messages over ${span} from ${clients.size} client${clients.size === 1 ? '' : 's'}${r.evicted > 0 ? ` (the newest of ${r.recorded}: ${r.evicted} older ones fell out of the ${r.capacity}-message ring)` : ''}`,
+    `${r.messages.length} messages over ${span} from ${clients.size} client${clients.size === 1 ? '' : 's'}${r.evicted > 0 ? ` (the newest of ${r.recorded}: ${r.evicted} older ones fell out of the history, ${r.capacity} messages${r.max_bytes !== undefined ? ` or ${compact(r.max_bytes)} bytes` : ''} at most)` : ''}`,
     `connections: ${r.connections.filter((e) => e.event === 'open').length} opened, ${r.connections.filter((e) => e.event === 'refused').length} refused; closed ${by('client')} by client, ${by('target')} by target, ${by('forced')} forced, ${by('shutdown')} at shutdown`
   ]
   const body = rows.length > 0 ? table(['DIRECTION', 'TYPE', 'MESSAGES', 'BYTES', 'DELIVERED', 'LOST', 'INVALID'], rows) : '(no messages)'

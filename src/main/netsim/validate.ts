@@ -1,5 +1,6 @@
 // Checks each message against the protocol (seed 000 plus our extensions) as it passes through the proxy.
 import { decodeHert } from '../../shared/protocol/hert'
+import { boundedText } from '../../shared/text/bounded'
 import type { ServerMessage } from '../../shared/protocol/messages'
 import { parseCommand } from '../engine/server/commands'
 import type { Direction } from './conditions'
@@ -27,7 +28,31 @@ export interface Inspection {
   count?: number
 }
 
+/** A label (an action or a type, chosen by the sender) is kept this short in stats, recordings and logs. */
+export const MAX_LABEL_CHARS = 64
+/** A validation error (which may quote the message) is kept this short. */
+export const MAX_ERROR_CHARS = 300
+
+/**
+ * Inspects one message and never throws: whatever the checks below do with a hostile message (a value
+ * nested 10,000 deep, a megabyte action name), the proxy gets an answer, and what it keeps of the answer
+ * is bounded, so no message costs more than its parse.
+ */
 export function inspectMessage(direction: Direction, data: Buffer, isBinary: boolean): Inspection {
+  let inspection: Inspection
+  try {
+    inspection = inspect(direction, data, isBinary)
+  } catch (error) {
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return { label: 'invalid', telemetry: direction === 'server_to_client' && isBinary, error: boundedText(`the validator failed on this ${data.byteLength}-byte message (${why}); forwarded unchecked`, MAX_ERROR_CHARS) }
+  }
+  inspection.label = boundedText(inspection.label, MAX_LABEL_CHARS)
+  if (inspection.action !== undefined) inspection.action = boundedText(inspection.action, MAX_LABEL_CHARS)
+  if (inspection.error !== null) inspection.error = boundedText(inspection.error, MAX_ERROR_CHARS)
+  return inspection
+}
+
+function inspect(direction: Direction, data: Buffer, isBinary: boolean): Inspection {
   if (direction === 'client_to_server') {
     if (isBinary) return { label: 'invalid', telemetry: false, error: `binary message of ${data.byteLength} bytes from a client: commands are JSON text` }
     const parsed = parseCommand(data.toString('utf8'))
