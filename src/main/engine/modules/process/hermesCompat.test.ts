@@ -257,10 +257,10 @@ class PipeEngine {
   }
 }
 
-function message(tag: number, floats: number[], before = Buffer.alloc(0)): Buffer {
+function message(tag: number, floats: number[], before: Uint8Array = new Uint8Array(0)): Buffer {
   const buffer = Buffer.alloc(HEADER_BYTES + before.length + 8 * floats.length)
   writeHeader(buffer, tag, buffer.length - HEADER_BYTES)
-  before.copy(buffer, HEADER_BYTES)
+  buffer.set(before, HEADER_BYTES)
   floats.forEach((f, i) => buffer.writeDoubleLE(f, HEADER_BYTES + before.length + 8 * i))
   return buffer
 }
