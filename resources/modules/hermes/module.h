@@ -77,7 +77,8 @@ static const char *const hermes__type_names[] = { "f64", "f32", "i64", "i32", "b
 HERMES_API hermes_context_t *hermes_module_init(const char *shm_name, const char *config_path) {
     (void)shm_name;
     (void)config_path;
-    if (!getenv("HERMES_PROTOCOL")) {
+    const char *protocol = getenv("HERMES_PROTOCOL");
+    if (!protocol || !*protocol) {
         fprintf(stderr, "hermes/module.h: this module runs under Hermes Console's engine, which starts it (HERMES_PROTOCOL is not set)\n");
         return NULL;
     }

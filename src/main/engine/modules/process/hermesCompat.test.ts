@@ -2,11 +2,11 @@
 // Hermes's own mock_module.py and basic_sim.yaml from a local mirror, our own Hermes-style example, and the
 // package's API driven message by message.
 import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { hermes, killRuns, ROOT, SEED_CLIENT_AVAILABLE, startRun } from '../../../cli/testing'
-import { EXAMPLES, HAS_PROC, HAS_PYTHON, HELPERS, ModuleLab, PYTHON, skipNotice, values } from '../testing'
+import { CC, EXAMPLES, HAS_PROC, HAS_PYTHON, HELPERS, ModuleLab, PYTHON, skipNotice, values } from '../testing'
 import { HAS_HERMES_MIRROR, HERMES_MIRROR, hermesFile } from './hermesMirror'
 import { DONE, encodeInit, HEADER_BYTES, HELO, RSET, STAG, STEP, writeHeader } from './protocol'
 import { hermesNames, processSpec } from './spec'
@@ -20,6 +20,7 @@ afterEach(async () => {
 
 const MIRROR_SKIP = `Hermes mirror not present at ${HERMES_MIRROR} (set HERMES_MIRROR to a clone of github.com/tanged123/hermes)`
 skipNotice(!HAS_PYTHON, 'Hermes compatibility tests', 'no python3 on PATH (set HERMES_PYTHON)')
+skipNotice(!CC, 'C modules written against hermes/module.h', 'no C compiler (cc, gcc or clang) on PATH')
 skipNotice(!HAS_HERMES_MIRROR, "Hermes's own mock_module.py and basic_sim.yaml", MIRROR_SKIP)
 skipNotice(!SEED_CLIENT_AVAILABLE, 'seed 000 client runs against Hermes-style modules', '/usr/bin/python3 with websockets is not installed (apt-get install python3-websockets)')
 
@@ -337,5 +338,81 @@ describe.skipIf(!HAS_PYTHON)('the hermes compatibility package, message by messa
     expect(r.stdout).toBe('plain stdout\n')
     expect(r.status).toBe(1)
     expect(r.stderr).toContain('RuntimeError: hermes (Hermes Console\'s compatibility package) works only inside Hermes Console\'s engine: HERMES_PROTOCOL is not set')
+  })
+})
+
+/** Checks of the C API's edges, each adding 1 to `checks` when it holds; `expected` says how many there are. */
+const C_PROBE = `#include "hermes/module.h"
+
+int main(int argc, char **argv) {
+    hermes_context_t *ctx = hermes_module_init(argc > 1 ? argv[1] : NULL, NULL);
+    if (!HERMES_VALID(ctx)) return 1;
+    double checks = 0;
+    HERMES_MAIN_LOOP(ctx) {
+        hermes_command_t c = hermes_get_command(ctx);
+        if (c == HERMES_CMD_STEP) {
+            checks = 0;
+            checks += isnan(hermes_get_signal(ctx, "nope"));
+            checks += !hermes_set_signal(ctx, "nope", 1.0);
+            checks += !hermes_register_signal(ctx, "late", HERMES_TYPE_F64, false);
+            checks += hermes_get_signal(ctx, "probe.u") == hermes_get_signal(ctx, "u");
+            checks += hermes_get_signal(ctx, "u") == 4.5;
+            checks += hermes_get_dt(ctx) == 0.01;
+            hermes_set_signal(ctx, "probe.checks", checks);
+            hermes_set_signal(ctx, "expected", 6);
+            hermes_signal_done(ctx);
+        } else if (c == HERMES_CMD_TERMINATE) {
+            break;
+        } else {
+            hermes_ack(ctx);
+        }
+    }
+    hermes_module_destroy(ctx);
+    return 0;
+}
+`
+
+describe.skipIf(!CC)('a C module written against hermes/module.h (resources/examples/hermes_style_module.c)', () => {
+  it('registers its signals, sees each step\'s frame, time and dt, reads its writable signal, and keeps its values over a reset', async () => {
+    lab = new ModuleLab()
+    lab.compile('hermes_style_module', readFileSync(join(EXAMPLES, 'hermes_style_module.c'), 'utf8'))
+    const yaml = readFileSync(join(EXAMPLES, 'hermes_style_c.yaml'), 'utf8').replace('mode: afap', 'mode: single_frame')
+    const config = await lab.load(yaml)
+    // The YAML lists two signals; the module registers all four, and the YAML's units stay.
+    expect(config.modules[0]!.signals.map((sig) => [sig.name, sig.unit, sig.writable])).toEqual([
+      ['speed', 'm/s', true],
+      ['position', 'm', false],
+      ['frame_seen', '', false],
+      ['time_seen', '', false]
+    ])
+    const s = (await lab.start(yaml)).scheduler
+    await s.step(5)
+    const first = (await values(s)).values
+    expect(first).toMatchObject({ 'cart.speed': 2, 'cart.frame_seen': 4, 'cart.time_seen': 0.04 })
+    expect(first['cart.position']).toBeCloseTo(5 * 2 * 0.01, 12)
+    await s.set('cart.speed', 3)
+    await s.step(1)
+    expect((await values(s)).values['cart.position']).toBeCloseTo(0.1 + 3 * 0.01, 12)
+    await s.reset()
+    await s.step(1)
+    const after = (await values(s)).values
+    expect(after).toMatchObject({ 'cart.frame_seen': 0, 'cart.time_seen': 0, 'cart.speed': 2 })
+    expect(after['cart.position']).toBeCloseTo(0.13 + 2 * 0.01, 12)
+  })
+
+  it('answers NaN and false for signals it does not have, and refuses to register once running', async () => {
+    lab = new ModuleLab()
+    lab.compile('probe', C_PROBE)
+    const s = (await lab.start('modules:\n  probe:\n    type: process\n    executable: ./probe\n    signals: [{ name: u, writable: true, initial: 4.5 }, { name: checks }, { name: expected }]\nexecution: { mode: single_frame, rate_hz: 100 }\n')).scheduler
+    await s.step(1)
+    expect((await values(s)).values).toMatchObject({ 'probe.checks': 6, 'probe.expected': 6 })
+  })
+
+  it('outside the engine hermes_module_init returns NULL and says why', () => {
+    lab = new ModuleLab()
+    const exe = lab.compile('probe', C_PROBE)
+    const r = spawnSync(exe, [], { encoding: 'utf8', env: { ...process.env, HERMES_PROTOCOL: '' } })
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain("this module runs under Hermes Console's engine, which starts it (HERMES_PROTOCOL is not set)")
   })
 })
