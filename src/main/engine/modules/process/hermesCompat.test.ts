@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { hermes, killRuns, ROOT, SEED_CLIENT_AVAILABLE, startRun } from '../../../cli/testing'
+import { hermes, killRuns, ROOT, runSeedClient, SEED_CLIENT_AVAILABLE, startRun } from '../../../cli/testing'
 import { CC, EXAMPLES, HAS_PROC, HAS_PYTHON, HELPERS, ModuleLab, PYTHON, skipNotice, values } from '../testing'
 import { HAS_HERMES_MIRROR, HERMES_MIRROR, hermesFile } from './hermesMirror'
 import { DONE, encodeInit, HEADER_BYTES, HELO, RSET, STAG, STEP, writeHeader } from './protocol'
@@ -39,14 +39,15 @@ function stepClient(port: number, steps: number, ...patterns: string[]): Stepped
   return JSON.parse(r.stdout) as Stepped
 }
 
-/** Hermes's example folder as Hermes ships it: both files byte for byte, in a fresh folder. */
-function hermesExample(): string {
+/** Hermes's example folder as Hermes ships it: mock_module.py and one YAML, byte for byte, in a fresh folder. */
+function hermesExample(config = 'basic_sim.yaml'): string {
   lab = new ModuleLab()
-  const mock = hermesFile('examples/mock_module.py')!
-  const yaml = hermesFile('examples/basic_sim.yaml')!
-  writeFileSync(join(lab.dir, 'mock_module.py'), mock)
-  writeFileSync(join(lab.dir, 'basic_sim.yaml'), yaml)
-  return join(lab.dir, 'basic_sim.yaml')
+  for (const file of ['mock_module.py', config]) {
+    const bytes = hermesFile(`examples/${file}`)
+    if (!bytes) throw new Error(`examples/${file} is not in the Hermes mirror at ${HERMES_MIRROR}`)
+    writeFileSync(join(lab.dir, file), bytes)
+  }
+  return join(lab.dir, config)
 }
 
 describe.skipIf(!HAS_PYTHON || !HAS_HERMES_MIRROR)("Hermes's examples/mock_module.py and basic_sim.yaml, unchanged", () => {
@@ -77,6 +78,21 @@ describe.skipIf(!HAS_PYTHON || !HAS_HERMES_MIRROR)("Hermes's examples/mock_modul
       expect([vx, vy]).toEqual([1.0, 0.5])
       previous = x!
     }
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    if (HAS_PROC) expect(lab!.processes()).toEqual([])
+  })
+})
+
+describe.skipIf(!HAS_PYTHON || !HAS_HERMES_MIRROR || !SEED_CLIENT_AVAILABLE)("Hermes's examples/websocket_telemetry.yaml, unchanged but for the port", () => {
+  it("serves seed 000's whole client flow (subscribe, resume, pause, step, set, reset) with mock_module.py", async () => {
+    const yaml = hermesExample('websocket_telemetry.yaml')
+    const { child, port, exited } = await startRun(yaml, '--port', '0')
+    const seen = runSeedClient(port!)
+    expect(seen.modules).toEqual(['mock_vehicle'])
+    expect(seen.subscribed).toBe(4)
+    expect((seen.first_values as number[]).slice(2)).toEqual([1.0, 0.5])
+    expect(seen.frame_after_step).toBe(seen.step_frame)
     child.kill('SIGTERM')
     expect(await exited).toBe(0)
     if (HAS_PROC) expect(lab!.processes()).toEqual([])
