@@ -220,12 +220,12 @@ class PipeEngine {
   private waiters: (() => void)[] = []
   readonly exited: Promise<number | null>
 
-  constructor(script: string) {
+  constructor(script: string, env: Record<string, string> = {}) {
     const spec = processSpec(
       { name: 'm', type: 'script', script, executable: null, configFile: null, options: {}, timeoutS: 5 },
       { name: 'm', configPath: null, configFile: null, rateHz: 100, options: {} }
     )
-    this.child = spawn(spec.command, spec.args, { env: spec.env, stdio: ['pipe', 'pipe', 'pipe'] })
+    this.child = spawn(spec.command, spec.args, { env: { ...spec.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
     this.exited = new Promise((r) => this.child.on('exit', (code) => r(code)))
     const wake = (): void => {
       for (const w of this.waiters.splice(0)) w()
@@ -344,6 +344,29 @@ describe.skipIf(!HAS_PYTHON)('the hermes compatibility package, message by messa
       'after reset: True 0 0',
       'at end of input: False'
     ])
+  })
+
+  it('HERMES_COMPAT_TIMEOUTS=ignore: wait_step waits for the engine past its timeout', async () => {
+    lab = new ModuleLab()
+    const script = lab.write(
+      'patient.py',
+      'import os, sys\nfrom hermes.backplane.shm import SharedMemoryManager\nfrom hermes.backplane.sync import FrameBarrier\n' +
+        'shm = SharedMemoryManager(os.environ["HERMES_SHM_NAME"]); shm.attach()\nb = FrameBarrier(os.environ["HERMES_BARRIER_NAME"], 1); b.attach()\n' +
+        'print("waited:", b.wait_step(timeout=0.05), file=sys.stderr, flush=True)\n'
+    )
+    const engine = new PipeEngine(script, { HERMES_COMPAT_TIMEOUTS: 'ignore' })
+    expect((await engine.next()).tag).toBe(HELO)
+    engine.send(encodeInit([], [{ name: 'y', initial: 0 }]))
+    expect((await engine.next()).tag).toBe(DONE)
+    engine.send(message(STAG, []))
+    expect((await engine.next()).tag).toBe(DONE)
+    // Ten times the module's timeout before the step comes.
+    await new Promise((r) => setTimeout(r, 500))
+    engine.send(message(STEP, [], stepFields(0, 0, 0.01)))
+    await engine.line('waited:')
+    expect(engine.stderr).toContain('waited: True')
+    engine.child.stdin.end()
+    expect(await engine.exited).toBe(0)
   })
 
   it('outside the engine it leaves standard output alone and says why it cannot attach', () => {
