@@ -70,8 +70,7 @@ class Link:
         os.close(devnull)
         sys.stdout.flush()
         os.dup2(2, 1)
-        if self.spin > 0:
-            os.set_blocking(self.fd_in, False)
+        os.set_blocking(self.fd_in, False)
         self.send(HELO, json.dumps({"protocol": PROTOCOL, "signals": []}).encode("utf-8"))
 
     def connect(self):
@@ -202,22 +201,18 @@ class Link:
                 if len(buf) >= 8 + length:
                     self.buffer = buf[8 + length:]
                     return tag, buf[8:8 + length]
-            chunk = None
-            if spin_until and time.perf_counter() < spin_until:
-                try:
-                    chunk = os.read(fd, 65536)
-                except BlockingIOError:
+            # The pipe is non-blocking: a request that is already there costs one read, no select.
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                if spin_until and time.perf_counter() < spin_until:
                     continue
-            else:
                 wait = None if deadline is None else max(0.0, deadline - time.monotonic())
                 ready, _, _ = select.select([fd], [], [], wait)
                 if not ready:
                     self.buffer = buf
                     return _TIMEOUT
-                try:
-                    chunk = os.read(fd, 65536)
-                except BlockingIOError:
-                    continue
+                continue
             if not chunk:
                 self.buffer = b""
                 return _END

@@ -262,7 +262,8 @@ class PipeEngine {
   }
 
   async line(prefix: string): Promise<void> {
-    await this.until(() => this.stderr.split('\n').some((l) => l.startsWith(prefix)), `line starting '${prefix}'`)
+    // Whole lines only: an unbuffered print() may arrive in pieces.
+    await this.until(() => this.stderr.split('\n').slice(0, -1).some((l) => l.startsWith(prefix)), `line starting '${prefix}'`)
   }
 
   send(buffer: Buffer): void {
