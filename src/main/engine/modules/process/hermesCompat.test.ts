@@ -4,12 +4,15 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { hermes, killRuns, ROOT, runSeedClient, SEED_CLIENT_AVAILABLE, startRun } from '../../../cli/testing'
 import { CC, EXAMPLES, HAS_PROC, HAS_PYTHON, HELPERS, ModuleLab, PYTHON, skipNotice, values } from '../testing'
 import { HAS_HERMES_MIRROR, HERMES_MIRROR, hermesFile } from './hermesMirror'
 import { DONE, encodeInit, HEADER_BYTES, HELO, RSET, STAG, STEP, writeHeader } from './protocol'
 import { hermesNames, processSpec } from './spec'
+
+// Python starts, a CLI run and a hundred stepped frames: on a loaded machine that is well over the default 20 s.
+vi.setConfig({ testTimeout: 120_000 })
 
 let lab: ModuleLab | null = null
 afterEach(async () => {
