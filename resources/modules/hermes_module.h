@@ -342,13 +342,9 @@ static void hermes__terminate(hermes_module *m) {
     m->terminated = 1;
 }
 
-/* Speaks the protocol until the engine says TERM or goes away; returns the exit code for main(). */
-HERMES_API int hermes_run(const hermes_module_def *def) {
-    hermes_module module;
-    hermes_module *m = &module;
-    memset(m, 0, sizeof module);
-    m->def = def;
-    if (!def->step) hermes__die("a module needs a step hook");
+/* Takes over standard input and output for the protocol (print to stderr from then on); 0, or 1 when the
+ * engine is already gone. Shared with hermes/module.h, the header for modules written for Hermes. */
+static int hermes__take_over(hermes_module *m) {
     /* The engine manages the module's life: a Ctrl+C in the terminal is the engine's to handle. */
     signal(SIGINT, SIG_IGN);
 #ifdef __linux__
@@ -356,7 +352,7 @@ HERMES_API int hermes_run(const hermes_module_def *def) {
     const char *engine = getenv("HERMES_ENGINE_PID");
     if (engine) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != (pid_t)atol(engine)) return 0;
+        if (getppid() != (pid_t)atol(engine)) return 1;
     }
 #endif
     /* The protocol keeps private copies of stdin and stdout; printf() and friends go to stderr. */
@@ -374,6 +370,17 @@ HERMES_API int hermes_run(const hermes_module_def *def) {
 
     m->buf_cap = 4096;
     m->buf = (unsigned char *)hermes__alloc(m->buf_cap);
+    return 0;
+}
+
+/* Speaks the protocol until the engine says TERM or goes away; returns the exit code for main(). */
+HERMES_API int hermes_run(const hermes_module_def *def) {
+    hermes_module module;
+    hermes_module *m = &module;
+    memset(m, 0, sizeof module);
+    m->def = def;
+    if (!def->step) hermes__die("a module needs a step hook");
+    if (hermes__take_over(m) != 0) return 0;
     if (hermes__hello(m) != 0) return 1;
 
     hermes_time t;

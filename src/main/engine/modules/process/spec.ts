@@ -41,6 +41,8 @@ export function processSpec(mod: ExternalModule, env: ModuleEnvironment, spinUs 
       HERMES_SPIN_US: String(spinUs),
       // The helpers ask Linux to end them with the engine, and check that it is still there after asking.
       HERMES_ENGINE_PID: String(process.pid),
+      // The names Hermes gives its modules; resources/modules/hermes (the compatibility package) checks them.
+      ...hermesNames(),
       // So that `import hermes_module` works from any folder, and prints arrive before a crash.
       PYTHONPATH: pythonPath,
       PYTHONUNBUFFERED: '1'
@@ -49,6 +51,11 @@ export function processSpec(mod: ExternalModule, env: ModuleEnvironment, spinUs 
     timeoutMs: mod.timeoutS * 1000,
     startupTimeoutMs: startupTimeoutMs(mod)
   }
+}
+
+/** Hermes's names for its segment and barrier (`/hermes_<pid>`), which modules written for Hermes read. */
+export function hermesNames(pid = process.pid): { HERMES_SHM_NAME: string; HERMES_BARRIER_NAME: string } {
+  return { HERMES_SHM_NAME: `/hermes_${pid}`, HERMES_BARRIER_NAME: `/hermes_barrier_${pid}` }
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
