@@ -3,6 +3,7 @@
 import { useEffect } from 'react'
 import { connection, initialServerUrl } from './connection/connection'
 import { ConnectionBadge } from './controls/ConnectionBadge'
+import { FaultBanner } from './controls/FaultBanner'
 import { LinkQuality } from './controls/LinkQuality'
 import { RunControls } from './controls/RunControls'
 import { ViewControls } from './controls/ViewControls'
@@ -35,6 +36,7 @@ export function App() {
         <SignalTree />
       </aside>
       <main className="main">
+        <FaultBanner />
         <DockLayout />
       </main>
       <footer className="footer">

@@ -6,8 +6,13 @@ import { useConsole, usedSignals } from '../store/store'
 import { telemetry } from '../telemetry/telemetry'
 import { describeClose, RECONNECT, reconnectDelayMs, shouldReconnect } from './reconnect'
 
-/** Up to this many signals the console subscribes to everything, so any signal added later has history. */
-export const SUBSCRIBE_ALL_LIMIT = 256
+/**
+ * The subscription budget: the console takes every plotted signal, and fills up to this many with the
+ * rest of the schema in order, so that a signal plotted later already has its history from the moment
+ * the console connected (256 signals at 60 Hz is about 120 kB/s). Beyond it a signal starts when plotted,
+ * and its plot says so.
+ */
+export const SUBSCRIBE_BUDGET = 256
 const RUN_FLUSH_MS = 100
 const PING_MS = 2000
 const QUALITY_MS = 1000
@@ -22,13 +27,13 @@ class ConnectionManager {
   private closing = false
   private lastFrame = { frame: 0, time: 0, dirty: false }
   private framesThisSecond = 0
-  private subscribedAll = false
   private subscribedKey = ''
+  private subscribedCount = 0
 
   constructor() {
     // Plots added or removed change what must stream when the console does not take everything.
     store.subscribe((state, previous) => {
-      if (state.panels !== previous.panels && !this.subscribedAll) void this.subscribe()
+      if (state.panels !== previous.panels) void this.subscribe()
     })
   }
 
@@ -37,7 +42,7 @@ class ConnectionManager {
     this.disconnect()
     this.closing = false
     this.attempt = 0
-    store.getState().setLink({ url, status: 'connecting', attempt: 0, retryAt: null, message: '' })
+    store.getState().setLink({ url, status: 'connecting', attempt: 0, retryAt: null, message: '', everConnected: false })
     void this.open()
   }
 
@@ -66,7 +71,11 @@ class ConnectionManager {
       client = await HermesClient.connect(url, { timeoutMs: 5000 })
     } catch (error) {
       if (this.closing) return
-      this.retry(1006, error instanceof Error ? error.message : String(error))
+      const reason = error instanceof Error ? error.message : String(error)
+      const s = store.getState()
+      // A console that never got through says so, with the address and why, in the badge and the log.
+      if (!s.link.everConnected) s.addLog('error', `cannot connect to ${url}: ${reason}`)
+      this.retry(1006, reason)
       return
     }
     if (this.closing) {
@@ -76,7 +85,7 @@ class ConnectionManager {
     this.client = client
     this.attempt = 0
     const s = store.getState()
-    s.setLink({ status: 'connected', attempt: 0, retryAt: null, message: '' })
+    s.setLink({ status: 'connected', attempt: 0, retryAt: null, message: '', everConnected: true })
     s.addLog('info', `connected to ${url}${client.extended ? '' : ' (a seed 000 server: no extensions)'}`)
     client.on('schema', (schema) => void this.onSchema(schema))
     client.on('frame', (f) => this.onFrame(f.frame, f.time, f.values))
@@ -107,19 +116,20 @@ class ConnectionManager {
     await this.subscribe()
   }
 
-  /** Everything when the schema is small, else only what the panels show. */
+  /** What the panels show, then the rest of the schema in order up to the budget. */
   private async subscribe(): Promise<void> {
     const client = this.client
     if (!client?.isOpen) return
     const s = store.getState()
-    this.subscribedAll = s.signals.length <= SUBSCRIBE_ALL_LIMIT
-    const wanted = this.subscribedAll ? ['*'] : usedSignals(s.panels)
+    const wanted = subscriptionFor(usedSignals(s.panels), s.signals.map((x) => x.name), SUBSCRIBE_BUDGET)
     const key = wanted.join('\n')
     if (key === this.subscribedKey) return
     this.subscribedKey = key
     try {
       const ack = await client.subscribe(wanted)
+      this.subscribedCount = ack.signals.length
       telemetry.resubscribe(ack.signals, s.quality.telemetryHz)
+      if (ack.signals.length === 0) store.getState().setQuality({ missingShare: null })
     } catch (error) {
       s.addLog('error', `subscribe failed: ${error instanceof Error ? error.message : String(error)}`)
     }
@@ -140,7 +150,9 @@ class ConnectionManager {
     if (e.event === 'paused' || e.event === 'error') s.setRun({ state: 'paused' })
     else if (e.event === 'running') s.setRun({ state: 'running' })
     else if (e.event === 'ended') s.setRun({ state: 'ended' })
-    else if (e.event === 'reset') {
+    if (e.event === 'error' && e.module !== undefined) s.setFault({ module: e.module, frame: e.frame ?? null, message: e.message ?? 'failed', dismissed: false })
+    if (e.event === 'reset') {
+      s.setFault(null)
       telemetry.clear()
       if (s.run.state === 'ended') s.setRun({ state: 'paused' })
     }
@@ -155,6 +167,9 @@ class ConnectionManager {
   private onClose(code: number, reason: string): void {
     this.stopTimers()
     this.client = null
+    // Nothing is known of the run while the link is down: say so rather than show the last state.
+    store.getState().setRun({ state: 'unknown', realtimeFactor: null })
+    store.getState().setQuality({ missingShare: null })
     if (this.closing) {
       store.getState().setLink({ status: 'closed', message: 'disconnected' })
       return
@@ -190,7 +205,8 @@ class ConnectionManager {
       }, RUN_FLUSH_MS),
       setInterval(() => {
         const hz = store.getState().quality.telemetryHz
-        const missing = hz > 0 ? Math.max(0, 1 - this.framesThisSecond / ((hz * QUALITY_MS) / 1000)) : null
+        // Only a subscription is owed frames: with nothing subscribed nothing is missing, and nothing shown.
+        const missing = hz > 0 && this.subscribedCount > 0 ? Math.max(0, 1 - this.framesThisSecond / ((hz * QUALITY_MS) / 1000)) : null
         this.framesThisSecond = 0
         store.getState().setQuality({ missingShare: missing })
       }, QUALITY_MS),
@@ -258,6 +274,20 @@ class ConnectionManager {
 }
 
 export const connection = new ConnectionManager()
+
+/**
+ * The signals to subscribe: every plotted one, and then the schema in order until `budget` (the plotted
+ * may exceed it), listed in schema order so that plotting a signal already inside the budget changes nothing.
+ */
+export function subscriptionFor(plotted: readonly string[], schema: readonly string[], budget: number): string[] {
+  const known = new Set(schema)
+  const chosen = new Set(plotted.filter((n) => known.has(n)))
+  for (const name of schema) {
+    if (chosen.size >= budget) break
+    chosen.add(name)
+  }
+  return schema.filter((n) => chosen.has(n))
+}
 
 /** Where the console connects first: `?server=` in the address, else the server that served the page. */
 export function initialServerUrl(location: Location): string {

@@ -27,11 +27,14 @@ export function ConnectionBadge() {
     case 'connecting':
       text = 'connecting…'
       break
-    case 'retrying':
-      text = `lost, retrying in ${Math.max(0, Math.ceil(((link.retryAt ?? now) - now) / 1000))} s (try ${link.attempt})`
+    case 'retrying': {
+      const wait = `retrying in ${Math.max(0, Math.ceil(((link.retryAt ?? now) - now) / 1000))} s (try ${link.attempt})`
+      // Never connected: say where and why in the badge itself, not only in a tooltip.
+      text = link.everConnected ? `lost, ${wait}` : `cannot connect to ${link.url}: ${link.message}; ${wait}`
       break
+    }
     case 'failed':
-      text = 'disconnected'
+      text = link.everConnected ? 'disconnected' : `cannot connect to ${link.url}: ${link.message}`
       break
     case 'closed':
       text = 'disconnected'

@@ -16,6 +16,16 @@ export interface LinkState {
   /** When the next attempt starts (ms since the epoch), while retrying. */
   retryAt: number | null
   message: string
+  /** Whether this console has reached the server at all since it was started or pointed elsewhere. */
+  everConnected: boolean
+}
+
+/** A module fault the run is paused on, until the run is reset (or the operator dismisses the banner). */
+export interface ModuleFault {
+  module: string
+  frame: number | null
+  message: string
+  dismissed: boolean
 }
 
 export interface RunInfo {
@@ -109,6 +119,7 @@ export interface ConsoleState {
   log: LogEntry[]
   setResults: Record<string, SetResult>
   dialog: ConsoleDialog
+  fault: ModuleFault | null
   settings: Settings
   /** The theme in force (the setting, or the system's choice). */
   theme: ResolvedTheme
@@ -140,6 +151,7 @@ export interface ConsoleState {
   clearLog(): void
   setSetResult(signal: string, result: SetResult): void
   setDialog(dialog: ConsoleDialog): void
+  setFault(fault: ModuleFault | null): void
   setSettings(settings: Partial<Settings>): void
   setTheme(theme: ResolvedTheme): void
 }
@@ -155,7 +167,7 @@ function newPanelId(panels: readonly PanelConfig[]): string {
 export const DEFAULT_PANELS: PanelConfig[] = [{ id: 'panel-1', kind: 'plot', title: 'Plot 1', signals: [] }]
 
 const initialState: StateCreator<ConsoleState> = (set, get) => ({
-  link: { status: 'idle', url: '', attempt: 0, retryAt: null, message: '' },
+  link: { status: 'idle', url: '', attempt: 0, retryAt: null, message: '', everConnected: false },
   extended: false,
   schema: null,
   signals: [],
@@ -174,6 +186,7 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
   log: [],
   setResults: {},
   dialog: null,
+  fault: null,
   settings: DEFAULT_SETTINGS,
   theme: 'dark',
   shippedLayout: null,
@@ -257,6 +270,7 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
   clearLog: () => set({ log: [] }),
   setSetResult: (signal, result) => set((s) => ({ setResults: { ...s.setResults, [signal]: result } })),
   setDialog: (dialog) => set({ dialog }),
+  setFault: (fault) => set({ fault }),
   setSettings: (settings) => set((s) => ({ settings: { ...s.settings, ...settings } })),
   setTheme: (theme) => set({ theme })
 })

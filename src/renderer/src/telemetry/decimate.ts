@@ -97,25 +97,28 @@ export function decimateWindow(history: History, columns: readonly number[], tMi
 }
 
 function computeStats(history: History, columns: readonly number[], from: number, to: number, out: WindowBuffers): void {
-  columns.forEach((c, s) => {
-    const stats = out.stats[s]!
-    let min = Infinity
-    let max = -Infinity
-    let sum = 0
-    let count = 0
-    if (c >= 0) {
-      for (let k = from; k < to; k++) {
-        const v = history.valueAt(c, k)
-        if (Number.isNaN(v)) continue
-        if (v < min) min = v
-        if (v > max) max = v
-        sum += v
-        count++
-      }
+  columns.forEach((c, s) => seriesStats(history, c, from, to, out.stats[s]!))
+}
+
+/** Min, max and mean of one history column over samples [from, to), NaN samples left out. */
+export function seriesStats(history: History, column: number, from: number, to: number, into: SeriesStats = { min: NaN, max: NaN, mean: NaN, count: 0 }): SeriesStats {
+  let min = Infinity
+  let max = -Infinity
+  let sum = 0
+  let count = 0
+  if (column >= 0) {
+    for (let k = from; k < to; k++) {
+      const v = history.valueAt(column, k)
+      if (Number.isNaN(v)) continue
+      if (v < min) min = v
+      if (v > max) max = v
+      sum += v
+      count++
     }
-    stats.min = count > 0 ? min : NaN
-    stats.max = count > 0 ? max : NaN
-    stats.mean = count > 0 ? sum / count : NaN
-    stats.count = count
-  })
+  }
+  into.min = count > 0 ? min : NaN
+  into.max = count > 0 ? max : NaN
+  into.mean = count > 0 ? sum / count : NaN
+  into.count = count
+  return into
 }

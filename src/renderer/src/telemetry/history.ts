@@ -67,6 +67,23 @@ export class History {
     return this.columns[column]![this.slot(k)]!
   }
 
+  /**
+   * When a column's data begins, for a signal subscribed after the others: the time of its first number
+   * after a run of missing samples at the start, or null when it has data from the first sample on.
+   * Binary search, on the assumption that missing samples only lead (they are filled in on resubscribe).
+   */
+  startedLate(column: number): number | null {
+    if (column < 0 || this.count === 0 || !Number.isNaN(this.valueAt(column, 0))) return null
+    let lo = 0
+    let hi = this.count
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (Number.isNaN(this.valueAt(column, mid))) lo = mid + 1
+      else hi = mid
+    }
+    return lo < this.count ? this.timeAt(lo) : null
+  }
+
   get firstTime(): number {
     return this.count > 0 ? this.timeAt(0) : NaN
   }

@@ -52,3 +52,11 @@ class Telemetry {
 }
 
 export const telemetry = new Telemetry()
+
+/** The time range a panel shows now: the live window ending at the newest sample, or the frozen view. */
+export function visibleRange(live: boolean, windowS: number, min: number, max: number): [number, number] {
+  if (!live) return [min, max]
+  // Simulated time starts at 0: until a window's worth has run, show the first window and fill it.
+  const end = Math.max(windowS, telemetry.history.length > 0 ? telemetry.history.lastTime : 0)
+  return [end - windowS, end]
+}

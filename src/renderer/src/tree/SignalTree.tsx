@@ -14,6 +14,7 @@ const TYPE_AHEAD_MS = 600
 function Row({ row, focused, onFocus }: { row: TreeRow; focused: boolean; onFocus(): void }) {
   const toggle = useConsole((s) => s.toggleExpanded)
   const addSignal = useConsole((s) => s.addSignal)
+  const faulted = useConsole((s) => row.level === 1 && s.fault?.module === row.node.id)
   const signal = row.node.signal
   const indent = { paddingLeft: (row.level - 1) * 12 + 4 }
   const common = {
@@ -44,11 +45,16 @@ function Row({ row, focused, onFocus }: { row: TreeRow; focused: boolean; onFocu
     )
   }
   return (
-    <div {...common} aria-label={row.node.id} aria-expanded={row.open} className="branch" style={indent} onClick={() => toggle(row.node.id)}>
+    <div {...common} aria-label={faulted ? `${row.node.id} (faulted)` : row.node.id} aria-expanded={row.open} className={`branch${faulted ? ' faulted' : ''}`} style={indent} onClick={() => toggle(row.node.id)}>
       <span className="caret" aria-hidden>
         {row.open ? '▾' : '▸'}
       </span>
       {row.node.label}
+      {faulted && (
+        <span className="fault-mark" title="This module failed; reset the run to start it again">
+          fault
+        </span>
+      )}
     </div>
   )
 }

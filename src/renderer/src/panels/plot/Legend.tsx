@@ -1,9 +1,9 @@
 // A plot's legend: per signal its colour, unit, the value under the cursor (or the latest), and min,
 // max and mean over the visible window; a button removes the signal.
-import { useEffect, useState, type RefObject } from 'react'
+import { useEffect, useState } from 'react'
 import { useConsole, type PanelConfig } from '../../store/store'
-import type { WindowBuffers } from '../../telemetry/decimate'
-import { telemetry } from '../../telemetry/telemetry'
+import { seriesStats } from '../../telemetry/decimate'
+import { telemetry, visibleRange } from '../../telemetry/telemetry'
 import { seriesColor } from './colors'
 
 const REFRESH_MS = 250
@@ -18,11 +18,10 @@ export function formatValue(v: number): string {
 
 interface Props {
   panel: PanelConfig
-  buffers: RefObject<WindowBuffers | null>
   onExport(whole: boolean): void
 }
 
-export function Legend({ panel, buffers, onExport }: Props) {
+export function Legend({ panel, onExport }: Props) {
   const cursorTime = useConsole((s) => s.cursorTime)
   const signals = useConsole((s) => s.signals)
   const removeSignal = useConsole((s) => s.removeSignal)
@@ -35,6 +34,12 @@ export function Legend({ panel, buffers, onExport }: Props) {
   }, [])
   const history = telemetry.history
   const units = new Map(signals.map((s) => [s.name, s.unit]))
+  // Statistics over the visible window as it is now, newest sample included (the chart may not have
+  // redrawn for it yet: it waits for a pixel column of new data).
+  const view = useConsole.getState().view
+  const [tMin, tMax] = visibleRange(view.live, view.windowS, view.min, view.max)
+  const from = history.lowerBound(tMin)
+  const to = view.live ? history.length : history.upperBound(tMax)
   return (
     <div className="legend">
       <table>
@@ -59,7 +64,8 @@ export function Legend({ panel, buffers, onExport }: Props) {
           {panel.signals.map((name, i) => {
             const column = history.indexOf(name)
             const value = cursorTime === null ? (history.length > 0 && column >= 0 ? history.valueAt(column, history.length - 1) : NaN) : history.valueNear(column, cursorTime)
-            const stats = buffers.current?.stats[i]
+            const stats = seriesStats(history, column, from, to)
+            const starts = history.startedLate(column)
             const unit = units.get(name)
             return (
               <tr key={name} data-signal={name}>
@@ -67,11 +73,17 @@ export function Legend({ panel, buffers, onExport }: Props) {
                   <span className="swatch" style={{ background: seriesColor(i, theme) }} />
                   {name}
                   {unit ? <span className="unit"> [{unit}]</span> : null}
+                  {starts !== null && (
+                    <span className="late" title="This signal was subscribed when it was plotted: it has no history before this time">
+                      {' '}
+                      from {starts.toFixed(1)} s
+                    </span>
+                  )}
                 </td>
                 <td className="num" data-testid="legend-value">{formatValue(value)}</td>
-                <td className="num">{formatValue(stats?.min ?? NaN)}</td>
-                <td className="num">{formatValue(stats?.max ?? NaN)}</td>
-                <td className="num">{formatValue(stats?.mean ?? NaN)}</td>
+                <td className="num">{formatValue(stats.min)}</td>
+                <td className="num">{formatValue(stats.max)}</td>
+                <td className="num">{formatValue(stats.mean)}</td>
                 <td>
                   <button className="mini" aria-label={`Remove ${name}`} title="Remove from this plot" onClick={() => removeSignal(panel.id, name)}>
                     ×

@@ -6,7 +6,7 @@ import 'uplot/dist/uPlot.min.css'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { onAnimationFrame } from '../../telemetry/animation'
 import { decimateWindow, WindowBuffers } from '../../telemetry/decimate'
-import { telemetry } from '../../telemetry/telemetry'
+import { telemetry, visibleRange } from '../../telemetry/telemetry'
 import { axisColors, seriesColor } from './colors'
 import { downloadText, historyCsv } from './csv'
 import { formatValue, Legend } from './Legend'
@@ -16,14 +16,6 @@ const SIGNAL_MIME = 'application/x-hermes-signal'
 export { SIGNAL_MIME }
 
 const AXIS_FONT = '11px system-ui, sans-serif'
-
-/** The time range a panel shows now: the live window ending at the newest sample, or the frozen view. */
-export function visibleRange(live: boolean, windowS: number, min: number, max: number): [number, number] {
-  if (!live) return [min, max]
-  // Simulated time starts at 0: until a window's worth has run, show the first window and fill it.
-  const end = Math.max(windowS, telemetry.history.length > 0 ? telemetry.history.lastTime : 0)
-  return [end - windowS, end]
-}
 
 function yRange(buffers: WindowBuffers, series: number): [number, number] {
   let lo = Infinity
@@ -221,7 +213,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
         {readout}
       </div>
       {signals.length === 0 && <div className="plot-empty">Drag signals here, or use + in the signal tree</div>}
-      <Legend panel={panel} buffers={buffers} onExport={exportCsv} />
+      <Legend panel={panel} onExport={exportCsv} />
     </div>
   )
 }
