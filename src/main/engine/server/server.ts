@@ -9,10 +9,11 @@ import { HEADER } from '../backplane/backplane'
 import { logger, type Logger } from '../log'
 import { CommandRejected, type Scheduler, type SchedulerEvent } from '../scheduler/scheduler'
 import { boundedText } from '../../../shared/text/bounded'
-import { ClientConnection } from './client'
-import { parseCommand, type ParsedCommand } from './commands'
+import { ClientConnection, MAX_BACKLOG_BYTES } from './client'
+import { parseCommand, showName, type ParsedCommand } from './commands'
 import { RunMetrics } from './metrics'
 import { HostCheck } from './hostCheck'
+import { securityHeaders } from './headers'
 import { isOriginAllowed } from './origin'
 import { TokenBucket } from './rateLimit'
 import { buildSchema, publishedNames, type RunInfo } from './schema'
@@ -31,7 +32,12 @@ export interface ServerOptions {
   allowedHosts?: readonly string[]
   /** Larger messages close the connection with 1009. */
   maxMessageBytes?: number
+  /** Sustained messages per second per client (bursts of twice as many pass); more are dropped. */
   commandsPerSecond?: number
+  /** Connections accepted at once until a run is bound; from then on the bound configuration's server.max_clients. */
+  maxClients?: number
+  /** A client with more than this many bytes of messages unsent is closed with 1008 (default 4 MiB). */
+  maxBacklogBytes?: number
   /** Identifies this server in the `hello` ack. */
   serverName?: string
   log?: Logger
@@ -56,6 +62,10 @@ interface Bound {
 }
 
 const CLOSE_GOING_AWAY = 1001
+export const DEFAULT_MAX_CLIENTS = 64
+export const DEFAULT_COMMANDS_PER_SECOND = 500
+/** A subscribe may list this many patterns, or as many as there are published signals if that is more. */
+export const MAX_SUBSCRIBE_PATTERNS = 10_000
 
 export class HermesServer {
   private readonly clients = new Set<ClientConnection>()
@@ -71,6 +81,7 @@ export class HermesServer {
   private tickInFlight = false
   private stopping: Promise<void> | null = null
   private telemetryHz: number
+  private maxClients: number
 
   private constructor(
     private readonly http: HttpServer,
@@ -78,11 +89,15 @@ export class HermesServer {
   ) {
     this.log = options.log ?? logger('server')
     this.telemetryHz = options.telemetryHz
+    this.maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 })
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => this.onConnection(socket, req))
     const hosts = new HostCheck(options.host, options.allowedHosts ?? [])
     http.on('request', (req, res) => {
-      if (hosts.allows(req.headers.host)) return serveStatic(options.staticDir, req, res)
+      const allowed = hosts.allows(req.headers.host)
+      // Every response carries them, refusals and the page-not-built included.
+      for (const [name, value] of Object.entries(securityHeaders(allowed ? req.headers.host : undefined, req.url))) res.setHeader(name, value)
+      if (allowed) return serveStatic(options.staticDir, req, res)
       this.log.warn(`refused an HTTP request for Host ${boundedText(String(req.headers.host))}: not a name of this server nor in server.allowed_hosts`)
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Host not allowed\n')
     })
@@ -95,6 +110,13 @@ export class HermesServer {
       if (!isOriginAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
         this.log.warn(`refused a WebSocket from origin ${boundedText(String(req.headers.origin))}: not this server's origin nor in server.allowed_origins`)
         socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nOrigin not allowed\n')
+        return
+      }
+      // handleUpgrade calls back synchronously (no verifyClient), so the set of clients is the whole count.
+      if (this.clients.size >= this.maxClients) {
+        this.log.warn(`refused a WebSocket from ${req.socket.remoteAddress ?? '?'}: ${this.clients.size} clients connected, server.max_clients is ${this.maxClients}`)
+        const body = `Too many clients: at most ${this.maxClients} connections (server.max_clients)\n`
+        socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n${body}`)
         return
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req))
@@ -155,6 +177,7 @@ export class HermesServer {
     }
     const rebinding = this.bound !== null
     this.bound = bound
+    this.maxClients = run.config.server.maxClients
     if (run.config.server.telemetryHz !== this.telemetryHz) {
       this.telemetryHz = run.config.server.telemetryHz
       if (this.tickTimer) {
@@ -223,8 +246,12 @@ export class HermesServer {
 
   private onConnection(socket: WebSocket, req: IncomingMessage): void {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
-    const perSecond = this.options.commandsPerSecond ?? 500
-    const client = new ClientConnection(socket, this.nextClientId++, remote, new TokenBucket(perSecond, perSecond * 2))
+    const perSecond = this.options.commandsPerSecond ?? DEFAULT_COMMANDS_PER_SECOND
+    const client = new ClientConnection(socket, this.nextClientId++, remote, {
+      bucket: new TokenBucket(perSecond, perSecond * 2),
+      maxBacklogBytes: this.options.maxBacklogBytes ?? MAX_BACKLOG_BYTES,
+      log: this.log
+    })
     this.clients.add(client)
     this.log.info(`client ${client.id} connected from ${remote} (${this.clients.size} connected)`)
     this.sendSchema(client)
@@ -236,17 +263,30 @@ export class HermesServer {
     socket.on('error', (error: Error) => this.log.warn(`client ${client.id}: ${error.message}`))
   }
 
+  /** No client message, however built, throws out of here: the last resort answers and keeps the connection. */
   private onMessage(client: ClientConnection, data: RawData, isBinary: boolean): void {
+    try {
+      this.handleMessage(client, data, isBinary)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      this.log.error(`client ${client.id}: a message could not be handled: ${message}`)
+      this.sendError(client, `Internal error handling the message: ${showName(message)}`, undefined, undefined)
+    }
+  }
+
+  private handleMessage(client: ClientConnection, data: RawData, isBinary: boolean): void {
+    // A connection being closed (not reading, or the server stopping) runs nothing more.
+    if (!client.open) return
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
     if (!client.bucket.take()) {
-      client.send({ type: 'error', message: `Too many messages: at most ${this.options.commandsPerSecond ?? 500} per second` })
+      this.refuseOverRate(client, bytes, isBinary)
       return
     }
     if (isBinary) {
       client.send({ type: 'error', message: 'Binary messages are not accepted: send commands as JSON text' })
       return
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')
-    const parsed = parseCommand(text)
+    const parsed = parseCommand(bytes.toString('utf8'))
     if (!parsed.ok) {
       this.sendError(client, parsed.message, parsed.action, parsed.id)
       return
@@ -260,8 +300,30 @@ export class HermesServer {
       })
   }
 
+  /**
+   * A client over its rate limit gets at most one error a second; the messages in between are dropped
+   * unanswered, so a flood costs the server neither work nor memory. Only the message that is answered is
+   * parsed, for its id and action (one parse a second at most); a binary frame has neither.
+   */
+  private refuseOverRate(client: ClientConnection, bytes: Buffer, isBinary: boolean): void {
+    const now = performance.now()
+    if (now - client.lastRateErrorMs < 1000) {
+      client.droppedMessages++
+      return
+    }
+    const dropped = client.droppedMessages
+    client.lastRateErrorMs = now
+    client.droppedMessages = 0
+    if (dropped > 0) this.log.warn(`client ${client.id} is over the rate limit: ${dropped} messages dropped in the last second`)
+    const parsed = isBinary ? null : parseCommand(bytes.toString('utf8'))
+    const perSecond = this.options.commandsPerSecond ?? DEFAULT_COMMANDS_PER_SECOND
+    const message = `Too many messages: at most ${perSecond} per second; messages over the limit are dropped, with one error a second`
+    this.sendError(client, message, parsed ? (parsed.ok ? parsed.command.action : parsed.action) : undefined, parsed?.id)
+  }
+
   private sendError(client: ClientConnection, message: string, action: string | undefined, id: RequestId | undefined): void {
-    if (client.extensions.has('ids')) client.send({ type: 'error', message, ...(action !== undefined ? { action } : {}), ...(id !== undefined ? { id } : {}) })
+    // The action comes from the client: echoed bounded, with its controls escaped.
+    if (client.extensions.has('ids')) client.send({ type: 'error', message, ...(action !== undefined ? { action: showName(action) } : {}), ...(id !== undefined ? { id } : {}) })
     else client.send({ type: 'error', message })
   }
 
@@ -278,6 +340,9 @@ export class HermesServer {
   private async execute(client: ClientConnection, command: ParsedCommand, id: RequestId | undefined): Promise<void> {
     switch (command.action) {
       case 'subscribe': {
+        // Checked here and not on a reload's re-subscription: a list accepted once stays accepted.
+        const limit = Math.max(MAX_SUBSCRIBE_PATTERNS, this.requireRun().published.length)
+        if (command.signals.length > limit) throw new CommandRejected(`subscribe 'signals' has ${command.signals.length} entries: at most ${limit} are allowed`)
         const sub = this.resolve(command.signals, command.encoding ?? 'binary')
         const rate = command.rateHz === null ? null : Math.min(command.rateHz, this.telemetryHz)
         // The ack goes out before the subscription is installed, so it precedes its first frame.
@@ -315,9 +380,9 @@ export class HermesServer {
       }
       case 'set': {
         const bound = this.requireRun()
-        if (!bound.publishedSet.has(command.signal)) throw new CommandRejected(`Unknown signal: ${command.signal}`)
+        if (!bound.publishedSet.has(command.signal)) throw new CommandRejected(`Unknown signal: ${showName(command.signal)}`)
         const signal = bound.run.config.modules.flatMap((m) => m.signals).find((s) => s.qualified === command.signal)
-        if (!signal?.writable) throw new CommandRejected(`Signal not writable: ${command.signal}`)
+        if (!signal?.writable) throw new CommandRejected(`Signal not writable: ${showName(command.signal)}`)
         await bound.run.scheduler.set(command.signal, command.value)
         client.reply({ type: 'ack', action: 'set', signal: command.signal, value: command.value }, id)
         return
@@ -444,7 +509,7 @@ export class HermesServer {
         this.skippedTotal++
         continue
       }
-      c.socket.send(this.encoder.encode(sub))
+      c.sendData(this.encoder.encode(sub))
     }
     for (const c of status) c.send(this.status(c, bound, snap.frame, snap.timeNs, snap.state))
   }
