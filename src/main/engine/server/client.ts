@@ -56,6 +56,11 @@ export class ClientConnection {
     return this.socket.readyState === WebSocket.OPEN
   }
 
+  /** Runs `work` after everything this client asked before: every reply, errors included, keeps the order. */
+  enqueue(work: () => void | Promise<void>): void {
+    this.queue = this.queue.then(work).catch(() => undefined)
+  }
+
   send(message: ServerMessage): void {
     if (this.open) this.sendData(JSON.stringify(message))
   }

@@ -43,6 +43,10 @@ export interface ServerOptions {
   log?: Logger
   /** Called when a tick's snapshot is ready to send, with its frame number (diagnostics, benchmarks). */
   onPublish?: (frame: number) => void
+  /** Called for each encoding of a subscription at a tick (diagnostics, tests: one per distinct subscription). */
+  onEncode?: (frame: number, key: string) => void
+  /** The clock of rate limits, in ms (tests freeze it); default performance.now. */
+  now?: () => number
 }
 
 /** What the server serves: a loaded configuration and its running scheduler (a Session). */
@@ -70,11 +74,13 @@ export const MAX_SUBSCRIBE_PATTERNS = 10_000
 export class HermesServer {
   private readonly clients = new Set<ClientConnection>()
   private readonly wss: WebSocketServer
-  private readonly encoder = new TickEncoder()
+  private readonly encoder: TickEncoder
+  private readonly now: () => number
   private readonly log: Logger
   private bound: Bound | null = null
   private nextClientId = 1
   private skippedTotal = 0
+  private dropped = 0
   private tickTimer: NodeJS.Timeout | null = null
   private tickEpochMs = 0
   private ticks = 0
@@ -88,6 +94,8 @@ export class HermesServer {
     private readonly options: ServerOptions
   ) {
     this.log = options.log ?? logger('server')
+    this.now = options.now ?? (() => performance.now())
+    this.encoder = new TickEncoder(options.onEncode)
     this.telemetryHz = options.telemetryHz
     this.maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 })
@@ -159,6 +167,11 @@ export class HermesServer {
     return this.clients.size
   }
 
+  /** Messages dropped unanswered since the server started, for being over a client's rate limit. */
+  get droppedMessages(): number {
+    return this.dropped
+  }
+
   /**
    * Serves this run from now on. Connected clients stay connected: each gets the new schema, and its
    * subscription patterns are expanded again against the new signals.
@@ -187,7 +200,7 @@ export class HermesServer {
     }
     if (!rebinding) return
     for (const client of this.clients) {
-      this.sendSchema(client)
+      void this.sendSchema(client)
       const sub = client.subscription
       if (sub) client.subscribe(this.resolve(sub.patterns, sub.encoding), client.rateHz)
     }
@@ -226,19 +239,20 @@ export class HermesServer {
     return bound.resets === 0 ? bound.runId : `${bound.runId}.${bound.resets}`
   }
 
-  private sendSchema(client: ClientConnection): void {
+  /** Settles once the schema is sent, so that a reply queued after it comes after it. */
+  private sendSchema(client: ClientConnection): Promise<void> {
     const bound = this.bound
     if (!bound) {
       client.send({ type: 'schema', modules: {} })
-      return
+      return Promise.resolve()
     }
     if (!client.extensions.has('schema')) {
       client.send(buildSchema(bound.run.config, null))
-      return
+      return Promise.resolve()
     }
     // The extended schema carries the current frame and time: take them from a fresh snapshot.
     const info = this.runInfo(bound)
-    void bound.run.scheduler.snapshot().then(
+    return bound.run.scheduler.snapshot().then(
       (snap) => client.send(buildSchema(bound.run.config, { ...info, state: snap.state, frame: snap.frame, timeNs: snap.timeNs })),
       () => client.send(buildSchema(bound.run.config, info))
     )
@@ -248,13 +262,14 @@ export class HermesServer {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
     const perSecond = this.options.commandsPerSecond ?? DEFAULT_COMMANDS_PER_SECOND
     const client = new ClientConnection(socket, this.nextClientId++, remote, {
-      bucket: new TokenBucket(perSecond, perSecond * 2),
+      bucket: new TokenBucket(perSecond, perSecond * 2, this.now),
       maxBacklogBytes: this.options.maxBacklogBytes ?? MAX_BACKLOG_BYTES,
       log: this.log
     })
     this.clients.add(client)
     this.log.info(`client ${client.id} connected from ${remote} (${this.clients.size} connected)`)
-    this.sendSchema(client)
+    // The schema goes first: commands that arrive meanwhile are answered after it.
+    client.enqueue(() => this.sendSchema(client))
     socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(client, data, isBinary))
     socket.on('close', (code: number) => {
       this.clients.delete(client)
@@ -270,7 +285,7 @@ export class HermesServer {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       this.log.error(`client ${client.id}: a message could not be handled: ${message}`)
-      this.sendError(client, `Internal error handling the message: ${showName(message)}`, undefined, undefined)
+      client.enqueue(() => this.sendError(client, `Internal error handling the message: ${showName(message)}`, undefined, undefined))
     }
   }
 
@@ -283,21 +298,21 @@ export class HermesServer {
       return
     }
     if (isBinary) {
-      client.send({ type: 'error', message: 'Binary messages are not accepted: send commands as JSON text' })
+      client.enqueue(() => client.send({ type: 'error', message: 'Binary messages are not accepted: send commands as JSON text' }))
       return
     }
     const parsed = parseCommand(bytes.toString('utf8'))
     if (!parsed.ok) {
-      this.sendError(client, parsed.message, parsed.action, parsed.id)
+      client.enqueue(() => this.sendError(client, parsed.message, parsed.action, parsed.id))
       return
     }
-    client.queue = client.queue
-      .then(() => this.execute(client, parsed.command, parsed.id))
-      .catch((error: unknown) => {
+    client.enqueue(() =>
+      this.execute(client, parsed.command, parsed.id).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error)
         if (!(error instanceof CommandRejected)) this.log.error(`client ${client.id}: ${parsed.command.action} failed: ${message}`)
         this.sendError(client, message, parsed.command.action, parsed.id)
       })
+    )
   }
 
   /**
@@ -306,9 +321,10 @@ export class HermesServer {
    * parsed, for its id and action (one parse a second at most); a binary frame has neither.
    */
   private refuseOverRate(client: ClientConnection, bytes: Buffer, isBinary: boolean): void {
-    const now = performance.now()
+    const now = this.now()
     if (now - client.lastRateErrorMs < 1000) {
       client.droppedMessages++
+      this.dropped++
       return
     }
     const dropped = client.droppedMessages
@@ -318,7 +334,7 @@ export class HermesServer {
     const parsed = isBinary ? null : parseCommand(bytes.toString('utf8'))
     const perSecond = this.options.commandsPerSecond ?? DEFAULT_COMMANDS_PER_SECOND
     const message = `Too many messages: at most ${perSecond} per second; messages over the limit are dropped, with one error a second`
-    this.sendError(client, message, parsed ? (parsed.ok ? parsed.command.action : parsed.action) : undefined, parsed?.id)
+    client.enqueue(() => this.sendError(client, message, parsed ? (parsed.ok ? parsed.command.action : parsed.action) : undefined, parsed?.id))
   }
 
   private sendError(client: ClientConnection, message: string, action: string | undefined, id: RequestId | undefined): void {
@@ -391,7 +407,7 @@ export class HermesServer {
         client.extensions.clear()
         for (const e of command.extensions) client.extensions.add(e)
         client.reply({ type: 'ack', action: 'hello', server: this.options.serverName ?? 'hermes-console', extensions: [...client.extensions], actions: [...SEED_ACTIONS, ...EXTENSION_ACTIONS] }, id)
-        if (client.extensions.has('schema')) this.sendSchema(client)
+        if (client.extensions.has('schema')) await this.sendSchema(client)
         return
       }
       case 'ping':

@@ -33,6 +33,9 @@ export class TickEncoder {
   private readonly cache = new Map<string, Buffer | string>()
   private snapshot: Snapshot | null = null
 
+  /** `onEncode` hears of every encoding actually made (not of cache hits). */
+  constructor(private readonly onEncode?: (frame: number, key: string) => void) {}
+
   reset(snapshot: Snapshot): void {
     this.cache.clear()
     this.snapshot = snapshot
@@ -45,6 +48,7 @@ export class TickEncoder {
     if (!snap) throw new Error('TickEncoder.encode before reset')
     const encoded = sub.encoding === 'json' ? encodeJson(sub, snap) : encodeBinary(sub, snap)
     this.cache.set(sub.key, encoded)
+    this.onEncode?.(snap.frame, sub.key)
     return encoded
   }
 }
