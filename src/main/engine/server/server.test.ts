@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { get } from 'node:http'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { get, request, type IncomingHttpHeaders } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { WebSocket } from 'ws'
 import { HermesClient } from '../../../shared/client/hermesClient'
 import { RawClient, startEngine, until, type Engine } from './testing'
@@ -681,6 +684,58 @@ describe('Host check (DNS rebinding)', () => {
     const e = await engine(SEED(), { allowedHosts: ['sim.lab.example'] })
     expect(await httpStatus(e.server.port, `sim.lab.example:${e.server.port}`)).toBe(200)
     expect(await httpStatus(e.server.port, `other.lab.example:${e.server.port}`)).toBe(403)
+  })
+})
+
+function httpHeaders(port: number, host: string, path = '/', method = 'GET'): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers: { Host: host } }, (res) => {
+      res.resume()
+      resolve({ status: res.statusCode ?? 0, headers: res.headers })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+describe('security headers', () => {
+  const expectSecure = (headers: IncomingHttpHeaders): void => {
+    expect(headers['x-frame-options']).toBe('DENY')
+    expect(headers['referrer-policy']).toBe('no-referrer')
+    expect(headers['x-content-type-options']).toBe('nosniff')
+    expect(String(headers['content-security-policy'])).toContain("frame-ancestors 'none'")
+  }
+
+  it('sends them on every response: the page, not found, wrong method, refused Host, not built', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hermes-static-'))
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>x</title>')
+    const built = await engine(SEED(), { staticDir: dir })
+    const notBuilt = await engine()
+    const here = (e: Engine) => `127.0.0.1:${e.server.port}`
+    const responses = [
+      [200, await httpHeaders(built.server.port, here(built))],
+      [404, await httpHeaders(built.server.port, here(built), '/nope.js')],
+      [405, await httpHeaders(built.server.port, here(built), '/', 'POST')],
+      [403, await httpHeaders(built.server.port, `rebind.test:${built.server.port}`)],
+      [200, await httpHeaders(notBuilt.server.port, here(notBuilt))]
+    ] as const
+    for (const [status, response] of responses) {
+      expect(response.status).toBe(status)
+      expectSecure(response.headers)
+    }
+    // connect-src: this server (its ws:// form too), never any ws: at all; a refused Host is not echoed.
+    const csp = String(responses[0][1].headers['content-security-policy'])
+    expect(csp).toContain(`connect-src 'self' ws://${here(built)} wss://${here(built)};`)
+    expect(String(responses[3][1].headers['content-security-policy'])).toContain("connect-src 'self';")
+  })
+
+  it("lets the page connect to the server its ?server= names (the console asks first), and to nothing a bad one smuggles", async () => {
+    const e = await engine()
+    const host = `127.0.0.1:${e.server.port}`
+    const csp = async (path: string) => String((await httpHeaders(e.server.port, host, path)).headers['content-security-policy'])
+    expect(await csp(`/?server=${encodeURIComponent('ws://sim.lab.example:8765/path')}`)).toContain(`connect-src 'self' ws://${host} wss://${host} ws://sim.lab.example:8765;`)
+    expect(await csp(`/?server=${encodeURIComponent("ws://x; script-src 'unsafe-inline'")}`)).toContain(`connect-src 'self' ws://${host} wss://${host};`)
+    expect(await csp(`/?server=${encodeURIComponent('http://other.example')}`)).toContain(`connect-src 'self' ws://${host} wss://${host};`)
   })
 })
 
