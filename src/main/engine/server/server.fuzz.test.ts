@@ -85,7 +85,7 @@ class Fuzz {
       case 14:
         return String(-this.int(1e9))
       default:
-        return JSON.stringify({ rate_hz: this.pick([0, -1, 1e400, 'x', null]), encoding: this.pick(['xml', 1, null]) })
+        return JSON.stringify({ rate_hz: this.pick([0, -1, Number.POSITIVE_INFINITY, 'x', null]), encoding: this.pick(['xml', 1, null]) })
     }
   }
 
