@@ -4,12 +4,14 @@ import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
 import { modulesBench } from './modules'
 import { schedulerBench } from './scheduler'
+import { serverBench } from './server'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
   fanout: fanoutBench,
   console: consoleBench,
-  modules: modulesBench
+  modules: modulesBench,
+  server: serverBench
 }
 
 async function main(): Promise<void> {
