@@ -572,8 +572,8 @@ describe('telemetry rate', () => {
 
 describe('one snapshot, one encoding per subscription', () => {
   it('encodes each distinct subscription once per tick and sends its clients the same bytes', async () => {
-    const encodes: [bigint | number, string][] = []
-    const e = await engine(SEED(), { onEncode: (frame: number, key: string) => void encodes.push([frame, key]) })
+    const encodes: [number, string][] = []
+    const e = await engine(SEED(), { onEncode: (tick: number, key: string) => void encodes.push([tick, key]) })
     const [a, b, c] = await Promise.all([connect(e), connect(e), connect(e)])
     for (const x of [a, b, c]) await x.json()
     a.send({ action: 'subscribe', params: { signals: ['vehicle.*'] } })

@@ -43,8 +43,8 @@ export interface ServerOptions {
   log?: Logger
   /** Called when a tick's snapshot is ready to send, with its frame number (diagnostics, benchmarks). */
   onPublish?: (frame: number) => void
-  /** Called for each encoding of a subscription at a tick (diagnostics, tests: one per distinct subscription). */
-  onEncode?: (frame: number, key: string) => void
+  /** Called for each encoding of a subscription, with the tick's number (diagnostics, tests: one per distinct subscription a tick). */
+  onEncode?: (tick: number, key: string) => void
   /** The clock of rate limits, in ms (tests freeze it); default performance.now. */
   now?: () => number
 }
