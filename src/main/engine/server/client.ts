@@ -56,9 +56,18 @@ export class ClientConnection {
     return this.socket.readyState === WebSocket.OPEN
   }
 
+  /** Bytes of the messages waiting in `queue` (a slow command, such as a long step, holds the rest back). */
+  pendingBytes = 0
+
   /** Runs `work` after everything this client asked before: every reply, errors included, keeps the order. */
-  enqueue(work: () => void | Promise<void>): void {
-    this.queue = this.queue.then(work).catch(() => undefined)
+  enqueue(work: () => void | Promise<void>, bytes = 0): void {
+    this.pendingBytes += bytes
+    this.queue = this.queue
+      .then(work)
+      .catch(() => undefined)
+      .then(() => {
+        this.pendingBytes -= bytes
+      })
   }
 
   send(message: ServerMessage): void {

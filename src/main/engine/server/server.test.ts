@@ -331,6 +331,21 @@ describe('errors, each answered and the connection still usable', () => {
 const noControls = (text: string): boolean => [...text].every((ch) => ch.charCodeAt(0) >= 0x20)
 
 describe('hostile input', () => {
+  it('refuses at once what would wait past the pending bound behind a slow command, and then serves in order', async () => {
+    const e = await engine(SEED('mode: realtime\n  rate_hz: 100\n  start_paused: true'), { maxPendingBytes: 100_000 })
+    const c = await connect(e)
+    await c.json()
+    c.send({ action: 'step', params: { count: 1_000_000 } })
+    const pad = 'x'.repeat(30_000)
+    for (let i = 0; i < 10; i++) c.send({ action: 'ping', params: { client_time: i, pad } })
+    // Three pings fit behind the step (90 kB); the fourth is refused before the step is done; the rest are dropped.
+    expect(await c.json()).toEqual({ type: 'error', message: 'Too many commands waiting: at most 100000 bytes of messages may wait for a slow command; messages over it are dropped, with one error a second' })
+    expect(await c.json(60_000)).toMatchObject({ type: 'ack', action: 'step', count: 1_000_000 })
+    for (let i = 0; i < 3; i++) expect(await c.json()).toMatchObject({ type: 'pong', client_time: i })
+    c.send({ action: 'status' })
+    expect(await c.json()).toMatchObject({ type: 'status' })
+  }, 90_000)
+
   const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`
 
   it('describes a value or an action nested 10,000 deep without serialising it, and keeps the connection', async () => {

@@ -38,6 +38,8 @@ export interface ServerOptions {
   maxClients?: number
   /** A client with more than this many bytes of messages unsent is closed with 1008 (default 4 MiB). */
   maxBacklogBytes?: number
+  /** Bytes of one client's messages that may wait behind a slow command (default 16 MiB). */
+  maxPendingBytes?: number
   /** Identifies this server in the `hello` ack. */
   serverName?: string
   log?: Logger
@@ -70,6 +72,8 @@ export const DEFAULT_MAX_CLIENTS = 64
 export const DEFAULT_COMMANDS_PER_SECOND = 500
 /** A subscribe may list this many patterns, or as many as there are published signals if that is more. */
 export const MAX_SUBSCRIBE_PATTERNS = 10_000
+/** Bytes of one client's messages that may wait behind a slow command before more are refused. */
+export const MAX_PENDING_BYTES = 16 * 1024 * 1024
 
 export class HermesServer {
   private readonly clients = new Set<ClientConnection>()
@@ -301,6 +305,12 @@ export class HermesServer {
       client.enqueue(() => client.send({ type: 'error', message: 'Binary messages are not accepted: send commands as JSON text' }))
       return
     }
+    // Messages waiting behind a slow command are held in memory: past the bound they are refused at once.
+    const maxPending = this.options.maxPendingBytes ?? MAX_PENDING_BYTES
+    if (client.pendingBytes + bytes.length > maxPending) {
+      this.refuseOverRate(client, bytes, false, `Too many commands waiting: at most ${maxPending} bytes of messages may wait for a slow command; messages over it are dropped, with one error a second`)
+      return
+    }
     const parsed = parseCommand(bytes.toString('utf8'))
     if (!parsed.ok) {
       client.enqueue(() => this.sendError(client, parsed.message, parsed.action, parsed.id))
@@ -311,16 +321,18 @@ export class HermesServer {
         const message = error instanceof Error ? error.message : String(error)
         if (!(error instanceof CommandRejected)) this.log.error(`client ${client.id}: ${parsed.command.action} failed: ${message}`)
         this.sendError(client, message, parsed.command.action, parsed.id)
-      })
+      }),
+      bytes.length
     )
   }
 
   /**
-   * A client over its rate limit gets at most one error a second; the messages in between are dropped
-   * unanswered, so a flood costs the server neither work nor memory. Only the message that is answered is
-   * parsed, for its id and action (one parse a second at most); a binary frame has neither.
+   * A client over its rate limit (or over its bytes waiting, `why`) gets at most one error a second; the
+   * messages in between are dropped unanswered, so a flood costs the server neither work nor memory. Only
+   * the message that is answered is parsed, for its id and action (one parse a second at most); a binary
+   * frame has neither.
    */
-  private refuseOverRate(client: ClientConnection, bytes: Buffer, isBinary: boolean): void {
+  private refuseOverRate(client: ClientConnection, bytes: Buffer, isBinary: boolean, why?: string): void {
     const now = this.now()
     if (now - client.lastRateErrorMs < 1000) {
       client.droppedMessages++
@@ -333,8 +345,14 @@ export class HermesServer {
     if (dropped > 0) this.log.warn(`client ${client.id} is over the rate limit: ${dropped} messages dropped in the last second`)
     const parsed = isBinary ? null : parseCommand(bytes.toString('utf8'))
     const perSecond = this.options.commandsPerSecond ?? DEFAULT_COMMANDS_PER_SECOND
-    const message = `Too many messages: at most ${perSecond} per second; messages over the limit are dropped, with one error a second`
-    client.enqueue(() => this.sendError(client, message, parsed ? (parsed.ok ? parsed.command.action : parsed.action) : undefined, parsed?.id))
+    const message = why ?? `Too many messages: at most ${perSecond} per second; messages over the limit are dropped, with one error a second`
+    // Answered at once, not behind the slow command: the queue is what is full.
+    const reply = (): void => this.sendError(client, message, parsed ? (parsed.ok ? parsed.command.action : parsed.action) : undefined, parsed?.id)
+    if (why !== undefined) {
+      reply()
+      return
+    }
+    client.enqueue(reply)
   }
 
   private sendError(client: ClientConnection, message: string, action: string | undefined, id: RequestId | undefined): void {
