@@ -5,13 +5,15 @@ import { fanoutBench } from './fanout'
 import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
 import { schedulerBench } from './scheduler'
+import { serverBench } from './server'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
   fanout: fanoutBench,
   console: consoleBench,
   modules: modulesBench,
-  netsim: netsimBench
+  netsim: netsimBench,
+  server: serverBench
 }
 
 async function main(): Promise<void> {

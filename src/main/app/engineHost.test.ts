@@ -56,7 +56,7 @@ describe('EngineHost: the desktop app engine in plain Node', () => {
   it('opens a valid file in place of the running one; a connected client stays and gets the new schema', async () => {
     const host = await start()
     const c = await client(host)
-    expect(await c.json()).toEqual({ type: 'schema', modules: { clock: { signals: [{ name: 'out', type: 'f64' }] } } })
+    expect(await c.json()).toEqual({ type: 'schema', modules: { clock: { signals: [{ name: 'out', type: 'f64', unit: '', writable: false }] } }, wiring: [] })
     c.send({ action: 'subscribe', params: { signals: ['*'] } })
     await c.json()
     await c.frame()
@@ -64,7 +64,11 @@ describe('EngineHost: the desktop app engine in plain Node', () => {
     host.onChange((s) => changes.push(s.file))
     const port = host.state.port
     expect(await host.open(SECOND)).toEqual({ ok: true, file: SECOND, warnings: [] })
-    expect(await c.json()).toEqual({ type: 'schema', modules: { knob: { signals: [{ name: 'level', type: 'f64' }] }, clock: { signals: [{ name: 'out', type: 'f64' }] } } })
+    expect(await c.json()).toEqual({
+      type: 'schema',
+      modules: { knob: { signals: [{ name: 'level', type: 'f64', unit: '', writable: true }] }, clock: { signals: [{ name: 'out', type: 'f64', unit: '', writable: false }] } },
+      wiring: []
+    })
     // Its '*' subscription now covers the new signals, on the same port, without asking again.
     c.received.length = 0
     const frame = await c.frame()

@@ -18,8 +18,10 @@ import { SignalTree } from './tree/SignalTree'
 export function App() {
   useEffect(() => {
     // In the desktop app the console connects to its own engine; in a browser, to the server that served it.
+    // A `?server=` (a link, or the connect dialog reloading the page) wins in both, asking first for another host.
     const api = desktop()
-    void (api ? api.serverUrl() : Promise.resolve(initialServerUrl(window.location))).then((url) => connection.connect(url))
+    const param = new URLSearchParams(window.location.search).has('server')
+    void (api && !param ? api.serverUrl() : Promise.resolve(initialServerUrl(window.location))).then((url) => connection.connect(url))
     return () => connection.disconnect()
   }, [])
   return (

@@ -3,7 +3,7 @@
 
 export type RunState = 'running' | 'paused' | 'ended'
 
-/** One signal in a schema; seed 000 has name and type, the rest comes with the `schema` extension. */
+/** One signal in a schema; seed 000 has name and type; unit and writable are in every schema (as in Hermes phase 3), description with the `schema` extension. */
 export interface SchemaSignal {
   name: string
   type: string

@@ -844,7 +844,7 @@ describe('defaults and time', () => {
       startPaused: false,
       schedule: [{ module: 'a', substeps: 1 }]
     })
-    expect(config.server).toEqual({ enabled: false, host: '127.0.0.1', port: 8765, telemetryHz: 60, allowedOrigins: [], allowedHosts: [] })
+    expect(config.server).toEqual({ enabled: false, host: '127.0.0.1', port: 8765, telemetryHz: 60, allowedOrigins: [], allowedHosts: [], maxClients: 64 })
   })
 
   it('fills the defaults of a model and resolves script paths to null for inproc modules', () => {

@@ -485,7 +485,8 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
         port: raw.server.port,
         telemetryHz: raw.server.telemetry_hz,
         allowedOrigins: raw.server.allowed_origins,
-        allowedHosts: raw.server.allowed_hosts
+        allowedHosts: raw.server.allowed_hosts,
+        maxClients: raw.server.max_clients
       }
     }
   }

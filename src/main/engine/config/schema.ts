@@ -58,7 +58,8 @@ export const serverSchema = z.strictObject({
   port: z.number().int('port must be an integer').min(0, 'port must be between 0 and 65535').max(65535, 'port must be between 0 and 65535').default(8765),
   telemetry_hz: z.number().positive('telemetry_hz must be positive').max(1000, 'telemetry_hz must be at most 1000').default(60),
   allowed_origins: z.array(z.string()).default([]),
-  allowed_hosts: z.array(z.string()).default([])
+  allowed_hosts: z.array(z.string()).default([]),
+  max_clients: z.number().int('max_clients must be an integer').min(1, 'max_clients must be at least 1').max(100_000, 'max_clients must be at most 100000').default(64)
 })
 
 export const configSchema = z.strictObject({

@@ -64,6 +64,8 @@ export interface ResolvedServer {
   allowedOrigins: string[]
   /** Host header names accepted besides loopback and the bound address (DNS rebinding defence). */
   allowedHosts: string[]
+  /** WebSocket connections accepted at once; more are refused with HTTP 503. */
+  maxClients: number
 }
 
 export interface ResolvedConfig {

@@ -1,12 +1,26 @@
 // One connected client: its socket, its subscription and rates, what it opted into, and its counters.
 import { WebSocket } from 'ws'
 import type { AckMessage, Extension, PongMessage, RequestId, ServerMessage, StatusMessage } from '../../../shared/protocol/messages'
+import type { Logger } from '../log'
 import { TokenBucket } from './rateLimit'
 import type { Subscription } from './subscription'
 
 /** A socket backed up by more than this many frames of its own subscription skips frames. */
 const BACKLOG_FRAMES = 4
 const MIN_BACKLOG_BYTES = 64 * 1024
+
+/** Any message to a client whose unsent backlog is over this closes it (server.maxBacklogBytes overrides). */
+export const MAX_BACKLOG_BYTES = 4 * 1024 * 1024
+/** Close code for a client that does not read: policy violation. */
+export const CLOSE_NOT_READING = 1008
+/** A client closed for not reading gets this long to take the close frame before it is cut off. */
+const CLOSE_GRACE_MS = 10_000
+
+export interface ClientLimits {
+  bucket: TokenBucket
+  maxBacklogBytes: number
+  log: Logger
+}
 
 export class ClientConnection {
   subscription: Subscription | null = null
@@ -17,22 +31,72 @@ export class ClientConnection {
   skippedFrames = 0
   /** Commands run one after another per client, so replies come back in the order they were asked. */
   queue: Promise<void> = Promise.resolve()
+  /** When this client was last told it is over its rate limit (performance.now() ms); one error a second. */
+  lastRateErrorMs = -Infinity
+  /** Messages dropped unanswered for being over the rate limit, since the last rate error. */
+  droppedMessages = 0
   private nextTelemetryMs = 0
   private nextStatusMs = 0
+  readonly bucket: TokenBucket
+  private readonly maxBacklogBytes: number
+  private readonly log: Logger
 
   constructor(
     readonly socket: WebSocket,
     readonly id: number,
     readonly remote: string,
-    readonly bucket: TokenBucket
-  ) {}
+    limits: ClientLimits
+  ) {
+    this.bucket = limits.bucket
+    this.maxBacklogBytes = limits.maxBacklogBytes
+    this.log = limits.log
+  }
 
   get open(): boolean {
     return this.socket.readyState === WebSocket.OPEN
   }
 
+  /** Bytes of the messages waiting in `queue` (a slow command, such as a long step, holds the rest back). */
+  pendingBytes = 0
+
+  /** Runs `work` after everything this client asked before: every reply, errors included, keeps the order. */
+  enqueue(work: () => void | Promise<void>, bytes = 0): void {
+    this.pendingBytes += bytes
+    this.queue = this.queue
+      .then(work)
+      .catch(() => undefined)
+      .then(() => {
+        this.pendingBytes -= bytes
+      })
+  }
+
   send(message: ServerMessage): void {
-    if (this.open) this.socket.send(JSON.stringify(message))
+    if (this.open) this.sendData(JSON.stringify(message))
+  }
+
+  /**
+   * Every message to this client goes through here: one that finds more than the backlog bound still
+   * unsent closes the connection instead of growing the server's memory. A single message larger than
+   * the bound still goes out when the backlog is under it, so the bound holds to within one message.
+   */
+  sendData(data: string | Buffer): boolean {
+    if (!this.open) return false
+    const backlog = this.socket.bufferedAmount
+    if (backlog > this.maxBacklogBytes) {
+      this.closeNotReading(backlog)
+      return false
+    }
+    this.socket.send(data)
+    return true
+  }
+
+  private closeNotReading(backlog: number): void {
+    this.log.warn(`client ${this.id} (${this.remote}) is not reading: ${backlog} bytes unsent, over the bound of ${this.maxBacklogBytes}; closing it with ${CLOSE_NOT_READING}`)
+    this.socket.close(CLOSE_NOT_READING, 'not reading: send backlog over its bound')
+    // The close frame waits behind the backlog; a client that never reads is cut off, freeing it.
+    const timer = setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS)
+    timer.unref()
+    this.socket.once('close', () => clearTimeout(timer))
   }
 
   /** Adds the request's `id` for clients that opted into `ids`. */

@@ -1,6 +1,7 @@
 // Parses one text message from a client into a command, with seed 000's error strings, checked in the
 // anchor's order: JSON, object, action, params, known action, then each action's own params.
 import { EXTENSIONS, type Extension, type RequestId, type TelemetryEncoding } from '../../../shared/protocol/messages'
+import { boundedText, escapeControl, previewValue, TRUNCATION_MARKER } from '../../../shared/text/bounded'
 
 export type ParsedCommand =
   | { action: 'subscribe'; signals: string[]; rateHz: number | null; encoding: TelemetryEncoding | null }
@@ -19,6 +20,27 @@ type Params = Record<string, unknown>
 
 const isObject = (v: unknown): v is Params => typeof v === 'object' && v !== null && !Array.isArray(v)
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+
+/** How much of a client's text an error message or a log line shows. */
+export const ECHO_CHARS = 100
+
+/**
+ * A client's value as an error message shows it: a short scalar as JSON (seed 000 shows `"1.5"` and
+ * `null`), anything else as its type and a bounded preview. Never serialises the value whole: a value
+ * nested 10,000 deep overflows JSON.stringify's stack.
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') {
+    const shown = escapeControl(JSON.stringify(value.length > ECHO_CHARS ? value.slice(0, ECHO_CHARS) : value))
+    return value.length > ECHO_CHARS ? `${shown}${TRUNCATION_MARKER} (${value.length} characters)` : shown
+  }
+  // As JSON would show it: Infinity (what 1e400 parses to) and NaN are null.
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return JSON.stringify(value)
+  return previewValue(value, ECHO_CHARS)
+}
+
+/** A client's name (an action, a signal) as an error message shows it: controls escaped, bounded. */
+export const showName = (name: string): string => boundedText(name, ECHO_CHARS)
 
 /** Thrown inside per-action parsers; turned into an error reply. */
 class Invalid extends Error {}
@@ -48,7 +70,7 @@ function parseAction(action: string, params: Params): ParsedCommand {
       if (!('signal' in params)) throw new Invalid("set command requires 'signal' param")
       if (!('value' in params)) throw new Invalid("set command requires 'value' param")
       if (typeof params.signal !== 'string') throw new Invalid("set 'signal' must be a string")
-      if (!isFiniteNumber(params.value)) throw new Invalid(`Invalid value: ${JSON.stringify(params.value)} (expected a finite number)`)
+      if (!isFiniteNumber(params.value)) throw new Invalid(`Invalid value: ${showValue(params.value)} (expected a finite number)`)
       return { action, signal: params.signal, value: params.value }
     }
     case 'subscribe': {
@@ -76,7 +98,7 @@ function parseAction(action: string, params: Params): ParsedCommand {
       return { action, rateHz: rate ?? 1 }
     }
     default:
-      throw new Invalid(`Unknown action: ${action}`)
+      throw new Invalid(`Unknown action: ${showName(action)}`)
   }
 }
 
@@ -85,12 +107,14 @@ export function parseCommand(text: string): ParseResult {
   try {
     data = JSON.parse(text)
   } catch (error) {
-    return { ok: false, message: `Invalid JSON: ${error instanceof Error ? error.message : String(error)}`, action: undefined, id: undefined }
+    // V8's message quotes a piece of the text: bounded and escaped like any other echo.
+    return { ok: false, message: `Invalid JSON: ${showName(error instanceof Error ? error.message : String(error))}`, action: undefined, id: undefined }
   }
   if (!isObject(data)) return { ok: false, message: 'Command must be a JSON object', action: undefined, id: undefined }
   const id = typeof data.id === 'string' || isFiniteNumber(data.id) ? data.id : undefined
   if (data.action === undefined || data.action === null) return { ok: false, message: "Command missing 'action' field", action: undefined, id }
-  const action = typeof data.action === 'string' ? data.action : JSON.stringify(data.action)
+  // The action is echoed in errors (with the ids extension): bounded, and a non-string one only described.
+  const action = typeof data.action === 'string' ? data.action : showValue(data.action)
   if ('params' in data && !isObject(data.params)) return { ok: false, message: "Command 'params' must be an object", action, id }
   try {
     return { ok: true, command: parseAction(action, isObject(data.params) ? data.params : {}), id }

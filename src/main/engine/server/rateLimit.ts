@@ -2,17 +2,20 @@
 
 export class TokenBucket {
   private tokens: number
-  private last = performance.now()
+  private last: number
 
+  /** `now` is the clock in ms (tests freeze it). */
   constructor(
     private readonly perSecond: number,
-    private readonly burst: number
+    private readonly burst: number,
+    private readonly now: () => number = () => performance.now()
   ) {
     this.tokens = burst
+    this.last = now()
   }
 
   take(): boolean {
-    const now = performance.now()
+    const now = this.now()
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond)
     this.last = now
     if (this.tokens < 1) return false

@@ -1,6 +1,6 @@
 // The `schema` message: seed 000's grouping under the config's module names, plus extension metadata.
 import type { ResolvedConfig } from '../config/types'
-import type { RunState, SchemaMessage, SchemaModule } from '../../../shared/protocol/messages'
+import type { RunState, SchemaMessage, SchemaModule, SchemaWire } from '../../../shared/protocol/messages'
 
 export interface RunInfo {
   runId: string
@@ -14,14 +14,23 @@ export function publishedNames(config: ResolvedConfig): string[] {
   return config.modules.flatMap((m) => m.signals.filter((s) => s.published).map((s) => s.qualified))
 }
 
-/** Seed 000's schema when `run` is null; with it, the extended one for clients that said hello. */
+/** The wires between published signals (a wire touching a hidden signal would reveal it). */
+function visibleWiring(config: ResolvedConfig): SchemaWire[] {
+  const visible = new Set(publishedNames(config))
+  return config.wires.filter((w) => visible.has(w.src) && visible.has(w.dst)).map((w) => ({ src: w.src, dst: w.dst, gain: w.gain, offset: w.offset }))
+}
+
+/**
+ * Seed 000's schema when `run` is null, with additive fields as Hermes's phase-3 server sends them (unit
+ * and writable per signal, the wiring list); with `run`, the extended one for clients that said hello.
+ */
 export function buildSchema(config: ResolvedConfig, run: RunInfo | null): SchemaMessage {
   const modules: Record<string, SchemaModule> = {}
   const substeps = new Map(config.execution.schedule.map((e) => [e.module, e.substeps]))
   for (const m of config.modules) {
     const signals = m.signals.filter((s) => s.published)
     if (!run) {
-      modules[m.name] = { signals: signals.map((s) => ({ name: s.name, type: s.type })) }
+      modules[m.name] = { signals: signals.map((s) => ({ name: s.name, type: s.type, unit: s.unit, writable: s.writable })) }
       continue
     }
     modules[m.name] = {
@@ -31,8 +40,7 @@ export function buildSchema(config: ResolvedConfig, run: RunInfo | null): Schema
       rate_hz: config.execution.rateHz * (substeps.get(m.name) ?? 1)
     }
   }
-  if (!run) return { type: 'schema', modules }
-  const visible = new Set(publishedNames(config))
+  if (!run) return { type: 'schema', modules, wiring: visibleWiring(config) }
   return {
     type: 'schema',
     modules,
@@ -46,6 +54,6 @@ export function buildSchema(config: ResolvedConfig, run: RunInfo | null): Schema
     state: run.state,
     frame: run.frame,
     time: run.timeNs / 1e9,
-    wiring: config.wires.filter((w) => visible.has(w.src) && visible.has(w.dst)).map((w) => ({ src: w.src, dst: w.dst, gain: w.gain, offset: w.offset }))
+    wiring: visibleWiring(config)
   }
 }

@@ -9,10 +9,11 @@ import { HEADER } from '../backplane/backplane'
 import { logger, type Logger } from '../log'
 import { CommandRejected, type Scheduler, type SchedulerEvent } from '../scheduler/scheduler'
 import { boundedText } from '../../../shared/text/bounded'
-import { ClientConnection } from './client'
-import { parseCommand, type ParsedCommand } from './commands'
+import { ClientConnection, MAX_BACKLOG_BYTES } from './client'
+import { parseCommand, showName, type ParsedCommand } from './commands'
 import { RunMetrics } from './metrics'
 import { HostCheck } from './hostCheck'
+import { securityHeaders } from './headers'
 import { isOriginAllowed } from './origin'
 import { TokenBucket } from './rateLimit'
 import { buildSchema, publishedNames, type RunInfo } from './schema'
@@ -31,12 +32,23 @@ export interface ServerOptions {
   allowedHosts?: readonly string[]
   /** Larger messages close the connection with 1009. */
   maxMessageBytes?: number
+  /** Sustained messages per second per client (bursts of twice as many pass); more are dropped. */
   commandsPerSecond?: number
+  /** Connections accepted at once until a run is bound; from then on the bound configuration's server.max_clients. */
+  maxClients?: number
+  /** A client with more than this many bytes of messages unsent is closed with 1008 (default 4 MiB). */
+  maxBacklogBytes?: number
+  /** Bytes of one client's messages that may wait behind a slow command (default 16 MiB). */
+  maxPendingBytes?: number
   /** Identifies this server in the `hello` ack. */
   serverName?: string
   log?: Logger
   /** Called when a tick's snapshot is ready to send, with its frame number (diagnostics, benchmarks). */
   onPublish?: (frame: number) => void
+  /** Called for each encoding of a subscription, with the tick's number (diagnostics, tests: one per distinct subscription a tick). */
+  onEncode?: (tick: number, key: string) => void
+  /** The clock of rate limits, in ms (tests freeze it); default performance.now. */
+  now?: () => number
 }
 
 /** What the server serves: a loaded configuration and its running scheduler (a Session). */
@@ -56,33 +68,48 @@ interface Bound {
 }
 
 const CLOSE_GOING_AWAY = 1001
+export const DEFAULT_MAX_CLIENTS = 64
+export const DEFAULT_COMMANDS_PER_SECOND = 500
+/** A subscribe may list this many patterns, or as many as there are published signals if that is more. */
+export const MAX_SUBSCRIBE_PATTERNS = 10_000
+/** Bytes of one client's messages that may wait behind a slow command before more are refused. */
+export const MAX_PENDING_BYTES = 16 * 1024 * 1024
 
 export class HermesServer {
   private readonly clients = new Set<ClientConnection>()
   private readonly wss: WebSocketServer
-  private readonly encoder = new TickEncoder()
+  private readonly encoder: TickEncoder
+  private readonly now: () => number
   private readonly log: Logger
   private bound: Bound | null = null
   private nextClientId = 1
   private skippedTotal = 0
+  private dropped = 0
   private tickTimer: NodeJS.Timeout | null = null
   private tickEpochMs = 0
   private ticks = 0
   private tickInFlight = false
   private stopping: Promise<void> | null = null
   private telemetryHz: number
+  private maxClients: number
 
   private constructor(
     private readonly http: HttpServer,
     private readonly options: ServerOptions
   ) {
     this.log = options.log ?? logger('server')
+    this.now = options.now ?? (() => performance.now())
+    this.encoder = new TickEncoder(options.onEncode)
     this.telemetryHz = options.telemetryHz
+    this.maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 })
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => this.onConnection(socket, req))
     const hosts = new HostCheck(options.host, options.allowedHosts ?? [])
     http.on('request', (req, res) => {
-      if (hosts.allows(req.headers.host)) return serveStatic(options.staticDir, req, res)
+      const allowed = hosts.allows(req.headers.host)
+      // Every response carries them, refusals and the page-not-built included.
+      for (const [name, value] of Object.entries(securityHeaders(allowed ? req.headers.host : undefined, req.url))) res.setHeader(name, value)
+      if (allowed) return serveStatic(options.staticDir, req, res)
       this.log.warn(`refused an HTTP request for Host ${boundedText(String(req.headers.host))}: not a name of this server nor in server.allowed_hosts`)
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Host not allowed\n')
     })
@@ -95,6 +122,13 @@ export class HermesServer {
       if (!isOriginAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
         this.log.warn(`refused a WebSocket from origin ${boundedText(String(req.headers.origin))}: not this server's origin nor in server.allowed_origins`)
         socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nOrigin not allowed\n')
+        return
+      }
+      // handleUpgrade calls back synchronously (no verifyClient), so the set of clients is the whole count.
+      if (this.clients.size >= this.maxClients) {
+        this.log.warn(`refused a WebSocket from ${req.socket.remoteAddress ?? '?'}: ${this.clients.size} clients connected, server.max_clients is ${this.maxClients}`)
+        const body = `Too many clients: at most ${this.maxClients} connections (server.max_clients)\n`
+        socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n${body}`)
         return
       }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req))
@@ -137,6 +171,11 @@ export class HermesServer {
     return this.clients.size
   }
 
+  /** Messages dropped unanswered since the server started, for being over a client's rate limit. */
+  get droppedMessages(): number {
+    return this.dropped
+  }
+
   /**
    * Serves this run from now on. Connected clients stay connected: each gets the new schema, and its
    * subscription patterns are expanded again against the new signals.
@@ -155,6 +194,7 @@ export class HermesServer {
     }
     const rebinding = this.bound !== null
     this.bound = bound
+    this.maxClients = run.config.server.maxClients
     if (run.config.server.telemetryHz !== this.telemetryHz) {
       this.telemetryHz = run.config.server.telemetryHz
       if (this.tickTimer) {
@@ -164,7 +204,7 @@ export class HermesServer {
     }
     if (!rebinding) return
     for (const client of this.clients) {
-      this.sendSchema(client)
+      void this.sendSchema(client)
       const sub = client.subscription
       if (sub) client.subscribe(this.resolve(sub.patterns, sub.encoding), client.rateHz)
     }
@@ -203,19 +243,20 @@ export class HermesServer {
     return bound.resets === 0 ? bound.runId : `${bound.runId}.${bound.resets}`
   }
 
-  private sendSchema(client: ClientConnection): void {
+  /** Settles once the schema is sent, so that a reply queued after it comes after it. */
+  private sendSchema(client: ClientConnection): Promise<void> {
     const bound = this.bound
     if (!bound) {
       client.send({ type: 'schema', modules: {} })
-      return
+      return Promise.resolve()
     }
     if (!client.extensions.has('schema')) {
       client.send(buildSchema(bound.run.config, null))
-      return
+      return Promise.resolve()
     }
     // The extended schema carries the current frame and time: take them from a fresh snapshot.
     const info = this.runInfo(bound)
-    void bound.run.scheduler.snapshot().then(
+    return bound.run.scheduler.snapshot().then(
       (snap) => client.send(buildSchema(bound.run.config, { ...info, state: snap.state, frame: snap.frame, timeNs: snap.timeNs })),
       () => client.send(buildSchema(bound.run.config, info))
     )
@@ -223,11 +264,16 @@ export class HermesServer {
 
   private onConnection(socket: WebSocket, req: IncomingMessage): void {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
-    const perSecond = this.options.commandsPerSecond ?? 500
-    const client = new ClientConnection(socket, this.nextClientId++, remote, new TokenBucket(perSecond, perSecond * 2))
+    const perSecond = this.options.commandsPerSecond ?? DEFAULT_COMMANDS_PER_SECOND
+    const client = new ClientConnection(socket, this.nextClientId++, remote, {
+      bucket: new TokenBucket(perSecond, perSecond * 2, this.now),
+      maxBacklogBytes: this.options.maxBacklogBytes ?? MAX_BACKLOG_BYTES,
+      log: this.log
+    })
     this.clients.add(client)
     this.log.info(`client ${client.id} connected from ${remote} (${this.clients.size} connected)`)
-    this.sendSchema(client)
+    // The schema goes first: commands that arrive meanwhile are answered after it.
+    client.enqueue(() => this.sendSchema(client))
     socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(client, data, isBinary))
     socket.on('close', (code: number) => {
       this.clients.delete(client)
@@ -236,32 +282,82 @@ export class HermesServer {
     socket.on('error', (error: Error) => this.log.warn(`client ${client.id}: ${error.message}`))
   }
 
+  /** No client message, however built, throws out of here: the last resort answers and keeps the connection. */
   private onMessage(client: ClientConnection, data: RawData, isBinary: boolean): void {
+    try {
+      this.handleMessage(client, data, isBinary)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      this.log.error(`client ${client.id}: a message could not be handled: ${message}`)
+      client.enqueue(() => this.sendError(client, `Internal error handling the message: ${showName(message)}`, undefined, undefined))
+    }
+  }
+
+  private handleMessage(client: ClientConnection, data: RawData, isBinary: boolean): void {
+    // A connection being closed (not reading, or the server stopping) runs nothing more.
+    if (!client.open) return
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
     if (!client.bucket.take()) {
-      client.send({ type: 'error', message: `Too many messages: at most ${this.options.commandsPerSecond ?? 500} per second` })
+      this.refuseOverRate(client, bytes, isBinary)
       return
     }
     if (isBinary) {
-      client.send({ type: 'error', message: 'Binary messages are not accepted: send commands as JSON text' })
+      client.enqueue(() => client.send({ type: 'error', message: 'Binary messages are not accepted: send commands as JSON text' }))
       return
     }
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')
-    const parsed = parseCommand(text)
+    // Messages waiting behind a slow command are held in memory: past the bound they are refused at once.
+    const maxPending = this.options.maxPendingBytes ?? MAX_PENDING_BYTES
+    if (client.pendingBytes + bytes.length > maxPending) {
+      this.refuseOverRate(client, bytes, false, `Too many commands waiting: at most ${maxPending} bytes of messages may wait for a slow command; messages over it are dropped, with one error a second`)
+      return
+    }
+    const parsed = parseCommand(bytes.toString('utf8'))
     if (!parsed.ok) {
-      this.sendError(client, parsed.message, parsed.action, parsed.id)
+      client.enqueue(() => this.sendError(client, parsed.message, parsed.action, parsed.id))
       return
     }
-    client.queue = client.queue
-      .then(() => this.execute(client, parsed.command, parsed.id))
-      .catch((error: unknown) => {
+    client.enqueue(() =>
+      this.execute(client, parsed.command, parsed.id).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error)
         if (!(error instanceof CommandRejected)) this.log.error(`client ${client.id}: ${parsed.command.action} failed: ${message}`)
         this.sendError(client, message, parsed.command.action, parsed.id)
-      })
+      }),
+      bytes.length
+    )
+  }
+
+  /**
+   * A client over its rate limit (or over its bytes waiting, `why`) gets at most one error a second; the
+   * messages in between are dropped unanswered, so a flood costs the server neither work nor memory. Only
+   * the message that is answered is parsed, for its id and action (one parse a second at most); a binary
+   * frame has neither.
+   */
+  private refuseOverRate(client: ClientConnection, bytes: Buffer, isBinary: boolean, why?: string): void {
+    const now = this.now()
+    if (now - client.lastRateErrorMs < 1000) {
+      client.droppedMessages++
+      this.dropped++
+      return
+    }
+    const dropped = client.droppedMessages
+    client.lastRateErrorMs = now
+    client.droppedMessages = 0
+    if (dropped > 0) this.log.warn(`client ${client.id} is over the rate limit: ${dropped} messages dropped in the last second`)
+    const parsed = isBinary ? null : parseCommand(bytes.toString('utf8'))
+    const perSecond = this.options.commandsPerSecond ?? DEFAULT_COMMANDS_PER_SECOND
+    const message = why ?? `Too many messages: at most ${perSecond} per second; messages over the limit are dropped, with one error a second`
+    // Answered at once, not behind the slow command: the queue is what is full.
+    const reply = (): void => this.sendError(client, message, parsed ? (parsed.ok ? parsed.command.action : parsed.action) : undefined, parsed?.id)
+    if (why !== undefined) {
+      reply()
+      return
+    }
+    client.enqueue(reply)
   }
 
   private sendError(client: ClientConnection, message: string, action: string | undefined, id: RequestId | undefined): void {
-    if (client.extensions.has('ids')) client.send({ type: 'error', message, ...(action !== undefined ? { action } : {}), ...(id !== undefined ? { id } : {}) })
+    // The action comes from the client: echoed bounded, with its controls escaped.
+    if (client.extensions.has('ids')) client.send({ type: 'error', message, ...(action !== undefined ? { action: showName(action) } : {}), ...(id !== undefined ? { id } : {}) })
     else client.send({ type: 'error', message })
   }
 
@@ -278,6 +374,9 @@ export class HermesServer {
   private async execute(client: ClientConnection, command: ParsedCommand, id: RequestId | undefined): Promise<void> {
     switch (command.action) {
       case 'subscribe': {
+        // Checked here and not on a reload's re-subscription: a list accepted once stays accepted.
+        const limit = Math.max(MAX_SUBSCRIBE_PATTERNS, this.requireRun().published.length)
+        if (command.signals.length > limit) throw new CommandRejected(`subscribe 'signals' has ${command.signals.length} entries: at most ${limit} are allowed`)
         const sub = this.resolve(command.signals, command.encoding ?? 'binary')
         const rate = command.rateHz === null ? null : Math.min(command.rateHz, this.telemetryHz)
         // The ack goes out before the subscription is installed, so it precedes its first frame.
@@ -315,9 +414,9 @@ export class HermesServer {
       }
       case 'set': {
         const bound = this.requireRun()
-        if (!bound.publishedSet.has(command.signal)) throw new CommandRejected(`Unknown signal: ${command.signal}`)
+        if (!bound.publishedSet.has(command.signal)) throw new CommandRejected(`Unknown signal: ${showName(command.signal)}`)
         const signal = bound.run.config.modules.flatMap((m) => m.signals).find((s) => s.qualified === command.signal)
-        if (!signal?.writable) throw new CommandRejected(`Signal not writable: ${command.signal}`)
+        if (!signal?.writable) throw new CommandRejected(`Signal not writable: ${showName(command.signal)}`)
         await bound.run.scheduler.set(command.signal, command.value)
         client.reply({ type: 'ack', action: 'set', signal: command.signal, value: command.value }, id)
         return
@@ -326,7 +425,7 @@ export class HermesServer {
         client.extensions.clear()
         for (const e of command.extensions) client.extensions.add(e)
         client.reply({ type: 'ack', action: 'hello', server: this.options.serverName ?? 'hermes-console', extensions: [...client.extensions], actions: [...SEED_ACTIONS, ...EXTENSION_ACTIONS] }, id)
-        if (client.extensions.has('schema')) this.sendSchema(client)
+        if (client.extensions.has('schema')) await this.sendSchema(client)
         return
       }
       case 'ping':
@@ -444,7 +543,7 @@ export class HermesServer {
         this.skippedTotal++
         continue
       }
-      c.socket.send(this.encoder.encode(sub))
+      c.sendData(this.encoder.encode(sub))
     }
     for (const c of status) c.send(this.status(c, bound, snap.frame, snap.timeNs, snap.state))
   }

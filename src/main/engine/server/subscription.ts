@@ -33,9 +33,16 @@ export class TickEncoder {
   private readonly cache = new Map<string, Buffer | string>()
   private snapshot: Snapshot | null = null
 
+  /** Ticks so far: two ticks may carry the same frame (a paused or slow run), so encodings are counted per tick. */
+  private tick = 0
+
+  /** `onEncode` hears of every encoding actually made (not of cache hits), with the tick it was made for. */
+  constructor(private readonly onEncode?: (tick: number, key: string) => void) {}
+
   reset(snapshot: Snapshot): void {
     this.cache.clear()
     this.snapshot = snapshot
+    this.tick++
   }
 
   encode(sub: Subscription): Buffer | string {
@@ -45,6 +52,7 @@ export class TickEncoder {
     if (!snap) throw new Error('TickEncoder.encode before reset')
     const encoded = sub.encoding === 'json' ? encodeJson(sub, snap) : encodeBinary(sub, snap)
     this.cache.set(sub.key, encoded)
+    this.onEncode?.(this.tick, sub.key)
     return encoded
   }
 }

@@ -36,7 +36,7 @@ export async function startEngine(yaml: string, options: Partial<ServerOptions> 
   }
 }
 
-type Received = { kind: 'text'; json: Record<string, unknown> } | { kind: 'binary'; frame: HertFrame; bytes: number }
+export type Received = { kind: 'text'; json: Record<string, unknown> } | { kind: 'binary'; frame: HertFrame; bytes: number }
 
 /** A plain `ws` client that records every message, for checking the wire exactly as seed 000 writes it. */
 export class RawClient {
@@ -93,6 +93,11 @@ export class RawClient {
     }
   }
 
+  /** The next message of either kind, nothing dropped. */
+  async next(timeoutMs?: number): Promise<Received> {
+    return this.take((_r): _r is Received => true, timeoutMs)
+  }
+
   /** The next JSON message (binary frames before it are dropped). */
   async json(timeoutMs?: number): Promise<Record<string, unknown>> {
     return (await this.take((r): r is Extract<Received, { kind: 'text' }> => r.kind === 'text', timeoutMs)).json
@@ -116,3 +121,12 @@ export class RawClient {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Waits until `condition` holds, polling; fails naming `what` after a generous timeout (never asserts a time). */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}

@@ -5,6 +5,7 @@ import type { EventMessage, SchemaMessage, StatusMessage } from '../../../shared
 import { useConsole, usedSignals } from '../store/store'
 import { telemetry } from '../telemetry/telemetry'
 import { describeClose, RECONNECT, reconnectDelayMs, shouldReconnect } from './reconnect'
+import { initialServer, reloadFor, rememberConsent } from './serverParam'
 
 /**
  * The subscription budget: the console takes every plotted signal, and fills up to this many with the
@@ -289,10 +290,21 @@ export function subscriptionFor(plotted: readonly string[], schema: readonly str
   return schema.filter((n) => chosen.has(n))
 }
 
-/** Where the console connects first: `?server=` in the address, else the server that served the page. */
+/**
+ * Where the console connects first: `?server=` in the address (after asking, when it names another host),
+ * else the server that served the page.
+ */
 export function initialServerUrl(location: Location): string {
-  const fromQuery = new URLSearchParams(location.search).get('server')
-  if (fromQuery) return fromQuery
-  if (location.protocol === 'http:' || location.protocol === 'https:') return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`
-  return 'ws://127.0.0.1:8765'
+  return initialServer(location, (message) => window.confirm(message), typeof sessionStorage !== 'undefined' ? sessionStorage : null)
+}
+
+/** The connect dialog's choice: in place when the page may connect there, else by loading the console with `?server=`. */
+export function attachTo(url: string, location: Location): void {
+  const reload = reloadFor(url, location)
+  if (reload === null) {
+    connection.connect(url)
+    return
+  }
+  rememberConsent(url, sessionStorage)
+  location.assign(reload)
 }

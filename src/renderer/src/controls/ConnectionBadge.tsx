@@ -1,7 +1,7 @@
 // The link state, always visible: connecting, connected, lost and retrying in N s, or given up with a
 // retry button; and a dialog to attach to any other server.
 import { useEffect, useState } from 'react'
-import { connection } from '../connection/connection'
+import { attachTo, connection } from '../connection/connection'
 import { Dialog } from '../dialog/Dialog'
 import { useConsole } from '../store/store'
 
@@ -70,7 +70,7 @@ function ConnectDialog({ onClose }: { onClose(): void }) {
       onClose={onClose}
       onSubmit={() => {
         if (!valid) return
-        connection.connect(url)
+        attachTo(url, window.location)
         onClose()
       }}
     >

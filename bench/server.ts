@@ -1,0 +1,88 @@
+// Server benchmark: the rates and times the server tests deliberately do not assert. Telemetry rate
+// against telemetry_hz for slow and fast runs, per-client rate_hz and subscribe_status rates, the status
+// metrics against the true run rate, and subscription pattern expansion on a 2,000-signal config.
+import { expandPatterns } from '../src/shared/protocol/patterns'
+import { RawClient, startEngine } from '../src/main/engine/server/testing'
+import { printTable } from './table'
+
+const SECONDS = 5
+
+const seed = (rateHz: number, telemetryHz: number): string => `
+modules:
+  vehicle:
+    type: inproc
+    model: point_mass
+    options: { initial_velocity: [1.0, 0.5] }
+    signals: [{ name: position.x }, { name: velocity.x }]
+execution: { mode: realtime, rate_hz: ${rateHz} }
+server: { telemetry_hz: ${telemetryHz} }
+`
+
+async function countFor(client: RawClient, seconds: number, kind: (r: RawClient['received'][number]) => string | null): Promise<Map<string, number>> {
+  client.received.length = 0
+  await new Promise((r) => setTimeout(r, seconds * 1000))
+  const counts = new Map<string, number>()
+  for (const r of client.received.splice(0)) {
+    const k = kind(r)
+    if (k !== null) counts.set(k, (counts.get(k) ?? 0) + 1)
+  }
+  return counts
+}
+
+async function telemetryRows(): Promise<string[][]> {
+  const rows: string[][] = []
+  for (const [rateHz, telemetryHz] of [[10, 50], [1000, 50], [100, 60]] as const) {
+    const engine = await startEngine(seed(rateHz, telemetryHz))
+    const client = await RawClient.open(engine.url)
+    await client.json()
+    client.send({ action: 'subscribe', params: { signals: ['*'] } })
+    await client.json()
+    await client.frame()
+    const counts = await countFor(client, SECONDS, (r) => (r.kind === 'binary' ? 'frame' : null))
+    const measured = (counts.get('frame') ?? 0) / SECONDS
+    rows.push([`rate_hz ${rateHz}, telemetry_hz ${telemetryHz}`, String(telemetryHz), measured.toFixed(1), `${(((measured - telemetryHz) / telemetryHz) * 100).toFixed(1)} %`])
+    client.socket.terminate()
+    await engine.stop()
+  }
+  // Per-client rates: subscribe rate_hz 10 (JSON) and subscribe_status 5 at telemetry_hz 60.
+  const engine = await startEngine(seed(100, 60))
+  const client = await RawClient.open(engine.url)
+  await client.json()
+  client.send({ action: 'subscribe_status', params: { rate_hz: 5 } })
+  client.send({ action: 'subscribe', params: { signals: ['*'], rate_hz: 10, encoding: 'json' } })
+  await client.json()
+  await client.json()
+  const counts = await countFor(client, SECONDS, (r) => (r.kind === 'text' ? String(r.json.type) : null))
+  for (const [what, hz] of [['telemetry', 10], ['status', 5]] as const) {
+    const measured = (counts.get(what) ?? 0) / SECONDS
+    rows.push([`${what} at a per-client ${hz} Hz`, String(hz), measured.toFixed(1), `${(((measured - hz) / hz) * 100).toFixed(1)} %`])
+  }
+  // The status metrics against the run's true rate (realtime at 100 Hz: factor 1, 100 frames/s).
+  client.send({ action: 'status' })
+  const status = await client.take((r): r is Extract<typeof r, { kind: 'text' }> => r.kind === 'text' && r.json.type === 'status' && r.json.realtime_factor !== undefined)
+  rows.push(['status realtime_factor', '1', Number(status.json.realtime_factor).toFixed(3), `${((Number(status.json.realtime_factor) - 1) * 100).toFixed(1)} %`])
+  rows.push(['status frames_per_second', '100', Number(status.json.frames_per_second).toFixed(1), `${(Number(status.json.frames_per_second) - 100).toFixed(1)} %`])
+  client.socket.terminate()
+  await engine.stop()
+  return rows
+}
+
+function patternRows(): string[][] {
+  const names = Array.from({ length: 2000 }, (_, i) => `m${i % 50}.group${i % 9}.s${i}`)
+  const cases: [string, string[]][] = [
+    ['250,000 "*"', Array.from({ length: 250_000 }, () => '*')],
+    ['71,000 prefix.* (450 distinct)', Array.from({ length: 71_000 }, (_, i) => `m${i % 50}.group${i % 9}.*`)],
+    ['71,000 distinct unknown prefix.*', Array.from({ length: 71_000 }, (_, i) => `x${i}.*`)],
+    ['10,000 exact names', names.slice(0, 2000).concat(Array.from({ length: 8000 }, (_, i) => `nope.${i}`))]
+  ]
+  return cases.map(([what, patterns]) => {
+    const start = performance.now()
+    const count = expandPatterns(patterns, names).length
+    return [what, String(count), `${(performance.now() - start).toFixed(1)} ms`]
+  })
+}
+
+export async function serverBench(): Promise<void> {
+  printTable(`Server rates over ${SECONDS} s (the tests assert behaviour; the rates are here)`, ['case', 'target Hz', 'measured', 'error'], await telemetryRows())
+  printTable('Subscription pattern expansion on 2,000 signals', ['patterns', 'signals matched', 'time'], patternRows())
+}
