@@ -43,6 +43,8 @@ export interface SchemaMessage {
   frame?: number
   time?: number
   wiring?: SchemaWire[]
+  /** The console layout the configuration ships (`console.layout`), as its JSON: consoles validate it. */
+  console_layout?: unknown
 }
 
 export type AckMessage =

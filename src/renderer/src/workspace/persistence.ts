@@ -60,6 +60,8 @@ export function configKeyOf(state: Pick<ConsoleState, 'schema' | 'link' | 'exten
 
 export class WorkspacePersistence {
   private config: string | null = null
+  /** Whether this window started from a stored workspace (then a configuration's own layout does not replace it). */
+  private restored = false
   private timer: ReturnType<typeof setTimeout> | null = null
   private readonly unsubscribe: () => void
 
@@ -71,10 +73,14 @@ export class WorkspacePersistence {
     const restored = read(storages.session, WINDOW_KEY) ?? (last !== null ? read(storages.local, CONFIG_KEY_PREFIX + last) : null)
     if (restored) {
       this.config = restored.config
+      this.restored = true
       store.getState().applyWorkspace(restored.workspace)
     }
     this.unsubscribe = store.subscribe((state, previous) => {
-      if (state.schema !== previous.schema) this.onConfig(configKeyOf(state))
+      if (state.schema !== previous.schema) {
+        this.noteShipped(state)
+        this.onConfig(configKeyOf(state))
+      }
       if (layoutChanged(state, previous)) this.schedule()
     })
   }
@@ -92,14 +98,31 @@ export class WorkspacePersistence {
     this.unsubscribe()
   }
 
-  /** Another configuration is served: keep this one's workspace, and bring back the one last used with it. */
+  /** The layout the served configuration ships, kept for Reset layout and for its first opening. */
+  private noteShipped(state: ConsoleState): void {
+    const shipped = state.schema?.console_layout
+    let workspace: Workspace | null = null
+    if (shipped !== undefined && shipped !== null) {
+      const parsed = parseLayout(JSON.stringify(shipped))
+      if (parsed.ok) workspace = parsed.workspace
+      else state.addLog('error', `the configuration's console layout was not used: ${parsed.errors.join('; ')}`)
+    }
+    if (workspace !== state.shippedLayout) this.store.setState({ shippedLayout: workspace })
+  }
+
+  /**
+   * Another configuration is served: keep this one's workspace, and bring back the one last used with it,
+   * or, the first time it is opened, the layout it ships.
+   */
   private onConfig(key: string | null): void {
     if (key === null || key === this.config) return
     const first = this.config === null
     this.flush()
     this.config = key
-    const saved = first ? null : read(this.storages.local, CONFIG_KEY_PREFIX + key)
+    const saved = first && this.restored ? null : read(this.storages.local, CONFIG_KEY_PREFIX + key)
+    const shipped = this.store.getState().shippedLayout
     if (saved) this.store.getState().applyWorkspace(saved.workspace)
+    else if (shipped) this.store.getState().applyWorkspace(shipped)
     this.schedule()
   }
 

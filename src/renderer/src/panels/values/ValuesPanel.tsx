@@ -1,8 +1,8 @@
-// The values panel: every writable signal with its current value; type a number and press Enter to set it.
+// The values panel: writable signals with their current values; type a number and press Enter to set it.
 import { useEffect, useState } from 'react'
 import { parseNumber } from '../../commanding/parseNumber'
 import { connection } from '../../connection/connection'
-import { useConsole } from '../../store/store'
+import { useConsole, type PanelConfig } from '../../store/store'
 import { telemetry } from '../../telemetry/telemetry'
 import { formatValue } from '../plot/Legend'
 
@@ -42,14 +42,16 @@ export function ValueEditor({ signal, compact = false, tabbable = true }: { sign
   )
 }
 
-export function ValuesPanel() {
+/** Every writable signal, or only those the panel names (a layout can make a panel of just the knobs). */
+export function ValuesPanel({ panel }: { panel: PanelConfig }) {
   const signals = useConsole((s) => s.signals)
   const [, setTick] = useState(0)
   useEffect(() => {
     const timer = setInterval(() => setTick((t) => t + 1), REFRESH_MS)
     return () => clearInterval(timer)
   }, [])
-  const writable = signals.filter((s) => s.writable)
+  const chosen = new Set(panel.signals)
+  const writable = signals.filter((s) => s.writable && (chosen.size === 0 || chosen.has(s.name)))
   const history = telemetry.history
   if (writable.length === 0) return <div className="panel-note">No writable signals in this run{useConsole.getState().extended ? '' : ' (the server does not say which signals are writable)'}.</div>
   return (
