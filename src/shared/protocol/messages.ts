@@ -48,7 +48,8 @@ export interface SchemaMessage {
 export type AckMessage =
   | { type: 'ack'; action: 'subscribe'; count: number; signals: string[]; rate_hz?: number; encoding?: TelemetryEncoding; id?: RequestId }
   | { type: 'ack'; action: 'pause' | 'resume' | 'reset'; id?: RequestId }
-  | { type: 'ack'; action: 'step'; count: number; frame: number; id?: RequestId }
+  /** `stepped`: only on a step that pause, resume, reset, a fault or end_time ended early, the frames it ran. */
+  | { type: 'ack'; action: 'step'; count: number; frame: number; stepped?: number; id?: RequestId }
   | { type: 'ack'; action: 'set'; signal: string; value: number; id?: RequestId }
   | { type: 'ack'; action: 'hello'; server: string; extensions: Extension[]; actions: Action[]; id?: RequestId }
   | { type: 'ack'; action: 'status'; id?: RequestId }

@@ -1,6 +1,13 @@
 // Commands from the engine's thread to the scheduler thread through shared memory: the scheduler may be
 // in a tight loop that never returns to its event loop, so a postMessage would wait; a ring does not.
 
+/**
+ * The largest `count` a step takes. A step runs frame by frame from the loop (commands act between its
+ * frames), so the bound is not about blocking: it keeps a typo from meaning "forever" (1e9 frames is
+ * 116 days at 100 Hz, beyond exact integer time at most rates anyway).
+ */
+export const MAX_STEP_COUNT = 1_000_000_000
+
 export const Command = { Pause: 1, Resume: 2, Step: 3, Reset: 4, Set: 5, Snapshot: 6, Stop: 7 } as const
 export type Command = (typeof Command)[keyof typeof Command]
 
@@ -79,7 +86,7 @@ export class CommandRing {
 /** Messages from the scheduler thread to the engine thread. */
 export type SchedulerMessage =
   | { kind: 'ready' }
-  | { kind: 'done'; id: number; frame: number; timeNs: number; state: RunState }
+  | { kind: 'done'; id: number; frame: number; timeNs: number; state: RunState; stepped?: number }
   | { kind: 'rejected'; id: number; message: string }
   | { kind: 'state'; state: RunState; frame: number; timeNs: number; reason: 'command' | 'end_time' | 'fault' }
   | { kind: 'fault'; module: string; message: string; frame: number }

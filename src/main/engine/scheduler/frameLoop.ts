@@ -56,6 +56,14 @@ export class FrameLoop {
   private readonly entry: CommandEntry = { kind: Command.Pause, id: 0, a: 0, b: 0 }
   /** Index in `steppers` of the module being stepped, to name it when it throws. */
   private current = -1
+  /**
+   * A step in progress. It runs one frame per loop turn, so commands (pause, reset, stop, snapshots)
+   * still act between its frames: a step of a billion frames never freezes the clients.
+   */
+  private stepId = 0
+  private stepCount = 0
+  private stepDone = 0
+  private stepActive = false
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -151,6 +159,10 @@ export class FrameLoop {
     while (!this.stopping) {
       if (this.commands.pending(this.read)) this.drainCommands()
       if (this.stopping) break
+      if (this.stepActive) {
+        this.stepOnce()
+        continue
+      }
       if (this.state !== 'running') {
         this.commands.waitForCommand(this.read, IDLE_WAIT_MS)
         continue
@@ -165,7 +177,24 @@ export class FrameLoop {
       }
       this.stepFrameSafely()
     }
+    if (this.stepActive) this.finishStep()
     this.terminateModules()
+  }
+
+  /** One frame of the step in progress; the step ends at its count, at end_time or at a fault. */
+  private stepOnce(): void {
+    if (this.timeNs >= this.endTimeNs) {
+      this.end()
+      return this.finishStep()
+    }
+    if (!this.stepFrameSafely()) return this.finishStep()
+    if (++this.stepDone >= this.stepCount) this.finishStep()
+  }
+
+  /** Acks the step with the frames it ran: all of them, or fewer when something ended it early. */
+  private finishStep(): void {
+    this.stepActive = false
+    this.post({ kind: 'done', id: this.stepId, frame: this.frame, timeNs: this.timeNs, state: this.state, stepped: this.stepDone })
   }
 
   latenessStats(): LatenessStats | null {
@@ -291,26 +320,29 @@ export class FrameLoop {
   private execute(c: CommandEntry): void {
     switch (c.kind) {
       case Command.Pause:
+        // A pause ends a step in progress (acked first, with the frames it ran), and the run stays paused.
+        if (this.stepActive) this.finishStep()
         if (this.state === 'running') this.setState('paused', 'command')
         return this.done(c.id)
       case Command.Resume:
         if (this.config.execution.mode === 'single_frame') return this.reject(c.id, 'resume is not available in single_frame mode; use step')
         if (this.state === 'ended') return this.reject(c.id, 'the run has reached end_time; reset to run it again')
+        if (this.stepActive) this.finishStep()
         if (this.state === 'paused') this.setState('running', 'command')
         return this.done(c.id)
       case Command.Step: {
         if (this.state === 'running') return this.reject(c.id, 'step is only allowed while paused')
         if (this.state === 'ended') return this.reject(c.id, 'the run has reached end_time; reset to run it again')
-        for (let n = 0; n < c.a; n++) {
-          if (this.timeNs >= this.endTimeNs) {
-            this.end()
-            break
-          }
-          if (!this.stepFrameSafely()) break
-        }
-        return this.done(c.id)
+        if (this.stepActive) return this.reject(c.id, 'a step is in progress: wait for its ack, or pause to end it')
+        this.stepId = c.id
+        this.stepCount = c.a
+        this.stepDone = 0
+        this.stepActive = true
+        // The loop runs it, a frame per turn; the ack comes when it finishes or is interrupted.
+        return
       }
       case Command.Reset:
+        if (this.stepActive) this.finishStep()
         this.reset()
         // Reset keeps running or paused as it was; an ended run comes back paused, ready to go again.
         this.setState(this.state === 'ended' ? 'paused' : this.state, 'command')
@@ -322,6 +354,7 @@ export class FrameLoop {
         this.copySnapshot()
         return this.done(c.id)
       case Command.Stop:
+        if (this.stepActive) this.finishStep()
         this.stopping = true
         return this.done(c.id)
     }

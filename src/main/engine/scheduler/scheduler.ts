@@ -2,7 +2,7 @@
 import type { Worker } from 'node:worker_threads'
 import type { ResolvedConfig } from '../config/types'
 import { Backplane, HEADER } from '../backplane/backplane'
-import { Command, CommandRing, RUN_STATES, type LoopStats, type RunState, type SchedulerMessage } from './control'
+import { Command, CommandRing, MAX_STEP_COUNT, RUN_STATES, type LoopStats, type RunState, type SchedulerMessage } from './control'
 import type { SchedulerWorkerData } from './schedulerWorker'
 import { ProcessHost } from '../modules/process/processHost'
 import { startWorker } from '../threads'
@@ -11,6 +11,8 @@ export interface CommandResult {
   frame: number
   timeNs: number
   state: RunState
+  /** For a step: the frames it ran, fewer than asked when a pause, reset, stop, end_time or fault ended it. */
+  stepped?: number
 }
 
 /** Frame, time and every value from one frame boundary. */
@@ -140,9 +142,13 @@ export class Scheduler {
     return this.send(Command.Resume)
   }
 
-  /** Advances exactly `count` frames (fewer if end_time comes first); only while paused. */
+  /**
+   * Advances exactly `count` frames (at most MAX_STEP_COUNT); only while paused. Resolves when the step
+   * is over, with `stepped` fewer than `count` when pause, resume, reset, stop, end_time or a fault ended it.
+   */
   step(count = 1): Promise<CommandResult> {
     if (!Number.isSafeInteger(count) || count < 1) return Promise.reject(new RangeError(`step count must be a positive integer, got ${count}`))
+    if (count > MAX_STEP_COUNT) return Promise.reject(new RangeError(`step count must be at most ${MAX_STEP_COUNT}, got ${count}`))
     return this.send(Command.Step, count)
   }
 
@@ -241,7 +247,7 @@ export class Scheduler {
         this.lastState = message.state
         const p = this.pending.get(message.id)
         this.pending.delete(message.id)
-        p?.resolve({ frame: message.frame, timeNs: message.timeNs, state: message.state })
+        p?.resolve({ frame: message.frame, timeNs: message.timeNs, state: message.state, ...(message.stepped !== undefined ? { stepped: message.stepped } : {}) })
         break
       }
       case 'rejected': {

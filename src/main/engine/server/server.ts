@@ -309,8 +309,15 @@ export class HermesServer {
       case 'step': {
         const bound = this.requireRun()
         if (bound.run.scheduler.state === 'running') throw new CommandRejected('step is only allowed while paused: send pause first')
-        const result = await bound.run.scheduler.step(command.count)
-        client.reply({ type: 'ack', action: 'step', count: command.count, frame: result.frame }, id)
+        // Not awaited in the client's queue: its next command (a pause, a reset) is what may end a long step.
+        // A step that something ended early says how many frames it ran (additive: a full step's ack is seed 000's).
+        bound.run.scheduler.step(command.count).then(
+          (result) => {
+            const cut = result.stepped !== undefined && result.stepped < command.count ? { stepped: result.stepped } : {}
+            client.reply({ type: 'ack', action: 'step', count: command.count, frame: result.frame, ...cut }, id)
+          },
+          (error: unknown) => this.sendError(client, error instanceof Error ? error.message : String(error), 'step', id)
+        )
         return
       }
       case 'set': {
