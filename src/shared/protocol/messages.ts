@@ -42,7 +42,16 @@ export interface SchemaMessage {
   state?: RunState
   frame?: number
   time?: number
+  /** Extension: the module fault the run is in (it paused or ended there), or null. */
+  fault?: ModuleFault | null
   wiring?: SchemaWire[]
+}
+
+/** A module that failed: its name, the frame it failed at, and what happened. Cleared by a reset or restart. */
+export interface ModuleFault {
+  module: string
+  frame: number
+  message: string
 }
 
 export type AckMessage =
@@ -106,6 +115,8 @@ export interface StatusMessage {
   skipped_frames: number
   /** Telemetry frames skipped for all clients since the server started. */
   skipped_frames_total: number
+  /** The module fault the run is in, or null (a reset, or a restart under on_module_error: restart, clears it). */
+  fault: ModuleFault | null
   id?: RequestId
 }
 

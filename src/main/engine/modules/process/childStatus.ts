@@ -68,6 +68,11 @@ export class ChildStatus {
     Atomics.store(this.ints, I.blocked, 0)
   }
 
+  /** True while the scheduler thread waits in a read for this module's reply. */
+  get blocked(): boolean {
+    return Atomics.load(this.ints, I.blocked) === 1
+  }
+
   get timedOut(): boolean {
     return Atomics.load(this.ints, I.timedOut) === 1
   }

@@ -136,6 +136,11 @@ export class ModuleProcess {
     return proc
   }
 
+  /** Resolves once the process has exited and its exit is published (after its last stderr). */
+  get exited(): Promise<void> {
+    return this.exitedAt
+  }
+
   get pid(): number {
     return this.child.pid ?? -1
   }
