@@ -119,7 +119,20 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     server: { enabled: !opts.server ? false : opts.serve ? true : undefined, host: opts.host, port: opts.port }
   })
   const session = await Session.start(config, { serving: config.server.enabled })
-  let server: HermesServer | null
+  let server: HermesServer | null = null
+  // Listening from the start: a module may fail in the first frames, before the server is up.
+  const fault = new Promise<string>((resolve) => {
+    session.scheduler.onEvent((event) => {
+      if (event.kind === 'exit') resolve(event.message)
+      if (event.kind !== 'fault') return
+      const what = `module '${event.module}' failed at frame ${event.frame}: ${event.message}`
+      const outcome = faultOutcome(event.action, config.server.enabled)
+      if (outcome === 'exit') return resolve(what)
+      // Served, a fault pauses the run and the server stays up: a client can look, and reset.
+      const next = outcome === 'restart' ? 'restarting it' : `the run is paused; still serving ${server?.url ?? 'clients'}: reset restarts it, Ctrl+C stops`
+      process.stderr.write(`hermes: ${what}; ${next}\n`)
+    })
+  })
   try {
     server = await startServer(config, session)
   } catch (error) {
@@ -146,18 +159,6 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     timers.push(setInterval(() => void session.scheduler.snapshot().then((s) => progress.update(s.timeNs / 1e9, s.frame), () => undefined), 100))
   }
 
-  const fault = new Promise<string>((resolve) => {
-    session.scheduler.onEvent((event) => {
-      if (event.kind === 'exit') resolve(event.message)
-      if (event.kind !== 'fault') return
-      const what = `module '${event.module}' failed at frame ${event.frame}: ${event.message}`
-      const outcome = faultOutcome(event.action, server !== null)
-      if (outcome === 'exit') return resolve(what)
-      // Served, a fault pauses the run and the server stays up: a client can look, and reset.
-      const next = outcome === 'restart' ? 'restarting it' : `the run is paused; still serving ${server?.url ?? ''}: reset restarts it, Ctrl+C stops`
-      process.stderr.write(`hermes: ${what}; ${next}\n`)
-    })
-  })
   let outcome = await Promise.race([session.whenEnded().then(() => 'ended'), stopSignal, fault.then((m) => `fault:${m}`)])
 
   for (const t of timers) clearInterval(t)
