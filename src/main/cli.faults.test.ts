@@ -15,6 +15,7 @@ afterEach(async () => {
 })
 
 skipNotice(!HAS_PYTHON, 'hermes run with failing Python modules', 'no python3 on PATH')
+skipNotice(!HAS_PROC, 'the checks that no module process is left', 'no /proc on this system')
 
 /** Raises once at frame 100 (a marker file next to it says it did), then runs on; publishes its pid. */
 const raising = `import os
