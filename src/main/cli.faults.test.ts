@@ -81,6 +81,35 @@ describe.skipIf(!HAS_PYTHON)('hermes run --serve with a module that raises', () 
     if (HAS_PROC) expect(lab.processes()).toEqual([])
   }, 90_000)
 
+  it('with a module that forks a child holding its pipes and exits: the fault is reported, SIGTERM stops it, no descendant is left', async () => {
+    lab = new ModuleLab()
+    lab.write('forker.py', `import os, time
+from hermes_module import Module, run
+
+class M(Module):
+    signals = ["n"]
+    def step(self, t):
+        self.outputs["n"] = t.frame
+        if t.frame == 20:
+            if os.fork() == 0:
+                time.sleep(300)
+                os._exit(0)
+            os._exit(0)
+
+run(M())
+`)
+    const yaml = lab.write('config.yaml', 'modules:\n  forker: { type: script, script: ./forker.py }\nexecution: { mode: realtime, rate_hz: 100 }\n')
+    const cli = await startRun(yaml, '--serve', '--port', '0')
+    await said(cli, /module 'forker' failed at frame 20: python3 forker.py exited with code 0 during step; the run is paused/)
+    const c = await connect(cli.port!)
+    c.send({ action: 'status' })
+    expect(await c.json()).toMatchObject({ type: 'status', fault: { module: 'forker', frame: 20 } })
+    if (HAS_PROC) expect(await lab.processesAfter(5000)).toEqual([cli.child.pid])
+    cli.child.kill('SIGTERM')
+    expect(await cli.exited).toBe(0)
+    if (HAS_PROC) expect(lab.processes()).toEqual([])
+  }, 60_000)
+
   it('with on_module_error: stop, ends at the fault with exit code 1', async () => {
     lab = new ModuleLab()
     lab.write('m.py', raising)
