@@ -3,10 +3,11 @@ import { cpus } from 'node:os'
 import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
 import { modulesBench } from './modules'
-import { schedulerBench } from './scheduler'
+import { schedulerBench, schedulerCommandsBench } from './scheduler'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
+  commands: schedulerCommandsBench,
   fanout: fanoutBench,
   console: consoleBench,
   modules: modulesBench
