@@ -67,6 +67,7 @@ export class FrameLoop {
   private current = -1
   /** Where a Restart returns to: the state the run was in when the fault that restarts a module came. */
   private stateBeforeFault: RunState = 'paused'
+  private inFault = false
   /**
    * A step in progress. It runs one frame per loop turn, so commands (pause, reset, stop, snapshots)
    * still act between its frames: a step of a billion frames never freezes the clients.
@@ -143,6 +144,7 @@ export class FrameLoop {
    */
   private reset(): string | null {
     const failed = this.rebuildFaulted()
+    this.inFault = false
     for (const s of this.steppers) s.restarts = 0
     this.restoreInitialState((m, s) => (m.reset && !s.fresh ? m.reset() : m.stage?.()), true)
     this.rebaseWallClock()
@@ -198,6 +200,8 @@ export class FrameLoop {
 
   /** Restart in place (on_module_error: restart): faulted modules built again and staged, the rest untouched. */
   private restart(): string | null {
+    // A reset may have come first and recovered already: then there is nothing to restart or resume.
+    if (!this.steppers.some((s) => s.faulted)) return null
     const failed = this.rebuildFaulted()
     if (failed) return failed
     for (let i = 0; i < this.steppers.length; i++) {
@@ -212,6 +216,7 @@ export class FrameLoop {
       }
     }
     this.publishHeader()
+    this.inFault = false
     if (this.state === 'paused' && this.stateBeforeFault === 'running') this.setState('running', 'restart')
     else this.setState(this.state, 'restart')
     return null
@@ -362,7 +367,9 @@ export class FrameLoop {
   private fault(module: string, message: string, action: FaultAction): void {
     this.post({ kind: 'fault', module, message, frame: this.frame, action })
     if (action === 'stop') return this.setState('ended', 'fault')
-    this.stateBeforeFault = this.state
+    // The first fault since the last recovery says where a restart returns to (several may come in one frame).
+    if (!this.inFault) this.stateBeforeFault = this.state
+    this.inFault = true
     this.setState('paused', 'fault')
   }
 
