@@ -137,6 +137,8 @@ describe.each(kinds)('a served run whose module fails (%s), on_module_error unse
     const fault = await faulted
     expect(fault).toMatchObject({ module: 'm', frame: FAIL_AT })
 
+    // The pause that follows the fault has reached the server once a snapshot has come back.
+    expect((await session.scheduler.snapshot()).state).toBe('paused')
     // A client that connects after the fault: schema, then the fault in the extended schema and in status.
     const late = await connect(server)
     expect(await late.json()).toMatchObject({ type: 'schema', modules: { m: {} } })
