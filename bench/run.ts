@@ -4,11 +4,12 @@ import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
 import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
-import { schedulerBench } from './scheduler'
+import { schedulerBench, schedulerCommandsBench } from './scheduler'
 import { serverBench } from './server'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
+  commands: schedulerCommandsBench,
   fanout: fanoutBench,
   console: consoleBench,
   modules: modulesBench,

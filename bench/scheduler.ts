@@ -47,3 +47,32 @@ export async function schedulerBench(): Promise<void> {
     ]
   )
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Timing rows that tests must not assert: frames after a resume, and how fast a pause ends a huge step. */
+export async function schedulerCommandsBench(): Promise<void> {
+  const rows: string[][] = []
+  const realtime = await Session.start(example('hermes_vehicle.yaml', { execution: { mode: 'realtime', rate_hz: 100, end_time: null } }))
+  await sleep(100)
+  const paused = await realtime.scheduler.pause()
+  await sleep(300)
+  await realtime.scheduler.resume()
+  await sleep(100)
+  const after = await realtime.scheduler.pause()
+  await realtime.stop()
+  rows.push(['frames in 100 ms after a 300 ms pause at 100 Hz', String(after.frame - paused.frame), '~10 (a burst that counted the pause: ~40)'])
+
+  const stepping = await Session.start(example('hermes_vehicle.yaml', { execution: { mode: 'afap', end_time: null } }))
+  await stepping.scheduler.pause()
+  const step = stepping.scheduler.step(1_000_000_000)
+  await sleep(200)
+  const sent = performance.now()
+  const pause = stepping.scheduler.pause()
+  const result = await step
+  const ackMs = performance.now() - sent
+  await pause
+  await stepping.stop()
+  rows.push(['pause to step ack during a 1e9-frame step', `${ackMs.toFixed(2)} ms`, `within a frame (${(result.stepped ?? 0).toLocaleString('en-US')} frames ran)`])
+  printTable('Scheduler, commands while it runs', ['measure', 'value', 'expected'], rows)
+}

@@ -5,6 +5,7 @@ import type { ConfigOverrides } from './engine/config/load'
 import { loadConfigFileWithModules } from './engine/config/withModules'
 import type { ResolvedConfig } from './engine/config/types'
 import { Session } from './engine/session'
+import type { FaultAction } from './engine/scheduler/control'
 import { expandPatterns } from '../shared/protocol/patterns'
 import { formatSummary, table } from './cli/format'
 import { addNetsimCommand } from './cli/netsim'
@@ -76,18 +77,62 @@ async function startServer(config: ResolvedConfig, session: Session): Promise<He
   return server
 }
 
+/**
+ * Ctrl+C (or SIGTERM) asks for a clean stop. Asked again while the stop runs, it says what the stop is
+ * waiting for; a third time, it gives up on the clean stop and exits 130 (module processes are killed
+ * with their process groups on the way out: moduleProcess.ts).
+ */
+function stopSignals(progress: () => string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let asked = 0
+    const onSignal = (outcome: string): void => {
+      asked++
+      if (asked === 1) {
+        process.stderr.write(`hermes: stopping\n`)
+        return resolve(outcome)
+      }
+      const waiting = progress() || 'starting'
+      if (asked === 2) {
+        process.stderr.write(`hermes: still stopping: ${waiting}; press Ctrl+C again to force\n`)
+        return
+      }
+      process.stderr.write(`hermes: forced to exit while ${waiting}\n`)
+      process.exit(130)
+    }
+    process.on('SIGINT', () => onSignal('interrupted'))
+    process.on('SIGTERM', () => onSignal('terminated'))
+  })
+}
+
+/** What a fault means for the CLI: keep serving (a client can reset), carry on (a restart), or end with exit 1. */
+function faultOutcome(action: FaultAction, served: boolean): 'serve' | 'restart' | 'exit' {
+  if (action === 'restart') return 'restart'
+  return action === 'pause' && served ? 'serve' : 'exit'
+}
+
 async function run(file: string, opts: RunOptions): Promise<void> {
   // Handlers first: a signal that arrives while the engine starts still means a clean stop.
-  const stopSignal = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('interrupted'))
-    process.once('SIGTERM', () => resolve('terminated'))
-  })
+  let stopping: (() => string) | null = null
+  const stopSignal = stopSignals(() => stopping?.() ?? '')
   const config = await loadOrExit(file, {
     execution: { mode: opts.mode, rate_hz: opts.rate, end_time: opts.endTime },
     server: { enabled: !opts.server ? false : opts.serve ? true : undefined, host: opts.host, port: opts.port }
   })
-  const session = await Session.start(config)
-  let server: HermesServer | null
+  const session = await Session.start(config, { serving: config.server.enabled })
+  let server: HermesServer | null = null
+  // Listening from the start: a module may fail in the first frames, before the server is up.
+  const fault = new Promise<string>((resolve) => {
+    session.scheduler.onEvent((event) => {
+      if (event.kind === 'exit') resolve(event.message)
+      if (event.kind !== 'fault') return
+      const what = `module '${event.module}' failed at frame ${event.frame}: ${event.message}`
+      const outcome = faultOutcome(event.action, config.server.enabled)
+      if (outcome === 'exit') return resolve(what)
+      // Served, a fault pauses the run and the server stays up: a client can look, and reset.
+      const next = outcome === 'restart' ? 'restarting it' : `the run is paused; still serving ${server?.url ?? 'clients'}: reset restarts it, Ctrl+C stops`
+      process.stderr.write(`hermes: ${what}; ${next}\n`)
+    })
+  })
   try {
     server = await startServer(config, session)
   } catch (error) {
@@ -114,12 +159,6 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     timers.push(setInterval(() => void session.scheduler.snapshot().then((s) => progress.update(s.timeNs / 1e9, s.frame), () => undefined), 100))
   }
 
-  const fault = new Promise<string>((resolve) => {
-    session.scheduler.onEvent((event) => {
-      if (event.kind === 'fault') resolve(`module '${event.module}' failed at frame ${event.frame}: ${event.message}`)
-      if (event.kind === 'exit') resolve(event.message)
-    })
-  })
   let outcome = await Promise.race([session.whenEnded().then(() => 'ended'), stopSignal, fault.then((m) => `fault:${m}`)])
 
   for (const t of timers) clearInterval(t)
@@ -132,7 +171,10 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     process.stderr.write(`hermes: end_time reached; still serving ${server.url} for inspection, Ctrl+C stops\n`)
     outcome = await stopSignal
   }
+  let serverStopped = false
+  stopping = () => (server && !serverStopped ? 'closing the client connections' : session.stopProgress())
   await server?.stop()
+  serverStopped = true
   const summary = await session.stop()
   process.stdout.write(`${formatSummary(summary)}\n`)
   if (outcome.startsWith('fault:')) {

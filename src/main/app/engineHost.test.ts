@@ -29,6 +29,25 @@ const SECOND = file(
 execution: { mode: realtime, rate_hz: 100 }
 `
 )
+const PAUSED = file(
+  'paused.yaml',
+  `modules:
+  clock: { type: inproc, model: signal_generator, options: { waveform: ramp } }
+execution: { mode: realtime, rate_hz: 100, start_paused: true }
+`
+)
+file(
+  'thrower.mjs',
+  `let n
+export const signals = [{ name: 'n' }]
+export function init(ctx) { n = ctx.signal('n') }
+export function step(t) {
+  if (t.frame === 5) throw new Error('thrown on purpose')
+  n.value = t.frame
+}
+`
+)
+const FAULTY = file('faulty.yaml', 'modules:\n  thrower: { type: script, script: ./thrower.mjs }\nexecution: { mode: afap, rate_hz: 100, start_paused: true }\n')
 const BROKEN = file('broken.yaml', 'modules:\n  knob: { type: inproc, model: injection }\nexecution:\n  rate_hz: 0\n')
 
 const options: HostOptions = { port: 0, host: '127.0.0.1', staticDir: null, allowedOrigins: [], serverName: 'test' }
@@ -103,18 +122,41 @@ describe('EngineHost: the desktop app engine in plain Node', () => {
   })
 
   it('reload starts the same file over: frame 0 again and a new run id', async () => {
-    const host = await start()
+    // Paused from the start, so the frames are the ones this test steps, on any machine.
+    const host = await start(PAUSED)
     const c = await client(host)
     await c.json()
     c.send({ action: 'hello' })
     await c.json()
     const first = await c.json()
-    await new Promise((r) => setTimeout(r, 300))
+    expect(first).toMatchObject({ type: 'schema', state: 'paused', frame: 0 })
+    c.send({ action: 'step', params: { count: 25 } })
+    expect(await c.json()).toEqual({ type: 'ack', action: 'step', count: 25, frame: 25 })
     expect((await host.reload()).ok).toBe(true)
     const second = await c.json()
-    expect(second.type).toBe('schema')
+    expect(second).toMatchObject({ type: 'schema', state: 'paused', frame: 0 })
     expect(second.run_id).not.toBe(first.run_id)
-    expect(second.frame as number).toBeLessThan(20)
+  })
+
+  it('keeps serving after a module fault: a late client sees the fault, reset restarts the module, open still works', async () => {
+    const host = await start(FAULTY)
+    const faulted = await client(host)
+    await faulted.json()
+    faulted.send({ action: 'step', params: { count: 10 } })
+    // The module throws at frame 5: clients are told, and the step ends there and says so.
+    expect(await faulted.json(20_000)).toMatchObject({ type: 'event', event: 'error', module: 'thrower', frame: 5 })
+    expect(await faulted.json()).toEqual({ type: 'event', event: 'paused' })
+    expect(await faulted.json()).toEqual({ type: 'ack', action: 'step', count: 10, frame: 5, stepped: 5 })
+    const late = await client(host)
+    await late.json()
+    late.send({ action: 'status' })
+    expect(await late.json()).toMatchObject({ type: 'status', state: 'paused', frame: 5, fault: { module: 'thrower', frame: 5 } })
+    late.send({ action: 'reset' })
+    expect(await late.json(20_000)).toEqual({ type: 'ack', action: 'reset' })
+    await late.json()
+    late.send({ action: 'status' })
+    expect(await late.json()).toMatchObject({ type: 'status', frame: 0, fault: null })
+    expect((await host.open(FIRST)).ok).toBe(true)
   })
 
   it('says which port is taken', async () => {

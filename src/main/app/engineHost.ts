@@ -50,7 +50,7 @@ export class EngineHost {
     const { config, warnings } = await loadConfigFileWithModules(file)
     const log = options.log ?? logger('app')
     for (const w of warnings) log.warn(formatIssue(w))
-    const session = await Session.start(config)
+    const session = await Session.start(config, { serving: true })
     let server: HermesServer
     try {
       server = await HermesServer.start({
@@ -112,7 +112,7 @@ export class EngineHost {
     }
     let session: Session
     try {
-      session = await Session.start(loaded.config)
+      session = await Session.start(loaded.config, { serving: true })
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       return { ok: false, file, errors: [`${file}: cannot start: ${message}`], warnings: format(loaded.warnings) }

@@ -1,7 +1,7 @@
 // A Session is one loaded configuration running: its scheduler now, its server too once started.
 import type { ResolvedConfig } from './config/types'
 import { HEADER } from './backplane/backplane'
-import { Scheduler, type Snapshot } from './scheduler/scheduler'
+import { Scheduler, type SchedulerOptions, type Snapshot } from './scheduler/scheduler'
 
 /** How long stop waits for a last snapshot before it reads the header instead. */
 const SNAPSHOT_WAIT_MS = 500
@@ -17,14 +17,16 @@ export interface RunSummary {
 export class Session {
   private readonly startedMs = performance.now()
   private summary: Promise<RunSummary> | null = null
+  private takingLastFrame = false
 
   private constructor(
     readonly config: ResolvedConfig,
     readonly scheduler: Scheduler
   ) {}
 
-  static async start(config: ResolvedConfig): Promise<Session> {
-    return new Session(config, await Scheduler.start(config))
+  /** `options.serving`: whether clients are served, which decides what a module fault does by default. */
+  static async start(config: ResolvedConfig, options: SchedulerOptions = {}): Promise<Session> {
+    return new Session(config, await Scheduler.start(config, options))
   }
 
   /** Resolves when the run reaches end_time (never, for a run without one). */
@@ -46,8 +48,16 @@ export class Session {
     return this.summary
   }
 
+  /** What a stop in progress waits for ("waiting for module 'm' to exit"), or '' before a stop. */
+  stopProgress(): string {
+    if (!this.summary) return ''
+    return this.takingLastFrame ? 'taking the last frame' : this.scheduler.stopProgress()
+  }
+
   private async finish(): Promise<RunSummary> {
+    this.takingLastFrame = true
     const last = await this.lastFrame()
+    this.takingLastFrame = false
     await this.scheduler.stop()
     const wallSeconds = (performance.now() - this.startedMs) / 1000
     const frames = last?.frame ?? 0

@@ -42,15 +42,25 @@ export interface SchemaMessage {
   state?: RunState
   frame?: number
   time?: number
+  /** Extension: the module fault the run is in (it paused or ended there), or null. */
+  fault?: ModuleFault | null
   wiring?: SchemaWire[]
   /** The console layout the configuration ships (`console.layout`), as its JSON: consoles validate it. */
   console_layout?: unknown
 }
 
+/** A module that failed: its name, the frame it failed at, and what happened. Cleared by a reset or restart. */
+export interface ModuleFault {
+  module: string
+  frame: number
+  message: string
+}
+
 export type AckMessage =
   | { type: 'ack'; action: 'subscribe'; count: number; signals: string[]; rate_hz?: number; encoding?: TelemetryEncoding; id?: RequestId }
   | { type: 'ack'; action: 'pause' | 'resume' | 'reset'; id?: RequestId }
-  | { type: 'ack'; action: 'step'; count: number; frame: number; id?: RequestId }
+  /** `stepped`: only on a step that pause, resume, reset, a fault or end_time ended early, the frames it ran. */
+  | { type: 'ack'; action: 'step'; count: number; frame: number; stepped?: number; id?: RequestId }
   | { type: 'ack'; action: 'set'; signal: string; value: number; id?: RequestId }
   | { type: 'ack'; action: 'hello'; server: string; extensions: Extension[]; actions: Action[]; id?: RequestId }
   | { type: 'ack'; action: 'status'; id?: RequestId }
@@ -107,6 +117,8 @@ export interface StatusMessage {
   skipped_frames: number
   /** Telemetry frames skipped for all clients since the server started. */
   skipped_frames_total: number
+  /** The module fault the run is in, or null (a reset, or a restart under on_module_error: restart, clears it). */
+  fault: ModuleFault | null
   id?: RequestId
 }
 

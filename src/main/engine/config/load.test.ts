@@ -842,7 +842,8 @@ describe('defaults and time', () => {
       endTime: null,
       endTimeNs: null,
       startPaused: false,
-      schedule: [{ module: 'a', substeps: 1 }]
+      schedule: [{ module: 'a', substeps: 1 }],
+      onModuleError: null
     })
     expect(config.server).toEqual({ enabled: false, host: '127.0.0.1', port: 8765, telemetryHz: 60, allowedOrigins: [], allowedHosts: [], maxClients: 64 })
   })

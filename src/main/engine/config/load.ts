@@ -477,7 +477,8 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
         endTime,
         endTimeNs: endTime === null ? null : secondsToNs(endTime),
         startPaused: raw.execution.start_paused,
-        schedule
+        schedule,
+        onModuleError: raw.execution.on_module_error
       },
       server: {
         enabled: raw.server.enabled,

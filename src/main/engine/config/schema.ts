@@ -49,7 +49,9 @@ export const executionSchema = z.strictObject({
   rate_hz: z.number().positive('rate_hz must be positive').refine(Number.isFinite, 'expected a finite number').default(100),
   end_time: z.number().nonnegative('end_time must not be negative').refine(Number.isFinite, 'expected a finite number').nullable().default(null),
   start_paused: z.boolean().default(false),
-  schedule: z.array(scheduleEntrySchema).default([])
+  schedule: z.array(scheduleEntrySchema).default([]),
+  /** What a module fault does; unset means pause when a server is up, stop when not (docs/modules.md). */
+  on_module_error: z.enum(['pause', 'stop', 'restart']).nullable().default(null)
 })
 
 export const serverSchema = z.strictObject({

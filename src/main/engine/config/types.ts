@@ -54,7 +54,12 @@ export interface ResolvedExecution {
   endTimeNs: number | null
   startPaused: boolean
   schedule: ScheduleEntry[]
+  /** execution.on_module_error as written; null: pause when serving, stop when not (see faultPolicy). */
+  onModuleError: ModuleErrorPolicy | null
 }
+
+/** pause: the run pauses and waits for a reset; stop: the run ends; restart: the module restarts and the run goes on. */
+export type ModuleErrorPolicy = 'pause' | 'stop' | 'restart'
 
 export interface ResolvedServer {
   enabled: boolean

@@ -1,7 +1,15 @@
 // Commands from the engine's thread to the scheduler thread through shared memory: the scheduler may be
 // in a tight loop that never returns to its event loop, so a postMessage would wait; a ring does not.
+import type { ProcessHandoff } from '../modules/process/moduleProcess'
 
-export const Command = { Pause: 1, Resume: 2, Step: 3, Reset: 4, Set: 5, Snapshot: 6, Stop: 7 } as const
+/**
+ * The largest `count` a step takes. A step runs frame by frame from the loop (commands act between its
+ * frames), so the bound is not about blocking: it keeps a typo from meaning "forever" (1e9 frames is
+ * 116 days at 100 Hz, beyond exact integer time at most rates anyway).
+ */
+export const MAX_STEP_COUNT = 1_000_000_000
+
+export const Command = { Pause: 1, Resume: 2, Step: 3, Reset: 4, Set: 5, Snapshot: 6, Stop: 7, Restart: 8 } as const
 export type Command = (typeof Command)[keyof typeof Command]
 
 export type RunState = 'running' | 'paused' | 'ended'
@@ -79,12 +87,31 @@ export class CommandRing {
 /** Messages from the scheduler thread to the engine thread. */
 export type SchedulerMessage =
   | { kind: 'ready' }
-  | { kind: 'done'; id: number; frame: number; timeNs: number; state: RunState }
+  | { kind: 'done'; id: number; frame: number; timeNs: number; state: RunState; stepped?: number }
   | { kind: 'rejected'; id: number; message: string }
-  | { kind: 'state'; state: RunState; frame: number; timeNs: number; reason: 'command' | 'end_time' | 'fault' }
-  | { kind: 'fault'; module: string; message: string; frame: number }
+  | { kind: 'state'; state: RunState; frame: number; timeNs: number; reason: StateReason }
+  | { kind: 'fault'; module: string; message: string; frame: number; action: FaultAction }
   | { kind: 'stopped'; stats: LoopStats }
   | { kind: 'failed'; message: string }
+
+/** Why the run state changed: a command, end_time, a module fault, or the restart of a faulted module. */
+export type StateReason = 'command' | 'end_time' | 'fault' | 'restart'
+
+/**
+ * What a fault does (execution.on_module_error): pause the run; stop it (the run ends); or restart the
+ * module, which the engine thread does, then resumes the run with a Restart command.
+ */
+export type FaultAction = 'pause' | 'stop' | 'restart'
+
+/** A module restarts on a fault at most this often between resets; the next fault pauses the run. */
+export const MAX_RESTARTS = 3
+
+/** The engine thread to the scheduler thread, by message (read with receiveMessageOnPort before a Reset or Restart). */
+export interface HandoffMessage {
+  kind: 'handoffs'
+  /** New processes of faulted process modules, by module name. */
+  processes: Record<string, ProcessHandoff>
+}
 
 export interface LoopStats {
   frames: number

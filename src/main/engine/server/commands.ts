@@ -1,5 +1,6 @@
 // Parses one text message from a client into a command, with seed 000's error strings, checked in the
 // anchor's order: JSON, object, action, params, known action, then each action's own params.
+import { MAX_STEP_COUNT } from '../scheduler/control'
 import { EXTENSIONS, type Extension, type RequestId, type TelemetryEncoding } from '../../../shared/protocol/messages'
 import { boundedText, escapeControl, previewValue, TRUNCATION_MARKER } from '../../../shared/text/bounded'
 
@@ -64,6 +65,7 @@ function parseAction(action: string, params: Params): ParsedCommand {
       if (count === undefined) return { action, count: 1, countGiven: false }
       // JSON has no integer type: 2.0 arrives as 2 and is accepted; true is not a count (the anchor's BUG).
       if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1) throw new Invalid("step 'count' must be a positive integer")
+      if (count > MAX_STEP_COUNT) throw new Invalid(`step 'count' must be at most ${MAX_STEP_COUNT}`)
       return { action, count, countGiven: true }
     }
     case 'set': {

@@ -1,12 +1,14 @@
 // The `schema` message: seed 000's grouping under the config's module names, plus extension metadata.
 import type { ResolvedConfig } from '../config/types'
-import type { RunState, SchemaMessage, SchemaModule, SchemaWire } from '../../../shared/protocol/messages'
+import type { ModuleFault, RunState, SchemaMessage, SchemaModule, SchemaWire } from '../../../shared/protocol/messages'
 
 export interface RunInfo {
   runId: string
   state: RunState
   frame: number
   timeNs: number
+  /** The module fault the run is in, or null. */
+  fault: ModuleFault | null
 }
 
 /** Qualified names of the signals clients may see, in backplane order. */
@@ -54,6 +56,7 @@ export function buildSchema(config: ResolvedConfig, run: RunInfo | null): Schema
     state: run.state,
     frame: run.frame,
     time: run.timeNs / 1e9,
+    fault: run.fault,
     wiring: visibleWiring(config)
   }
 }

@@ -236,7 +236,7 @@ export class HermesServer {
   }
 
   private runInfo(bound: Bound): RunInfo {
-    return { runId: this.runId(bound), state: bound.run.scheduler.state, frame: 0, timeNs: 0 }
+    return { runId: this.runId(bound), state: bound.run.scheduler.state, frame: 0, timeNs: 0, fault: bound.run.scheduler.fault }
   }
 
   private runId(bound: Bound): string {
@@ -408,8 +408,15 @@ export class HermesServer {
       case 'step': {
         const bound = this.requireRun()
         if (bound.run.scheduler.state === 'running') throw new CommandRejected('step is only allowed while paused: send pause first')
-        const result = await bound.run.scheduler.step(command.count)
-        client.reply({ type: 'ack', action: 'step', count: command.count, frame: result.frame }, id)
+        // Not awaited in the client's queue: its next command (a pause, a reset) is what may end a long step.
+        // A step that something ended early says how many frames it ran (additive: a full step's ack is seed 000's).
+        bound.run.scheduler.step(command.count).then(
+          (result) => {
+            const cut = result.stepped !== undefined && result.stepped < command.count ? { stepped: result.stepped } : {}
+            client.reply({ type: 'ack', action: 'step', count: command.count, frame: result.frame, ...cut }, id)
+          },
+          (error: unknown) => this.sendError(client, error instanceof Error ? error.message : String(error), 'step', id)
+        )
         return
       }
       case 'set': {
@@ -458,7 +465,8 @@ export class HermesServer {
       modules: bound.metrics.modules,
       clients: this.clients.size,
       skipped_frames: client.skippedFrames,
-      skipped_frames_total: this.skippedTotal
+      skipped_frames_total: this.skippedTotal,
+      fault: bound.run.scheduler.fault
     }
   }
 
@@ -467,14 +475,21 @@ export class HermesServer {
   }
 
   private onSchedulerEvent(event: SchedulerEvent): void {
-    if (event.kind === 'state' && event.reason === 'end_time') {
+    if (event.kind === 'state' && event.reason === 'restart') {
+      // The faulted module restarted (on_module_error: restart) and the run goes on as before the fault.
+      if (event.state === 'running') this.broadcastEvent({ type: 'event', event: 'running' })
+    } else if (event.kind === 'state' && event.reason === 'fault' && event.state === 'ended') {
+      // on_module_error: stop ends the run at the fault.
+      this.broadcastEvent({ type: 'event', event: 'ended', frame: event.frame, time: event.timeNs / 1e9 })
+    } else if (event.kind === 'state' && event.reason === 'end_time') {
       this.log.info(`end_time reached at frame ${event.frame}; the server stays up for inspection`)
       this.broadcastEvent({ type: 'event', event: 'ended', frame: event.frame, time: event.timeNs / 1e9 })
     } else if (event.kind === 'state' && event.reason === 'fault') {
       // Seed 000 clients follow the run state through events: the pause a fault causes is one too.
       this.broadcastEvent({ type: 'event', event: 'paused' })
     } else if (event.kind === 'fault') {
-      this.log.error(`module '${event.module}' failed at frame ${event.frame}: ${event.message}; the run is paused`)
+      const outcome = event.action === 'stop' ? 'the run has ended' : event.action === 'restart' ? 'restarting it' : 'the run is paused; reset restarts it'
+      this.log.error(`module '${event.module}' failed at frame ${event.frame}: ${event.message}; ${outcome}`)
       this.broadcastEvent({ type: 'event', event: 'error', module: event.module, message: event.message, frame: event.frame })
     } else if (event.kind === 'exit') {
       this.broadcastEvent({ type: 'event', event: 'error', module: 'scheduler', message: event.message })

@@ -1,6 +1,7 @@
 // What the engine thread knows about a module process (exit, last lines of stderr) and what the scheduler
 // thread tells it (blocked in a read since when), in shared memory: the scheduler never waits for messages.
 import { constants } from 'node:os'
+import { LOG_LINE_CHARS } from '../../log'
 
 const I = { state: 0, exitCode: 1, signal: 2, blocked: 3, timedOut: 4, stderrBytes: 5 } as const
 const F = { waitSince: 4, timeoutMs: 5 } as const
@@ -67,6 +68,11 @@ export class ChildStatus {
     Atomics.store(this.ints, I.blocked, 0)
   }
 
+  /** True while the scheduler thread waits in a read for this module's reply. */
+  get blocked(): boolean {
+    return Atomics.load(this.ints, I.blocked) === 1
+  }
+
   get timedOut(): boolean {
     return Atomics.load(this.ints, I.timedOut) === 1
   }
@@ -98,4 +104,55 @@ export class ChildStatus {
 export function quoteStderr(tail: string, lines = 8): string {
   const kept = tail.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0).slice(-lines)
   return kept.length === 0 ? '' : `; last lines of its standard error:\n${kept.map((l) => `  | ${l}`).join('\n')}`
+}
+
+/** `tail + chunk`, keeping the last `max` characters, in time bounded by `max` plus the chunk's length. */
+export function appendTail(tail: string, chunk: string, max: number): string {
+  if (chunk.length >= max) return chunk.slice(-max)
+  const keep = max - chunk.length
+  return (tail.length > keep ? tail.slice(-keep) : tail) + chunk
+}
+
+/**
+ * Splits a module's stderr into lines for the log. A line is kept up to LOG_LINE_CHARS and the rest of it
+ * only counted, so a megabyte without a newline costs neither memory nor a rescan of what came before.
+ */
+export class StderrLines {
+  private partial = ''
+  private dropped = 0
+
+  constructor(
+    private readonly emit: (line: string) => void,
+    private readonly maxChars = LOG_LINE_CHARS
+  ) {}
+
+  push(chunk: string): void {
+    let from = 0
+    for (;;) {
+      const nl = chunk.indexOf('\n', from)
+      if (nl < 0) break
+      this.add(chunk, from, nl)
+      this.emitLine()
+      from = nl + 1
+    }
+    this.add(chunk, from, chunk.length)
+  }
+
+  /** Emits the line in progress, if any (at a newline, or when the stream ends). */
+  flush(): void {
+    if (this.partial !== '' || this.dropped > 0) this.emitLine()
+  }
+
+  private emitLine(): void {
+    this.emit(this.dropped > 0 ? `${this.partial}… (${this.dropped} more characters)` : this.partial)
+    this.partial = ''
+    this.dropped = 0
+  }
+
+  private add(chunk: string, from: number, to: number): void {
+    const room = this.maxChars - this.partial.length
+    const take = Math.min(room, to - from)
+    if (take > 0) this.partial += chunk.slice(from, from + take)
+    this.dropped += to - from - Math.max(0, take)
+  }
 }

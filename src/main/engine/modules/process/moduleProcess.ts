@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readSync } from 'node:fs'
 import { logger } from '../../log'
 import type { ModuleDeclaration } from '../declaration'
-import { ChildStatus, quoteStderr, sharedNow } from './childStatus'
+import { appendTail, ChildStatus, quoteStderr, sharedNow, StderrLines } from './childStatus'
 import { closeQuietly, openModulePipes, type ModulePipes } from './pipes'
 import { badReplyHeader, HEADER_BYTES, HELO, parseHello } from './protocol'
 import type { ProcessSpec } from './spec'
@@ -24,17 +24,31 @@ const STDERR_TAIL_CHARS = 8192
 /** After the process exits, how long its last stderr bytes may take to arrive before the exit is published. */
 const STDERR_DRAIN_MS = 200
 
-/** Every live module process of this engine, killed if the engine exits without stopping them. */
-const live = new Set<ChildProcess>()
+/**
+ * Process groups of this engine's modules until they are stopped, killed if the engine exits without
+ * stopping them. Each module leads its own group (spawned detached), so a kill of the group reaches
+ * whatever it started as well: no descendant outlives the engine (unless it leaves the group itself).
+ */
+const live = new Set<number>()
 let exitHookInstalled = false
 
-function track(child: ChildProcess): void {
-  live.add(child)
+function track(pid: number): void {
+  live.add(pid)
   if (exitHookInstalled) return
   exitHookInstalled = true
   process.once('exit', () => {
-    for (const c of live) c.kill('SIGKILL')
+    for (const group of live) killGroup(group)
   })
+}
+
+/** SIGKILL to the whole process group led by `pid`; a group already gone is not an error. */
+export function killGroup(pid: number): void {
+  if (pid <= 0) return
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // No process left in the group.
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -65,14 +79,13 @@ export class ModuleProcess {
     private readonly pipes: ModulePipes
   ) {
     const log = logger(`module ${spec.name}`)
-    let partial = ''
+    const lines = new StderrLines((line) => log.info(line))
     child.stderr?.setEncoding('utf8')
     child.stderr?.on('data', (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS)
+      // Bounded work per chunk, whatever its size or the length of the line it belongs to.
+      this.stderrTail = appendTail(this.stderrTail, chunk, STDERR_TAIL_CHARS)
       this.status.setStderrTail(this.stderrTail)
-      const lines = (partial + chunk).split('\n')
-      partial = lines.pop() ?? ''
-      for (const line of lines) log.info(line)
+      lines.push(chunk)
     })
     const stderrEnded = new Promise<void>((resolve) => {
       if (!child.stderr) return resolve()
@@ -81,10 +94,12 @@ export class ModuleProcess {
     })
     this.exitedAt = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        live.delete(child)
+        // What it started may still hold its stdout, and the scheduler thread waits on that pipe for a
+        // reply: ending the group ends them, the pipe closes, and the scheduler reads end of file.
+        if (child.pid !== undefined) killGroup(child.pid)
         // The last lines of stderr (a traceback) usually arrive just after the exit itself.
         void within(stderrEnded, STDERR_DRAIN_MS).then(() => {
-          if (partial) log.info(partial)
+          lines.flush()
           this.status.setExited(code, signal)
           resolve()
         })
@@ -110,7 +125,7 @@ export class ModuleProcess {
       const hint = code === 'ENOENT' && spec.command === 'python3' ? ' (python3 is not on PATH; set HERMES_PYTHON to an interpreter)' : ''
       throw new Error(`cannot start ${spec.display}: ${spec.command}: ${code === 'ENOENT' ? 'not found' : error.message}${hint}`)
     }
-    track(child)
+    track(child.pid)
     const proc = new ModuleProcess(spec, child, pipes)
     try {
       proc.declared = await proc.readHello()
@@ -119,6 +134,11 @@ export class ModuleProcess {
       throw error
     }
     return proc
+  }
+
+  /** Resolves once the process has exited and its exit is published (after its last stderr). */
+  get exited(): Promise<void> {
+    return this.exitedAt
   }
 
   get pid(): number {
@@ -142,8 +162,9 @@ export class ModuleProcess {
     }
   }
 
+  /** Kills the module and everything in its process group, even once the module itself has exited. */
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
+    killGroup(this.pid)
   }
 
   /**
@@ -160,6 +181,8 @@ export class ModuleProcess {
       }
       closeQuietly(this.pipes.reply)
       closeQuietly(this.pipes.replyBlocking)
+      killGroup(this.pid)
+      live.delete(this.pid)
     })()
     return this.stopping
   }

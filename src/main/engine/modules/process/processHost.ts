@@ -23,6 +23,8 @@ export function checkDeclaredSignals(module: string, source: string, declared: M
 export class ProcessHost {
   private watchdog: NodeJS.Timeout | null = null
   private stopping: Promise<void> | null = null
+  /** Processes replaced by a restart whose pipes the scheduler thread may still hold. */
+  private readonly retired = new Set<ModuleProcess>()
 
   private constructor(private readonly processes: Map<string, ModuleProcess>) {
     if (processes.size === 0) return
@@ -67,16 +69,63 @@ export class ProcessHost {
     return Object.fromEntries([...this.processes].map(([name, p]) => [name, p.handoff()]))
   }
 
+  /** True when `name` is one of this run's process modules. */
+  has(name: string): boolean {
+    return this.processes.has(name)
+  }
+
+  /**
+   * Kills the module's process (and its group) and starts it again, reading its HELO. The old one's pipes
+   * stay open until `release` is called: the scheduler thread may still hold them until it has switched.
+   */
+  async restart(name: string): Promise<{ handoff: ProcessHandoff; release: () => Promise<void> }> {
+    const old = this.processes.get(name)
+    if (!old) throw new Error(`module '${name}' is not a process module`)
+    if (this.stopping) throw new Error('the run is stopping')
+    old.kill()
+    await old.exited
+    this.retired.add(old)
+    const next = await ModuleProcess.start(old.spec)
+    if (this.stopping) {
+      await next.stop(0)
+      throw new Error('the run is stopping')
+    }
+    try {
+      checkDeclaredSignals(name, next.spec.display, next.declaration, old.declaration.signals.map((s) => s.name))
+    } catch (error) {
+      await next.stop(0)
+      throw error
+    }
+    this.processes.set(name, next)
+    return {
+      handoff: next.handoff(),
+      release: async () => {
+        this.retired.delete(old)
+        await old.stop(0)
+      }
+    }
+  }
+
+  /** Modules the scheduler thread is waiting on for a reply right now. */
+  blockedModules(): string[] {
+    return [...this.processes].filter(([, p]) => p.status.blocked).map(([name]) => name)
+  }
+
+  /** Modules whose process has not exited yet. */
+  runningModules(): string[] {
+    return [...this.processes].filter(([, p]) => !p.status.exited).map(([name]) => name)
+  }
+
   /** Kills every process now: unblocks a scheduler thread that waits on one, so that it can stop. */
   killAll(): void {
-    for (const p of this.processes.values()) p.kill()
+    for (const p of [...this.processes.values(), ...this.retired]) p.kill()
   }
 
   /** Only once the scheduler thread has stopped using the pipes. Safe to call twice. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       if (this.watchdog) clearInterval(this.watchdog)
-      await Promise.all([...this.processes.values()].map((p) => p.stop()))
+      await Promise.all([...this.processes.values(), ...this.retired].map((p) => p.stop()))
     })()
     return this.stopping
   }

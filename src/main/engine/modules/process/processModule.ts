@@ -205,9 +205,10 @@ export class ProcessModule implements ModuleInstance {
     }
   }
 
+  /** The module's whole process group: a child it started may hold the pipe this thread reads. */
   private kill(): void {
     try {
-      process.kill(this.proc.pid, 'SIGKILL')
+      process.kill(-this.proc.pid, 'SIGKILL')
     } catch {
       // Already gone.
     }

@@ -5,7 +5,7 @@ import { Console } from 'node:console'
 import { Writable } from 'node:stream'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { ModuleContext, ModuleDefinition, Signal, StepTime } from '../../../../shared/module/defineModule'
-import { logLevelEnabled } from '../../log'
+import { boundLogText, logLevelEnabled } from '../../log'
 import { parseDeclaration } from '../declaration'
 import type { ModuleEnvironment } from '../environment'
 import { ACK_DEAD, Cmd, F, ScriptControl, Status, W } from './control'
@@ -48,7 +48,8 @@ function directConsole(name: string): Console {
     new Writable({
       write(chunk: Buffer, _encoding, done) {
         if (enabled) {
-          const text = chunk.toString('utf8').replace(/\n$/, '')
+          // Bounded like every logged message: a megabyte console.error costs a few kilobytes on stderr.
+          const text = boundLogText(chunk.toString('utf8').replace(/\n$/, ''))
           writeSync(2, `${text.split('\n').map((line) => `[${name}] ${line}`).join('\n')}\n`)
         }
         done()
