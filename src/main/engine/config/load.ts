@@ -2,7 +2,7 @@
 import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, resolve } from 'node:path'
-import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml'
+import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml'
 import { z } from 'zod'
 import { boundedText } from '../../../shared/text/bounded'
 import type { ModuleDeclaration } from '../modules/declaration'
@@ -355,11 +355,8 @@ function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFile
   const modules: ResolvedModule[] = []
   for (const [name, mod] of Object.entries(raw.modules)) {
     const base = ['modules', name]
-    const problem = moduleNameProblem(name)
-    if (problem) {
-      report.error(base, problem, { key: true })
-      continue
-    }
+    // Reported by prepareConfig.
+    if (moduleNameProblem(name)) continue
     const seen = new Map<string, number>()
     mod.signals.forEach((s, i) => {
       const first = seen.get(s.name)
@@ -601,12 +598,33 @@ function reportBuildError(doc: Document, error: unknown, report: Reporter): void
   report.atOffset(firstAlias, `invalid YAML: ${message.split('\n')[0] ?? message}`)
 }
 
+/**
+ * "Map keys must be unique", as the YAML library says it, at the second key. Keys are equal as the
+ * library compares them: scalars by value (so `1` and `'1'` differ), other keys never.
+ */
+function reportDuplicateKeys(doc: Document, report: Reporter): void {
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>()
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue
+        const value: unknown = pair.key.value
+        if (seen.has(value)) report.atOffset(pair.key.range?.[0] ?? 0, 'invalid YAML: Map keys must be unique')
+        else seen.add(value)
+      }
+    }
+  })
+}
+
 /** First half of parseConfig: YAML and schema. Throws ConfigError when that already fails. */
 export function prepareConfig(text: string, file: string, { checkFiles = true, overrides }: ParseOptions = {}): PreparedConfig {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  // The library's own duplicate-key check scans the whole mapping for every key: quadratic in a file of
+  // 100k modules. reportDuplicateKeys does the same check with one set per mapping.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
   const report = new Reporter(file, new SourcePositions(doc, lineCounter))
   for (const error of doc.errors) report.atOffset(error.pos[0], `invalid YAML: ${error.message.split('\n')[0]}`)
+  reportDuplicateKeys(doc, report)
   for (const warning of doc.warnings) report.atOffset(warning.pos[0], `YAML: ${warning.message.split('\n')[0]}`, 'warning')
   if (report.failed) report.fail()
 
@@ -623,6 +641,14 @@ export function prepareConfig(text: string, file: string, { checkFiles = true, o
     report.fail()
   }
   refuseProtoKeys(data, report)
+  // Checked here rather than with the modules, so that a bad name is reported with schema errors.
+  const modules = (data as Record<string, unknown>).modules
+  if (isPlainObject(modules)) {
+    for (const name of Object.keys(modules)) {
+      const problem = moduleNameProblem(name)
+      if (problem) report.error(['modules', name], problem, { key: true })
+    }
+  }
 
   if (overrides) report.overridden = applyOverrides(data as Record<string, unknown>, overrides)
   const raw = validate(configSchema, data, [], report)
