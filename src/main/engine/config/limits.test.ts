@@ -225,6 +225,7 @@ describe('user text in messages', () => {
     const issues = configError(() => parse(yaml('modules:', '  a:', '    type: inproc', `    model: "${evil}"`))).issues
     expect(issues).toHaveLength(1)
     const message = issues[0]!.message
+    // eslint-disable-next-line no-control-regex
     expect(message).not.toMatch(/[\u0000-\u001f]/)
     expect(message).toContain('\\u001b]0;pwned\\u0007\\r\\nfake.yaml')
     expect(message.length).toBeLessThan(1100)

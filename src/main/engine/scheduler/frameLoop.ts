@@ -172,13 +172,17 @@ export class FrameLoop {
     return this.lateness?.stats() ?? null
   }
 
-  /** One frame: every module in schedule order (sub-stepped at its own rate), then every wire, then time. */
+  /** One frame: every wire, every module in schedule order (sub-stepped at its own rate), every wire again, then time. */
   stepFrame(): void {
     const frame = this.frame
     const timeNs = this.timeNs
     const steppers = this.steppers
     // Step times are sampled one frame in TIMING_PERIOD: enough for a status display, and cheap.
     const timed = frame % TIMING_PERIOD === 0
+    // Wires also run before the modules, as in Hermes (phase 3 routes before stepping): a value set at
+    // this frame boundary reaches the modules wired to it in this frame, not the next. Without a set
+    // or reset since the last pass this changes nothing: module outputs were routed at the last frame's end.
+    this.router.route(this.backplane.values)
     for (let i = 0; i < steppers.length; i++) {
       const s = steppers[i]!
       this.current = i
