@@ -1,5 +1,6 @@
 // `npm run bench [name...]`: runs the named benchmark suites (all by default) and prints their tables.
 import { cpus } from 'node:os'
+import { configLoadBench } from './configLoad'
 import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
 import { modulesBench } from './modules'
@@ -9,7 +10,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
   fanout: fanoutBench,
   console: consoleBench,
-  modules: modulesBench
+  modules: modulesBench,
+  config: configLoadBench
 }
 
 async function main(): Promise<void> {
