@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { rm, rename, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
-import { boundedText } from '../../../shared/text/bounded'
 
 /** The argument a build command writes its output to; replaced by a temporary path next to the executable. */
 export const BUILD_OUTPUT = '{output}'
@@ -108,7 +107,8 @@ function run(program: string, args: string[], cwd: string, shown: string): Promi
       if (code === 0) return resolvePromise()
       const why = signal ? `was stopped by ${signal}${signal === 'SIGTERM' ? ` (it may have run past ${BUILD_TIMEOUT_MS / 1000} s)` : ''}` : `exited with code ${String(code)}`
       const tail = output.trim()
-      reject(new Error(`build command '${shown}' ${why}${tail ? `: ${boundedText(tail, OUTPUT_TAIL_CHARS)}` : ''}`))
+      // The end of what it printed, with its lines: the loader escapes each line when it reports it.
+      reject(new Error(`build command '${shown}' ${why}${tail ? `:\n${tail}` : ''}`))
     })
   })
 }

@@ -112,7 +112,7 @@ describe.skipIf(!CC)('building a process module (build:)', () => {
   it("reports a compiler error with the compiler's own words, and a missing source", async () => {
     writeFileSync(join(dir, 'broken.c'), 'int main(void) { return nope; }\n')
     const broken = await buildError(failing(`      command: [${CC}, -o, "{output}", broken.c]\n      sources: [broken.c]`))
-    expect(broken.issues[0]?.message).toMatch(/build command '.+' exited with code 1: .*nope/)
+    expect(broken.issues[0]?.message).toMatch(/^build command '.+' exited with code 1:\n(.|\n)*nope/)
     const missing = await buildError(failing('      command: [cc, -o, "{output}", gone.c]\n      sources: [gone.c]'))
     expect(missing.issues[0]?.message).toBe(`build source not found: ${join(dir, 'gone.c')}`)
     expect(existsSync(join(dir, 'never'))).toBe(false)

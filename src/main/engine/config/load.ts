@@ -51,7 +51,11 @@ export class Reporter {
     return this.errors.length > 0
   }
 
-  error(path: ConfigPath, message: Message, opts: { key?: boolean } = {}): void {
+  /**
+   * With `multiline`, the message keeps its line breaks (what a module printed, such as a traceback):
+   * each line is escaped and bounded on its own, so none can carry a terminal code.
+   */
+  error(path: ConfigPath, message: Message, opts: { key?: boolean; multiline?: boolean } = {}): void {
     if (this.errors.length >= MAX_REPORTED_ISSUES) this.moreErrors++
     else this.errors.push(this.issue('error', path, message, opts))
   }
@@ -91,8 +95,9 @@ export class Reporter {
     return { severity, file: this.file, line: 1, column: 1, path: '', message: `${count} more ${what}${count === 1 ? '' : 's'} not listed (only the first ${MAX_REPORTED_ISSUES} are)` }
   }
 
-  private issue(severity: ConfigIssue['severity'], path: ConfigPath, message: Message, opts: { key?: boolean }): ConfigIssue {
-    const text = boundedText(typeof message === 'function' ? message() : message, MAX_MESSAGE_CHARS)
+  private issue(severity: ConfigIssue['severity'], path: ConfigPath, message: Message, opts: { key?: boolean; multiline?: boolean }): ConfigIssue {
+    const raw = typeof message === 'function' ? message() : message
+    const text = opts.multiline ? raw.split('\n').map((line) => boundedText(line, MAX_MESSAGE_CHARS)).join('\n') : boundedText(raw, MAX_MESSAGE_CHARS)
     const where = boundedText(formatPath(path), MAX_MESSAGE_CHARS)
     if (this.overridden.some((o) => o.every((part, i) => path[i] === part))) {
       return { severity, file: this.file, line: 0, column: 0, path: where, message: `${text} (set by an override, not in the file)` }

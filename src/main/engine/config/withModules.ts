@@ -46,7 +46,7 @@ async function buildModules(prepared: PreparedConfig): Promise<void> {
   }
   const results = await Promise.allSettled(jobs.map((j) => j.job))
   results.forEach((result, i) => {
-    if (result.status === 'rejected') prepared.report.error(['modules', jobs[i]!.name, 'build'], result.reason instanceof Error ? result.reason.message : String(result.reason))
+    if (result.status === 'rejected') prepared.report.error(['modules', jobs[i]!.name, 'build'], result.reason instanceof Error ? result.reason.message : String(result.reason), { multiline: true })
   })
 }
 
@@ -89,7 +89,8 @@ export async function parseConfigWithModules(text: string, file: string, options
   answers.forEach((answer, i) => {
     const { mod, key } = asked[i]!
     if (answer.status === 'fulfilled') return declarations.set(mod.name, answer.value)
-    prepared.report.error(['modules', mod.name, key], answer.reason instanceof Error ? answer.reason.message : String(answer.reason))
+    // What the module printed (a traceback) keeps its lines.
+    prepared.report.error(['modules', mod.name, key], answer.reason instanceof Error ? answer.reason.message : String(answer.reason), { multiline: true })
     declarations.set(mod.name, null)
   })
   return finishConfig(prepared, declarations)
