@@ -12,7 +12,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli.ts'),
           schedulerWorker: resolve(__dirname, 'src/main/engine/scheduler/schedulerWorker.ts'),
-          scriptWorker: resolve(__dirname, 'src/main/engine/modules/script/scriptWorker.ts')
+          scriptWorker: resolve(__dirname, 'src/main/engine/modules/script/scriptWorker.ts'),
+          configWorker: resolve(__dirname, 'src/main/engine/config/configWorker.ts')
         },
         output: { chunkFileNames: '[name]-[hash].js' }
       }

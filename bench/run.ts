@@ -1,5 +1,6 @@
 // `npm run bench [name...]`: runs the named benchmark suites (all by default) and prints their tables.
 import { cpus } from 'node:os'
+import { configLoadBench } from './configLoad'
 import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
 import { modulesBench } from './modules'
@@ -14,7 +15,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   console: consoleBench,
   modules: modulesBench,
   netsim: netsimBench,
-  server: serverBench
+  server: serverBench,
+  config: configLoadBench
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 /* Seed 000's mock vehicle as a C process module: constant velocity (1.0, 0.5) m/s, position integrated with dt.
  *
- * Build, from this folder: cc -O2 -Wall -I ../modules -o vehicle vehicle.c   (then run c_vehicle.yaml)
+ * Loading c_vehicle.yaml builds it (its build: key); by hand, from this folder: cc -O2 -Wall -I ../modules -o vehicle vehicle.c
  */
 #include "hermes_module.h"
 

@@ -185,7 +185,19 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   }
 }
 
+/**
+ * A reader that stops early (`hermes list-signals x.yaml | head`) closes the pipe: that ends the
+ * listing quietly, as for any Unix tool, instead of an unhandled EPIPE with a stack trace.
+ */
+function endQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0)
+    throw error
+  })
+}
+
 async function validate(file: string): Promise<void> {
+  endQuietlyWhenStdoutCloses()
   const config = await loadOrExit(file)
   const signals = config.modules.reduce((n, m) => n + m.signals.length, 0)
   process.stdout.write(
@@ -198,6 +210,7 @@ async function validate(file: string): Promise<void> {
 }
 
 async function listSignals(file: string, opts: { json: boolean }): Promise<void> {
+  endQuietlyWhenStdoutCloses()
   const config = await loadOrExit(file)
   const signals = config.modules.flatMap((m) => m.signals.map((s) => ({ module: m.name, ...s })))
   if (opts.json) {

@@ -1,7 +1,7 @@
 // The desktop app's engine, without Electron: one server on one port for the app's whole life, and the
 // session it serves, swapped when the user opens another configuration. Plain Node, tested as such.
 import { ConfigError, formatIssue, type ConfigIssue } from '../engine/config/issues'
-import { loadConfigFileWithModules } from '../engine/config/withModules'
+import { loadConfigFileOffThread } from '../engine/config/offThread'
 import type { ResolvedConfig } from '../engine/config/types'
 import { logger, type Logger } from '../engine/log'
 import { HermesServer } from '../engine/server/server'
@@ -47,7 +47,7 @@ export class EngineHost {
    * rejects with an error that says so: there is nothing to keep running yet.
    */
   static async start(file: string, options: HostOptions): Promise<EngineHost> {
-    const { config, warnings } = await loadConfigFileWithModules(file)
+    const { config, warnings } = await loadConfigFileOffThread(file)
     const log = options.log ?? logger('app')
     for (const w of warnings) log.warn(formatIssue(w))
     const session = await Session.start(config, { serving: true })
@@ -104,7 +104,7 @@ export class EngineHost {
     let loaded
     try {
       // Script and process modules are asked for the signals they declare, so a bad module is an error here too.
-      loaded = await loadConfigFileWithModules(file)
+      loaded = await loadConfigFileOffThread(file)
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error
       this.log.warn(`not opening ${file}: ${error.issues.length} error(s); the current run continues`)

@@ -1,4 +1,5 @@
 // Config errors and warnings that name the file, the YAML path, the line and the column.
+import { escapeControl } from '../../../shared/text/bounded'
 
 export type ConfigPath = readonly (string | number)[]
 
@@ -23,7 +24,9 @@ export function formatPath(path: ConfigPath): string {
 }
 
 export function formatIssue(issue: ConfigIssue): string {
-  const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file
+  // The file name comes from the user too (a command-line argument): it must not forge lines either.
+  const file = escapeControl(issue.file)
+  const where = issue.line > 0 ? `${file}:${issue.line}:${issue.column}` : file
   const label = issue.severity === 'warning' ? 'warning: ' : ''
   return `${where}: ${label}${issue.path ? `${issue.path}: ` : ''}${issue.message}`
 }

@@ -1,14 +1,17 @@
 // Loads a YAML configuration into a ResolvedConfig, or reports every problem with file, path, line and column.
-import { accessSync, constants, readFileSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, resolve } from 'node:path'
-import { LineCounter, parseDocument } from 'yaml'
+import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml'
 import { z } from 'zod'
+import { boundedText } from '../../../shared/text/bounded'
 import type { ModuleDeclaration } from '../modules/declaration'
 import type { ModelSignal } from '../modules/inproc/model'
-import { findModel, MODELS } from '../modules/inproc/registry'
+import { findHermesModule, findModel, HERMES_INPROC_MODULES, MODELS } from '../modules/inproc/registry'
 import { runnerFor, SCRIPT_EXTENSIONS } from '../modules/kind'
 import { dtNsFromRate, secondsToNs } from '../scheduler/time'
 import { ConfigError, formatPath, type ConfigIssue, type ConfigPath } from './issues'
+import { MAX_CONFIG_BYTES, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_REPORTED_ISSUES, MAX_SUBSTEPS } from './limits'
 import { SourcePositions } from './positions'
 import { configSchema, type RawConfig, type RawModule } from './schema'
 import { didYouMean } from './suggest'
@@ -22,10 +25,19 @@ export interface LoadedConfig {
   warnings: ConfigIssue[]
 }
 
-/** Collects issues with their source positions; `errors` decides whether the config is usable. */
+/** A message, or a function that builds it: suggestions cost a scan of the candidates, so only listed issues pay for theirs. */
+export type Message = string | (() => string)
+
+/**
+ * Collects issues with their source positions; `errors` decides whether the config is usable. User text
+ * in messages and paths is escaped and bounded here, once for all. At most MAX_REPORTED_ISSUES errors
+ * (and as many warnings) are kept: a file with 100k bad signals costs no more to report than one with 100.
+ */
 export class Reporter {
   readonly errors: ConfigIssue[] = []
   readonly warnings: ConfigIssue[] = []
+  private moreErrors = 0
+  private moreWarnings = 0
   /** Paths whose values come from overrides, not from the file: they have no line and column. */
   overridden: ConfigPath[] = []
 
@@ -34,25 +46,64 @@ export class Reporter {
     private readonly positions: SourcePositions | null
   ) {}
 
-  error(path: ConfigPath, message: string, opts: { key?: boolean } = {}): void {
-    this.errors.push(this.issue('error', path, message, opts))
+  /** Whether any error was found, listed or not. */
+  get failed(): boolean {
+    return this.errors.length > 0
   }
 
-  warn(path: ConfigPath, message: string, opts: { key?: boolean } = {}): void {
-    this.warnings.push(this.issue('warning', path, message, opts))
+  /**
+   * With `multiline`, the message keeps its line breaks (what a module printed, such as a traceback):
+   * each line is escaped and bounded on its own, so none can carry a terminal code.
+   */
+  error(path: ConfigPath, message: Message, opts: { key?: boolean; multiline?: boolean } = {}): void {
+    if (this.errors.length >= MAX_REPORTED_ISSUES) this.moreErrors++
+    else this.errors.push(this.issue('error', path, message, opts))
   }
 
-  atOffset(offset: number, message: string): void {
+  warn(path: ConfigPath, message: Message, opts: { key?: boolean } = {}): void {
+    if (this.warnings.length >= MAX_REPORTED_ISSUES) this.moreWarnings++
+    else this.warnings.push(this.issue('warning', path, message, opts))
+  }
+
+  atOffset(offset: number, message: string, severity: ConfigIssue['severity'] = 'error'): void {
+    const list = severity === 'error' ? this.errors : this.warnings
+    if (list.length >= MAX_REPORTED_ISSUES) {
+      if (severity === 'error') this.moreErrors++
+      else this.moreWarnings++
+      return
+    }
     const pos = this.positions?.at(offset) ?? { line: 1, column: 1 }
-    this.errors.push({ severity: 'error', file: this.file, line: pos.line, column: pos.column, path: '', message })
+    list.push({ severity, file: this.file, line: pos.line, column: pos.column, path: '', message: boundedText(message, MAX_MESSAGE_CHARS) })
   }
 
-  private issue(severity: ConfigIssue['severity'], path: ConfigPath, message: string, opts: { key?: boolean }): ConfigIssue {
+  /** The errors, and a last line counting those not listed. */
+  errorList(): ConfigIssue[] {
+    return this.moreErrors === 0 ? this.errors : [...this.errors, this.summary('error', this.moreErrors)]
+  }
+
+  warningList(): ConfigIssue[] {
+    return this.moreWarnings === 0 ? this.warnings : [...this.warnings, this.summary('warning', this.moreWarnings)]
+  }
+
+  /** Throws every error found so far as one ConfigError. */
+  fail(): never {
+    throw new ConfigError(this.errorList(), this.warningList())
+  }
+
+  private summary(severity: ConfigIssue['severity'], count: number): ConfigIssue {
+    const what = severity === 'error' ? 'error' : 'warning'
+    return { severity, file: this.file, line: 1, column: 1, path: '', message: `${count} more ${what}${count === 1 ? '' : 's'} not listed (only the first ${MAX_REPORTED_ISSUES} are)` }
+  }
+
+  private issue(severity: ConfigIssue['severity'], path: ConfigPath, message: Message, opts: { key?: boolean; multiline?: boolean }): ConfigIssue {
+    const raw = typeof message === 'function' ? message() : message
+    const text = opts.multiline ? raw.split('\n').map((line) => boundedText(line, MAX_MESSAGE_CHARS)).join('\n') : boundedText(raw, MAX_MESSAGE_CHARS)
+    const where = boundedText(formatPath(path), MAX_MESSAGE_CHARS)
     if (this.overridden.some((o) => o.every((part, i) => path[i] === part))) {
-      return { severity, file: this.file, line: 0, column: 0, path: formatPath(path), message: `${message} (set by an override, not in the file)` }
+      return { severity, file: this.file, line: 0, column: 0, path: where, message: `${text} (set by an override, not in the file)` }
     }
     const pos = this.positions?.of(path, opts) ?? { line: 0, column: 0 }
-    return { severity, file: this.file, line: pos.line, column: pos.column, path: formatPath(path), message }
+    return { severity, file: this.file, line: pos.line, column: pos.column, path: where, message: text }
   }
 }
 
@@ -137,15 +188,51 @@ function resolvePath(dir: string, path: string | null | undefined): string | nul
   return isAbsolute(path) ? path : resolve(dir, path)
 }
 
-function resolveInprocSignals(name: string, mod: RawModule, report: Reporter): ResolvedSignal[] | null {
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+
+/**
+ * Why a module name cannot be used, or null. A '.' separates module from signal in a qualified name;
+ * '__proto__' is refused before this, wherever it is a key (see refuseProtoKeys).
+ */
+export function moduleNameProblem(name: string): string | null {
+  if (name.includes('.') || name.trim() === '') return `module name '${name}' must be non-empty and contain no '.', since '.' separates module from signal`
+  if (name.length > MAX_NAME_CHARS) return `module name is ${name.length} characters long; at most ${MAX_NAME_CHARS} are allowed`
+  if (CONTROL_CHARACTER.test(name)) return `module name '${name}' contains a control character`
+  return null
+}
+
+/** The built-in model of an inproc module: `model`, or Hermes's `inproc_module` Python path for the same model. */
+function modelOf(name: string, mod: RawModule, report: Reporter): string | null {
   const base = ['modules', name]
-  if (!mod.model) {
-    report.error(base, `inproc modules need a 'model'; available: ${Object.keys(MODELS).join(', ')}`)
+  const available = `available: ${Object.keys(MODELS).join(', ')} (or inproc_module: ${Object.keys(HERMES_INPROC_MODULES).join(', ')})`
+  let model = mod.model ?? null
+  if (mod.inproc_module !== undefined) {
+    const mapped = findHermesModule(mod.inproc_module)
+    if (!mapped) {
+      const known = Object.keys(HERMES_INPROC_MODULES)
+      report.error([...base, 'inproc_module'], () => `unknown inproc_module '${mod.inproc_module}'${didYouMean(mod.inproc_module ?? '', known)}; this engine has: ${known.join(', ')}`)
+      return null
+    }
+    if (model !== null && model !== mapped) {
+      report.error([...base, 'model'], `model '${model}' contradicts inproc_module '${mod.inproc_module}', which is model '${mapped}'; give one of them`)
+      return null
+    }
+    model = mapped
+  }
+  if (model === null) {
+    report.error(base, `inproc modules need a 'model'; ${available}`)
     return null
   }
-  const model = findModel(mod.model)
+  return model
+}
+
+function resolveInprocSignals(name: string, modelName: string, mod: RawModule, report: Reporter): ResolvedSignal[] | null {
+  const base = ['modules', name]
+  const model = findModel(modelName)
   if (!model) {
-    report.error([...base, 'model'], `unknown model '${mod.model}'${didYouMean(mod.model, Object.keys(MODELS))}; available: ${Object.keys(MODELS).join(', ')}`)
+    const names = Object.keys(MODELS)
+    report.error([...base, 'model'], () => `unknown model '${modelName}'${didYouMean(modelName, names)}; available: ${names.join(', ')}`)
     return null
   }
   const options = validate(model.options, mod.options ?? {}, [...base, 'options'], report)
@@ -153,11 +240,14 @@ function resolveInprocSignals(name: string, mod: RawModule, report: Reporter): R
   mod.options = options as Record<string, unknown>
 
   // YAML-declared signals come first, in the YAML's order; the model's other signals follow in its own.
-  const defaults = new Map(model.signals(options).map((def) => [def.name, def]))
+  const modelSignals = model.signals(options)
+  const defaults = new Map(modelSignals.map((def) => [def.name, def]))
   const result: ResolvedSignal[] = []
+  const taken = new Set<string>()
   mod.signals.forEach((yaml, index) => {
     // A duplicate has been reported by resolveModules; checking it again would call it unknown.
-    if (result.some((s) => s.name === yaml.name)) return
+    if (taken.has(yaml.name)) return
+    taken.add(yaml.name)
     const def = defaults.get(yaml.name)
     if (def) {
       defaults.delete(yaml.name)
@@ -165,8 +255,10 @@ function resolveInprocSignals(name: string, mod: RawModule, report: Reporter): R
     } else if (model.freeSignals) {
       result.push(yamlSignal(name, yaml, model.freeSignals.writable))
     } else {
-      const names = model.signals(options).map((s) => s.name)
-      report.error(['modules', name, 'signals', index, 'name'], `model '${mod.model}' has no signal '${yaml.name}'${didYouMean(yaml.name, names)}; it has: ${names.join(', ')}`)
+      report.error(['modules', name, 'signals', index, 'name'], () => {
+        const names = modelSignals.map((s) => s.name)
+        return `model '${modelName}' has no signal '${yaml.name}'${didYouMean(yaml.name, names)}; it has: ${names.join(', ')}`
+      })
     }
   })
   for (const def of defaults.values()) result.push(mergeSignal(name, def, undefined))
@@ -208,15 +300,28 @@ const DECLARED_FIELDS = ['type', 'unit', 'writable', 'published', 'initial', 'de
  * does not have is an error (most often a typo). A module that declares nothing has the YAML's signals.
  */
 function resolveExternalSignals(name: string, mod: RawModule, declared: ModuleDeclaration | undefined, source: string, report: Reporter): ResolvedSignal[] {
-  if (!declared || declared.signals.length === 0) return mod.signals.map((s) => yamlSignal(name, s, false))
+  if (!declared || declared.signals.length === 0) {
+    const taken = new Set<string>()
+    const result: ResolvedSignal[] = []
+    for (const s of mod.signals) {
+      if (taken.has(s.name)) continue
+      taken.add(s.name)
+      result.push(yamlSignal(name, s, false))
+    }
+    return result
+  }
   const own = new Map(declared.signals.map((s) => [s.name, s]))
-  const names = declared.signals.map((s) => s.name)
   const result: ResolvedSignal[] = []
+  const taken = new Set<string>()
   mod.signals.forEach((yaml, index) => {
-    if (result.some((s) => s.name === yaml.name)) return
+    if (taken.has(yaml.name)) return
+    taken.add(yaml.name)
     const def = own.get(yaml.name)
     if (!def) {
-      report.error(['modules', name, 'signals', index, 'name'], `${source} does not declare signal '${yaml.name}'${didYouMean(yaml.name, names)}; it declares: ${names.join(', ')}`)
+      report.error(['modules', name, 'signals', index, 'name'], () => {
+        const names = declared.signals.map((s) => s.name)
+        return `${source} does not declare signal '${yaml.name}'${didYouMean(yaml.name, names)}; it declares: ${names.join(', ')}`
+      })
       return
     }
     own.delete(yaml.name)
@@ -255,10 +360,8 @@ function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFile
   const modules: ResolvedModule[] = []
   for (const [name, mod] of Object.entries(raw.modules)) {
     const base = ['modules', name]
-    if (name.includes('.') || name.trim() === '') {
-      report.error(base, `module name '${name}' must be non-empty and contain no '.', since '.' separates module from signal`, { key: true })
-      continue
-    }
+    // Reported by prepareConfig.
+    if (moduleNameProblem(name)) continue
     const seen = new Map<string, number>()
     mod.signals.forEach((s, i) => {
       const first = seen.get(s.name)
@@ -268,12 +371,16 @@ function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFile
     const script = resolvePath(dir, mod.script)
     const executable = resolvePath(dir, mod.executable)
     let signals: ResolvedSignal[] | null
+    let model: string | null = null
     if (mod.type === 'inproc') {
-      signals = resolveInprocSignals(name, mod, report)
+      model = modelOf(name, mod, report)
+      signals = model === null ? null : resolveInprocSignals(name, model, mod, report)
       if (mod.timeout_s !== undefined) report.warn([...base, 'timeout_s'], 'timeout_s applies to script and process modules only; it is ignored here', { key: true })
     } else {
+      if (mod.inproc_module !== undefined) report.warn([...base, 'inproc_module'], 'inproc_module applies to inproc modules only; it is ignored here', { key: true })
       if (mod.type === 'process' && !executable) report.error(base, "'executable' required for process modules")
       if (mod.type === 'script' && !script) report.error(base, "'script' required for script modules")
+      if (mod.build !== undefined && mod.type !== 'process') report.warn([...base, 'build'], 'build applies to process modules only; it is ignored here', { key: true })
       if (checkFiles && executable) checkFile(executable, [...base, 'executable'], 'executable', true, report)
       if (checkFiles && script) checkFile(script, [...base, 'script'], 'script', false, report)
       if (mod.type === 'script' && script && runnerFor('script', script) === null) {
@@ -287,7 +394,7 @@ function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFile
     modules.push({
       name,
       type: mod.type,
-      model: mod.model ?? null,
+      model,
       script,
       executable,
       configFile: resolvePath(dir, mod.config),
@@ -302,6 +409,7 @@ function resolveModules(raw: RawConfig, dir: string, report: Reporter, checkFile
 function resolveWires(raw: RawConfig, modules: ResolvedModule[], report: Reporter): ResolvedWire[] {
   const signals = new Map<string, ResolvedSignal>()
   for (const m of modules) for (const s of m.signals) signals.set(s.qualified, s)
+  const resolved = new Map(modules.map((m) => [m.name, m]))
   const moduleNames = new Set(raw.modules ? Object.keys(raw.modules) : [])
   const wires: ResolvedWire[] = []
   const destinations = new Map<string, number>()
@@ -318,17 +426,16 @@ function resolveWires(raw: RawConfig, modules: ResolvedModule[], report: Reporte
       }
       const module = name.slice(0, dot)
       if (!moduleNames.has(module)) {
-        report.error(path, `${end === 'src' ? 'source' : 'destination'} module not found: ${module}${didYouMean(module, moduleNames)}`)
+        report.error(path, () => `${end === 'src' ? 'source' : 'destination'} module not found: ${module}${didYouMean(module, moduleNames)}`)
         ok = false
         continue
       }
       const signal = signals.get(name)
       if (!signal) {
-        const inModule = modules.find((m) => m.name === module)
+        const inModule = resolved.get(module)
         // A module whose signals could not be resolved has already been reported; do not pile on.
         if (inModule) {
-          const names = inModule.signals.map((s) => s.name)
-          report.error(path, `${end === 'src' ? 'source' : 'destination'} signal not found: ${name}${didYouMean(name.slice(dot + 1), names)}`)
+          report.error(path, () => `${end === 'src' ? 'source' : 'destination'} signal not found: ${name}${didYouMean(name.slice(dot + 1), inModule.signals.map((s) => s.name))}`)
         }
         ok = false
         continue
@@ -353,13 +460,14 @@ function resolveWires(raw: RawConfig, modules: ResolvedModule[], report: Reporte
 
 function resolveSchedule(raw: RawConfig, report: Reporter): ScheduleEntry[] {
   const names = Object.keys(raw.modules)
+  const known = new Set(names)
   const { schedule, rate_hz: rateHz } = raw.execution
   const entries: ScheduleEntry[] = []
   const listed = new Set<string>()
   schedule.forEach((entry, i) => {
     const path = ['execution', 'schedule', i]
-    if (!names.includes(entry.name)) {
-      report.error(path, `schedule references unknown module: ${entry.name}${didYouMean(entry.name, names)}`)
+    if (!known.has(entry.name)) {
+      report.error(path, () => `schedule references unknown module: ${entry.name}${didYouMean(entry.name, names)}`)
       return
     }
     if (listed.has(entry.name)) {
@@ -373,6 +481,13 @@ function resolveSchedule(raw: RawConfig, report: Reporter): ScheduleEntry[] {
       substeps = Math.round(ratio)
       if (substeps < 1 || Math.abs(ratio - substeps) > 1e-9 * ratio) {
         report.error([...path, 'rate_hz'], `rate_hz ${entry.rate_hz} of module '${entry.name}' must be an integer multiple of execution.rate_hz ${rateHz}`)
+        return
+      }
+      if (substeps > MAX_SUBSTEPS) {
+        report.error(
+          [...path, 'rate_hz'],
+          `rate_hz ${entry.rate_hz} of module '${entry.name}' is ${substeps} steps per frame at execution.rate_hz ${rateHz}; at most ${MAX_SUBSTEPS} are allowed, so that every frame finishes`
+        )
         return
       }
     }
@@ -431,24 +546,118 @@ export interface PreparedConfig {
   checkFiles: boolean
 }
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * A key '__proto__' survives YAML parsing as an own key, but validation copies mappings into plain
+ * objects, where assigning it sets the prototype and the entry vanishes without a word (a module named
+ * so would be dropped silently). It is refused wherever it is a key. Iterative: nesting costs no stack.
+ */
+function refuseProtoKeys(data: unknown, report: Reporter): void {
+  const stack: { value: unknown; path: ConfigPath }[] = [{ value: data, path: [] }]
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!
+    if (Array.isArray(value)) {
+      value.forEach((item: unknown, i) => {
+        if (item !== null && typeof item === 'object') stack.push({ value: item, path: [...path, i] })
+      })
+    } else if (isPlainObject(value)) {
+      if (Object.hasOwn(value, '__proto__')) {
+        report.error([...path, '__proto__'], "'__proto__' cannot be a name or a key here: it is reserved in JavaScript objects", { key: true })
+      }
+      for (const key of Object.keys(value)) {
+        const item = value[key]
+        if (key !== '__proto__' && item !== null && typeof item === 'object') stack.push({ value: item, path: [...path, key] })
+      }
+    }
+  }
+}
+
+/**
+ * The YAML library builds values lazily and throws for what it could only see then (an alias whose
+ * anchor is not set before it, too many aliases); such errors carry no position, so find the alias.
+ */
+function reportBuildError(doc: Document, error: unknown, report: Reporter): void {
+  const message = error instanceof Error ? error.message : String(error)
+  let found = false
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) !== undefined) return
+      found = true
+      report.atOffset(node.range?.[0] ?? 0, `invalid YAML: unresolved alias '*${node.source}': no anchor '&${node.source}' is set before it`)
+    }
+  })
+  if (found) return
+  let firstAlias = 0
+  visit(doc, {
+    Node(_key, node) {
+      if (!isAlias(node)) return
+      firstAlias = node.range?.[0] ?? 0
+      return visit.BREAK
+    }
+  })
+  report.atOffset(firstAlias, `invalid YAML: ${message.split('\n')[0] ?? message}`)
+}
+
+/**
+ * "Map keys must be unique", as the YAML library says it, at the second key. Keys are equal as the
+ * library compares them: scalars by value (so `1` and `'1'` differ), other keys never.
+ */
+function reportDuplicateKeys(doc: Document, report: Reporter): void {
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>()
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue
+        const value: unknown = pair.key.value
+        if (seen.has(value)) report.atOffset(pair.key.range?.[0] ?? 0, 'invalid YAML: Map keys must be unique')
+        else seen.add(value)
+      }
+    }
+  })
+}
+
 /** First half of parseConfig: YAML and schema. Throws ConfigError when that already fails. */
 export function prepareConfig(text: string, file: string, { checkFiles = true, overrides }: ParseOptions = {}): PreparedConfig {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  // The library's own duplicate-key check scans the whole mapping for every key: quadratic in a file of
+  // 100k modules. reportDuplicateKeys does the same check with one set per mapping.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
   const report = new Reporter(file, new SourcePositions(doc, lineCounter))
   for (const error of doc.errors) report.atOffset(error.pos[0], `invalid YAML: ${error.message.split('\n')[0]}`)
-  if (report.errors.length > 0) throw new ConfigError(report.errors, report.warnings)
+  reportDuplicateKeys(doc, report)
+  for (const warning of doc.warnings) report.atOffset(warning.pos[0], `YAML: ${warning.message.split('\n')[0]}`, 'warning')
+  if (report.failed) report.fail()
 
-  const data: unknown = doc.toJS()
-  if (data === null || data === undefined) throw new ConfigError([...report.errors, issueAtStart(file, 'the file is empty; expected a mapping with at least a modules key')])
+  let data: unknown
+  try {
+    data = doc.toJS()
+  } catch (error) {
+    reportBuildError(doc, error, report)
+    report.fail()
+  }
+  if (data === null || data === undefined) throw new ConfigError([...report.errorList(), issueAtStart(file, 'the file is empty; expected a mapping with at least a modules key')])
   if (typeof data !== 'object' || Array.isArray(data)) {
     report.error([], 'expected a mapping (key: value) at the top level')
-    throw new ConfigError(report.errors, report.warnings)
+    report.fail()
+  }
+  refuseProtoKeys(data, report)
+  // Checked here rather than with the modules, so that a bad name is reported with schema errors.
+  const modules = (data as Record<string, unknown>).modules
+  if (isPlainObject(modules)) {
+    for (const name of Object.keys(modules)) {
+      const problem = moduleNameProblem(name)
+      if (problem) report.error(['modules', name], problem, { key: true })
+    }
   }
 
   if (overrides) report.overridden = applyOverrides(data as Record<string, unknown>, overrides)
   const raw = validate(configSchema, data, [], report)
-  if (!raw) throw new ConfigError(report.errors, report.warnings)
+  if (raw === undefined || report.failed) return report.fail()
   return { file, dir: dirname(resolve(file)), raw, report, checkFiles }
 }
 
@@ -458,13 +667,13 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
   const modules = resolveModules(raw, prepared.dir, report, prepared.checkFiles, declarations)
   const wires = resolveWires(raw, modules, report)
   const schedule = resolveSchedule(raw, report)
+  // The schema bounds rate_hz to [MIN_RATE_HZ, MAX_RATE_HZ], so the period is 1 ns to 1000 s.
   const dtNs = dtNsFromRate(raw.execution.rate_hz)
-  if (dtNs < 1) report.error(['execution', 'rate_hz'], `rate_hz ${raw.execution.rate_hz} is too high: the frame period rounds to 0 ns`)
-  if (report.errors.length > 0) throw new ConfigError(report.errors, report.warnings)
+  if (report.failed) report.fail()
 
   const endTime = raw.execution.end_time
   return {
-    warnings: report.warnings,
+    warnings: report.warningList(),
     config: {
       file: resolve(file),
       version: raw.version,
@@ -502,14 +711,93 @@ function issueAtStart(file: string, message: string): ConfigIssue {
   return { severity: 'error', file, line: 1, column: 1, path: '', message }
 }
 
-/** The text of a configuration file; throws ConfigError naming the file when it cannot be read. */
+function refuseFile(file: string, message: string): never {
+  throw new ConfigError([{ severity: 'error', file, line: 0, column: 0, path: '', message }])
+}
+
+function fileKind(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO)'
+  if (st.isCharacterDevice()) return 'a character device'
+  if (st.isBlockDevice()) return 'a block device'
+  if (st.isSocket()) return 'a socket'
+  return 'not a regular file'
+}
+
+/**
+ * Refuses, before a byte is read, what cannot be a configuration: a folder, a device (/dev/zero never
+ * ends), a FIFO (opening it waits for a writer), or a file larger than MAX_CONFIG_BYTES.
+ */
+function checkConfigStat(file: string, st: Stats): void {
+  if (st.isDirectory()) refuseFile(file, 'is a directory, expected a YAML file')
+  if (!st.isFile()) refuseFile(file, `is ${fileKind(st)}, expected a regular YAML file`)
+  if (st.size > MAX_CONFIG_BYTES) refuseFile(file, `is ${st.size} bytes; a configuration file may be at most ${MAX_CONFIG_BYTES} bytes (16 MiB)`)
+}
+
+function refuseErrno(file: string, e: unknown): never {
+  if (e instanceof ConfigError) throw e
+  const code = (e as NodeJS.ErrnoException).code
+  refuseFile(file, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, expected a YAML file' : `cannot read file (${String(code)})`)
+}
+
+/** Opened without blocking, so that a file swapped for a FIFO after the stat cannot hang the open. */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
+
+/**
+ * The buffer holds one byte more than the file had at its stat: filling it means that the file grew
+ * while it was read (a log being written, a device behind a symlink swap), which is refused too.
+ */
+function decodeBounded(file: string, bytes: Buffer, length: number): string {
+  if (length >= bytes.length) refuseFile(file, 'changed size while it was read; expected a file that stays the same')
+  return bytes.toString('utf8', 0, length)
+}
+
+/** The text of a configuration file; throws ConfigError naming the file when it cannot or must not be read. */
 export function readConfigText(file: string): string {
   try {
-    return readFileSync(file, 'utf8')
+    checkConfigStat(file, statSync(file))
+    const fd = openSync(file, OPEN_FLAGS)
+    try {
+      // The file that was opened may not be the one that was checked: check it again.
+      checkConfigStat(file, fstatSync(fd))
+      const bytes = Buffer.alloc(fstatSync(fd).size + 1)
+      let length = 0
+      for (;;) {
+        const n = readSync(fd, bytes, length, bytes.length - length, null)
+        if (n === 0) break
+        length += n
+        if (length === bytes.length) break
+      }
+      return decodeBounded(file, bytes, length)
+    } finally {
+      closeSync(fd)
+    }
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, expected a YAML file' : `cannot read file (${String(code)})`
-    throw new ConfigError([{ severity: 'error', file, line: 0, column: 0, path: '', message: why }])
+    refuseErrno(file, e)
+  }
+}
+
+/** readConfigText without blocking the thread on the file system (the desktop app's main process). */
+export async function readConfigTextAsync(file: string): Promise<string> {
+  try {
+    checkConfigStat(file, await stat(file))
+    const handle = await open(file, OPEN_FLAGS)
+    try {
+      const st = await handle.stat()
+      checkConfigStat(file, st)
+      const bytes = Buffer.alloc(st.size + 1)
+      let length = 0
+      for (;;) {
+        const { bytesRead } = await handle.read(bytes, length, bytes.length - length, null)
+        if (bytesRead === 0) break
+        length += bytesRead
+        if (length === bytes.length) break
+      }
+      return decodeBounded(file, bytes, length)
+    } finally {
+      await handle.close()
+    }
+  } catch (e) {
+    refuseErrno(file, e)
   }
 }
 

@@ -1,5 +1,5 @@
 // Maps a path in the parsed data back to a line and column in the YAML text.
-import { isMap, isNode, isSeq, type Document, type LineCounter, type Node } from 'yaml'
+import { isMap, isNode, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml'
 import type { ConfigPath } from './issues'
 
 export interface Position {
@@ -8,6 +8,9 @@ export interface Position {
 }
 
 export class SourcePositions {
+  /** Each mapping's pairs by key, built on first use: looking up many issues in a large mapping stays linear. */
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, Pair>>()
+
   constructor(
     private readonly doc: Document,
     private readonly lines: LineCounter
@@ -29,8 +32,7 @@ export class SourcePositions {
       const part = path[i]!
       const last = i === path.length - 1
       if (isMap(node)) {
-        // Keys such as `1:` or `true:` parse to numbers and booleans, but toJS makes them strings.
-        const pair = node.items.find((p) => String(isNode(p.key) && 'value' in p.key ? p.key.value : p.key) === String(part))
+        const pair = this.pairs(node).get(String(part))
         if (!pair) break
         if (last && key && isNode(pair.key)) return this.start(pair.key)
         node = pair.value
@@ -43,6 +45,21 @@ export class SourcePositions {
       else break
     }
     return best ? this.start(best) : { line: 1, column: 1 }
+  }
+
+  private pairs(map: YAMLMap): Map<string, Pair> {
+    let index = this.keyIndex.get(map)
+    if (!index) {
+      index = new Map()
+      for (const p of map.items) {
+        // Keys such as `1:` or `true:` parse to numbers and booleans, but toJS makes them strings.
+        const key = String(isNode(p.key) && 'value' in p.key ? p.key.value : p.key)
+        // The first of duplicate keys, as a linear search would find (duplicates are YAML errors anyway).
+        if (!index.has(key)) index.set(key, p as Pair)
+      }
+      this.keyIndex.set(map, index)
+    }
+    return index
   }
 
   private start(node: Node): Position {

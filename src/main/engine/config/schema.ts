@@ -1,11 +1,31 @@
 // The shape of a configuration file (Hermes 0.2 plus our additive keys), as zod schemas.
 import { z } from 'zod'
+import { MAX_END_TIME_S, MAX_NAME_CHARS, MAX_RATE_HZ, MIN_RATE_HZ } from './limits'
 import { SIGNAL_TYPES } from './types'
 
 const finite = () => z.number().refine(Number.isFinite, 'expected a finite number')
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+
+const signalName = () =>
+  z
+    .string()
+    .min(1, 'expected a non-empty signal name')
+    .max(MAX_NAME_CHARS, `a signal name may be at most ${MAX_NAME_CHARS} characters long`)
+    .refine((name) => name === '' || name.trim() !== '', 'expected a signal name that is not blank')
+    .refine((name) => !CONTROL_CHARACTER.test(name), 'a signal name must not contain control characters')
+
+/** A frame or module rate the scheduler can honour: a period of 1 ns at most, finite. */
+const rate = () =>
+  z
+    .number()
+    .positive('rate_hz must be positive')
+    .refine(Number.isFinite, 'expected a finite number')
+    .refine((hz) => hz <= MAX_RATE_HZ, `rate_hz is too high: at most ${MAX_RATE_HZ} Hz, since time is integer nanoseconds (a period of 1 ns)`)
+
 export const signalSchema = z.strictObject({
-  name: z.string().min(1, 'expected a non-empty signal name'),
+  name: signalName(),
   // No default here: a module's declaration may give the type when the YAML does not (defaults apply after merging).
   type: z.enum(SIGNAL_TYPES).optional(),
   unit: z.string().optional(),
@@ -20,9 +40,18 @@ const path = z.string().min(1).nullable().optional()
 export const moduleSchema = z.strictObject({
   type: z.enum(['inproc', 'script', 'process']),
   model: z.string().min(1).optional(),
+  // Hermes's name for the same thing: the Python import path of a built-in module (hermes.modules.injection).
+  inproc_module: z.string().min(1).optional(),
   script: path,
   executable: path,
   config: path,
+  // Process modules: how to build the executable when it is missing or older than its sources (withModules.ts).
+  build: z
+    .strictObject({
+      command: z.array(z.string().min(1)).min(1, 'expected a command: a program and its arguments'),
+      sources: z.array(z.string().min(1)).default([])
+    })
+    .optional(),
   signals: z.array(signalSchema).default([]),
   options: z.record(z.string(), z.unknown()).nullable().default({}),
   // Script and process modules: how long one exchange (step, stage, reset) may take before the module is declared hung.
@@ -40,14 +69,22 @@ const scheduleEntrySchema = z.preprocess(
   (entry) => (typeof entry === 'string' ? { name: entry } : entry),
   z.strictObject({
     name: z.string().min(1),
-    rate_hz: z.number().positive('rate_hz must be positive').optional()
+    rate_hz: rate().optional()
   })
 )
 
 export const executionSchema = z.strictObject({
   mode: z.enum(['afap', 'realtime', 'single_frame']).default('afap'),
-  rate_hz: z.number().positive('rate_hz must be positive').refine(Number.isFinite, 'expected a finite number').default(100),
-  end_time: z.number().nonnegative('end_time must not be negative').refine(Number.isFinite, 'expected a finite number').nullable().default(null),
+  rate_hz: rate()
+    .refine((hz) => hz <= 0 || hz >= MIN_RATE_HZ, `rate_hz is too low: at least ${MIN_RATE_HZ} Hz (a frame of ${1 / MIN_RATE_HZ} s), so that time does not run out of exact nanoseconds within a few frames`)
+    .default(100),
+  end_time: z
+    .number()
+    .nonnegative('end_time must not be negative')
+    .refine(Number.isFinite, 'expected a finite number')
+    .refine((s) => s <= MAX_END_TIME_S, `end_time may be at most ${MAX_END_TIME_S} s (about 104 days), where integer-nanosecond time stops being exact`)
+    .nullable()
+    .default(null),
   start_paused: z.boolean().default(false),
   schedule: z.array(scheduleEntrySchema).default([]),
   /** What a module fault does; unset means pause when a server is up, stop when not (docs/modules.md). */

@@ -284,8 +284,9 @@ export class FrameLoop {
   }
 
   /**
-   * One frame: every module in schedule order (sub-stepped at its own rate), then every wire, then time.
-   * `from` skips the modules before it: the rest of a frame in which a module failed and will restart.
+   * One frame: every wire, every module in schedule order (sub-stepped at its own rate), every wire
+   * again, then time. `from` skips the modules before it: the rest of a frame in which a module failed
+   * and will restart.
    */
   stepFrame(from = 0): void {
     const frame = this.frame
@@ -293,6 +294,10 @@ export class FrameLoop {
     const steppers = this.steppers
     // Step times are sampled one frame in TIMING_PERIOD: enough for a status display, and cheap.
     const timed = frame % TIMING_PERIOD === 0
+    // Wires also run before the modules, as in Hermes (phase 3 routes before stepping): a value set at
+    // this frame boundary reaches the modules wired to it in this frame, not the next. Without a set
+    // or reset since the last pass this changes nothing: module outputs were routed at the last frame's end.
+    if (from === 0) this.router.route(this.backplane.values)
     for (let i = from; i < steppers.length; i++) {
       const s = steppers[i]!
       this.current = i

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { MODELS, findModel } from './registry'
+import { HERMES_INPROC_MODULES, MODELS, findHermesModule, findModel } from './registry'
 import { build } from './testRig'
 
 const entries = Object.entries(MODELS)
 
 describe('model registry', () => {
   it('lists the built-in models', () => {
-    expect(Object.keys(MODELS).sort()).toEqual(['injection', 'pid', 'point_mass', 'signal_generator', 'sum'])
+    expect(Object.keys(MODELS).sort()).toEqual(['injection', 'mock_physics', 'pid', 'point_mass', 'signal_generator', 'sum'])
   })
 
   it.each(entries)('%s parses its default options and declares uniquely named signals', (_, model) => {
@@ -35,5 +35,13 @@ describe('model registry', () => {
     expect(findModel('toString')).toBeUndefined()
     expect(findModel('__proto__')).toBeUndefined()
     expect(findModel('constructor')).toBeUndefined()
+  })
+
+  it("maps Hermes's inproc_module paths to registered models", () => {
+    expect(findHermesModule('hermes.modules.injection')).toBe('injection')
+    expect(findHermesModule('hermes.modules.mock_physics')).toBe('mock_physics')
+    for (const model of Object.values(HERMES_INPROC_MODULES)) expect(findModel(model)).toBeDefined()
+    expect(findHermesModule('hermes.modules.rocket')).toBeUndefined()
+    expect(findHermesModule('toString')).toBeUndefined()
   })
 })
