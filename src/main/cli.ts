@@ -145,12 +145,14 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   )
 
   const timers: NodeJS.Timeout[] = []
+  let printer: SignalPrinter | null = null
   if (opts.print && opts.print.length > 0) {
     const names = expandPatterns(opts.print, session.scheduler.backplane.names)
     if (names.length === 0) process.stderr.write(`hermes: --print ${opts.print.join(' ')} matches no signal\n`)
     const slots = names.map((n) => session.scheduler.backplane.slot(n) ?? -1)
-    const printer = new SignalPrinter(names, slots, (line) => process.stdout.write(`${line}\n`))
-    timers.push(setInterval(() => void session.scheduler.snapshot().then((s) => printer.print(s), () => undefined), 1000 / opts.printRate))
+    const p = new SignalPrinter(names, slots, (line) => process.stdout.write(`${line}\n`))
+    printer = p
+    timers.push(setInterval(() => void session.scheduler.snapshot().then((s) => p.print(s), () => undefined), 1000 / opts.printRate))
   }
   let bar: ProgressBar | null = null
   if (opts.progress && process.stderr.isTTY && execution.mode === 'afap' && execution.endTime !== null) {
@@ -162,6 +164,11 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   let outcome = await Promise.race([session.whenEnded().then(() => 'ended'), stopSignal, fault.then((m) => `fault:${m}`)])
 
   for (const t of timers) clearInterval(t)
+  // At end_time the loop is idle and answers at once (a stuck module after a fault or Ctrl+C would not).
+  if (printer && outcome === 'ended') {
+    const last = await session.scheduler.snapshot().catch(() => null)
+    if (last) printer.print(last)
+  }
   if (bar) {
     const last = await session.scheduler.snapshot().catch(() => null)
     if (last) bar.update(last.timeNs / 1e9, last.frame)

@@ -1,5 +1,5 @@
 // Loads a YAML configuration into a ResolvedConfig, or reports every problem with file, path, line and column.
-import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs'
+import { accessSync, closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs'
 import { open, stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, resolve } from 'node:path'
 import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml'
@@ -11,11 +11,11 @@ import { findHermesModule, findModel, HERMES_INPROC_MODULES, MODELS } from '../m
 import { runnerFor, SCRIPT_EXTENSIONS } from '../modules/kind'
 import { dtNsFromRate, secondsToNs } from '../scheduler/time'
 import { ConfigError, formatPath, type ConfigIssue, type ConfigPath } from './issues'
-import { MAX_CONFIG_BYTES, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_REPORTED_ISSUES, MAX_SUBSTEPS } from './limits'
+import { MAX_CONFIG_BYTES, MAX_LAYOUT_BYTES, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_REPORTED_ISSUES, MAX_SUBSTEPS } from './limits'
 import { SourcePositions } from './positions'
 import { configSchema, type RawConfig, type RawModule } from './schema'
 import { didYouMean } from './suggest'
-import type { ResolvedConfig, ResolvedModule, ResolvedSignal, ResolvedWire, ScheduleEntry, SignalType } from './types'
+import type { ResolvedConfig, ResolvedConsole, ResolvedModule, ResolvedSignal, ResolvedWire, ScheduleEntry, SignalType } from './types'
 
 /** How long a script or process module may take for one step (or stage, reset) before it counts as hung. */
 export const DEFAULT_TIMEOUT_S = 5
@@ -667,6 +667,7 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
   const modules = resolveModules(raw, prepared.dir, report, prepared.checkFiles, declarations)
   const wires = resolveWires(raw, modules, report)
   const schedule = resolveSchedule(raw, report)
+  const consoleSettings = resolveConsole(raw, prepared.dir, report, prepared.checkFiles)
   // The schema bounds rate_hz to [MIN_RATE_HZ, MAX_RATE_HZ], so the period is 1 ns to 1000 s.
   const dtNs = dtNsFromRate(raw.execution.rate_hz)
   if (report.failed) report.fail()
@@ -697,9 +698,52 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
         allowedOrigins: raw.server.allowed_origins,
         allowedHosts: raw.server.allowed_hosts,
         maxClients: raw.server.max_clients
-      }
+      },
+      console: consoleSettings
     }
   }
+}
+
+/**
+ * The console layout the configuration names, path relative to the configuration: a regular JSON file of
+ * at most MAX_LAYOUT_BYTES with the layout format's name. The console checks the rest of it.
+ */
+function resolveConsole(raw: RawConfig, dir: string, report: Reporter, checkFiles: boolean): ResolvedConsole {
+  const name = raw.console.layout
+  if (name === null) return { layoutFile: null, layout: null }
+  const file = resolve(dir, name)
+  if (!checkFiles) return { layoutFile: file, layout: null }
+  const at = ['console', 'layout']
+  let text: string
+  try {
+    const st = statSync(file)
+    if (!st.isFile()) {
+      report.error(at, `layout is not a regular file: ${file}`)
+      return { layoutFile: file, layout: null }
+    }
+    if (st.size > MAX_LAYOUT_BYTES) {
+      report.error(at, `layout file is ${st.size} bytes; at most ${MAX_LAYOUT_BYTES} bytes (1 MiB) are allowed: ${file}`)
+      return { layoutFile: file, layout: null }
+    }
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    report.error(at, code === 'ENOENT' ? `layout file not found: ${file}` : `layout file cannot be read: ${file} (${String(code)})`)
+    return { layoutFile: file, layout: null }
+  }
+  let layout: unknown
+  try {
+    layout = JSON.parse(text)
+  } catch (error) {
+    report.error(at, `layout file is not JSON: ${file}: ${error instanceof Error ? error.message : String(error)}`)
+    return { layoutFile: file, layout: null }
+  }
+  const format = isPlainObject(layout) ? layout.format : undefined
+  if (format !== 'hermes-console.layout') {
+    report.error(at, `layout file ${file} is not a console layout: expected "format": "hermes-console.layout" (export one from the console's Layout… dialog)`)
+    return { layoutFile: file, layout: null }
+  }
+  return { layoutFile: file, layout }
 }
 
 /** Parses and validates YAML text; `file` names it in messages and anchors relative paths. */

@@ -101,12 +101,18 @@ export const serverSchema = z.strictObject({
   max_clients: z.number().int('max_clients must be an integer').min(1, 'max_clients must be at least 1').max(100_000, 'max_clients must be at most 100000').default(64)
 })
 
+/** What the console does with this configuration: the layout it opens on (a hermes-console.layout file). */
+export const consoleSchema = z.strictObject({
+  layout: z.string().min(1, 'layout must name a file').nullable().default(null)
+})
+
 export const configSchema = z.strictObject({
   version: z.union([z.string(), z.number()]).transform(String).default('0.2'),
   modules: z.record(z.string(), moduleSchema),
   wiring: z.array(wireSchema).nullable().default([]),
   execution: executionSchema.default(() => executionSchema.parse({})),
-  server: serverSchema.default(() => serverSchema.parse({}))
+  server: serverSchema.default(() => serverSchema.parse({})),
+  console: consoleSchema.default(() => consoleSchema.parse({}))
 })
 
 export type RawConfig = z.output<typeof configSchema>

@@ -73,6 +73,13 @@ export interface ResolvedServer {
   maxClients: number
 }
 
+export interface ResolvedConsole {
+  /** Absolute path of the layout file the configuration ships, or null. */
+  layoutFile: string | null
+  /** Its content, parsed as JSON (the console validates it as a layout); null when none or not read. */
+  layout: unknown
+}
+
 export interface ResolvedConfig {
   /** Absolute path of the YAML file, or null for a config built in code. */
   file: string | null
@@ -81,4 +88,5 @@ export interface ResolvedConfig {
   wires: ResolvedWire[]
   execution: ResolvedExecution
   server: ResolvedServer
+  console: ResolvedConsole
 }

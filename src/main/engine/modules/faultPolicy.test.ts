@@ -245,7 +245,7 @@ describe('the default policy', () => {
 modules:
   clock: { type: inproc, model: signal_generator }
 wiring: []
-execution: { mode: afap, rate_hz: 100, end_time: 100000000 }
+execution: { mode: afap, rate_hz: 100, end_time: 1000000 }
 `
   it('is stop without a server and pause with one', async () => {
     lab = new ModuleLab()

@@ -57,6 +57,7 @@ export function buildSchema(config: ResolvedConfig, run: RunInfo | null): Schema
     frame: run.frame,
     time: run.timeNs / 1e9,
     fault: run.fault,
-    wiring: visibleWiring(config)
+    wiring: visibleWiring(config),
+    ...(config.console.layout !== null ? { console_layout: config.console.layout } : {})
   }
 }

@@ -332,18 +332,33 @@ const noControls = (text: string): boolean => [...text].every((ch) => ch.charCod
 
 describe('hostile input', () => {
   it('refuses at once what would wait past the pending bound behind a slow command, and then serves in order', async () => {
-    const e = await engine(SEED('mode: realtime\n  rate_hz: 100\n  start_paused: true'), { maxPendingBytes: 100_000 })
+    // A module whose step takes a second holds every frame boundary, so a status waits for it.
+    const dir = mkdtempSync(join(tmpdir(), 'hermes-slow-'))
+    const script = join(dir, 'slow.mjs')
+    writeFileSync(script, `let out
+export const signals = [{ name: 'out' }]
+export function init(ctx) { out = ctx.signal('out') }
+export function step(t) { const end = Date.now() + 1000; while (Date.now() < end); out.value = t.frame }
+`)
+    const e = await engine(`
+modules:
+  slow: { type: script, script: ${JSON.stringify(script)}, signals: [{ name: out }] }
+execution: { mode: afap, rate_hz: 100 }
+`, { maxPendingBytes: 100_000 })
     const c = await connect(e)
     await c.json()
-    c.send({ action: 'step', params: { count: 1_000_000 } })
+    // Once one status is answered the loop is in its next (one-second) frame, so the next status waits.
+    c.send({ action: 'status' })
+    expect(await c.json(60_000)).toMatchObject({ type: 'status' })
+    c.send({ action: 'status' })
     const pad = 'x'.repeat(30_000)
     for (let i = 0; i < 10; i++) c.send({ action: 'ping', params: { client_time: i, pad } })
-    // Three pings fit behind the step (90 kB); the fourth is refused before the step is done; the rest are dropped.
+    // Three pings fit behind the status (90 kB); the fourth is refused before it is done; the rest are dropped.
     expect(await c.json()).toEqual({ type: 'error', message: 'Too many commands waiting: at most 100000 bytes of messages may wait for a slow command; messages over it are dropped, with one error a second' })
-    expect(await c.json(60_000)).toMatchObject({ type: 'ack', action: 'step', count: 1_000_000 })
-    for (let i = 0; i < 3; i++) expect(await c.json()).toMatchObject({ type: 'pong', client_time: i })
-    c.send({ action: 'status' })
-    expect(await c.json()).toMatchObject({ type: 'status' })
+    expect(await c.json(60_000)).toMatchObject({ type: 'status' })
+    for (let i = 0; i < 3; i++) expect(await c.json(60_000)).toMatchObject({ type: 'pong', client_time: i })
+    c.send({ action: 'ping', params: { client_time: 99 } })
+    expect(await c.json(60_000)).toMatchObject({ type: 'pong', client_time: 99 })
   }, 90_000)
 
   const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`
