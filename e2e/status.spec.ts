@@ -1,0 +1,100 @@
+// The console's readouts tell the truth, in Chromium against the real engine: a dead engine, a server
+// that was never there, a schema too large to take whole, and a module that exits mid-run.
+import { expect, test } from '@playwright/test'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Engine, freePort } from './engine'
+
+const engines: Engine[] = []
+
+test.afterEach(async ({ page }, testInfo) => {
+  const path = testInfo.outputPath('status.png')
+  await page.screenshot({ path })
+  await testInfo.attach('status', { path, contentType: 'image/png' })
+  await Promise.all(engines.splice(0).map((e) => e.stop()))
+})
+
+function lab(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hermes-e2e-status-'))
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+  return dir
+}
+
+async function start(config: string): Promise<Engine> {
+  const engine = new Engine(config, await freePort())
+  await engine.start()
+  engines.push(engine)
+  return engine
+}
+
+test('after the engine dies the run state reads unknown and missing is blank, not the last values', async ({ page }) => {
+  const engine = await start(join(__dirname, 'fixtures', 'console.yaml'))
+  await page.goto(engine.url)
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
+  await expect(page.getByTestId('run-state')).toHaveText('running')
+  await engine.kill()
+  await expect(page.getByRole('status', { name: 'Connection' })).toContainText('lost, retrying in')
+  await expect(page.getByTestId('run-state')).toHaveText('unknown')
+  await expect(page.getByTestId('missing')).toHaveText('missing —')
+})
+
+test('a console that never connected says where and why, in the badge and in the event log', async ({ page }) => {
+  const engine = await start(join(__dirname, 'fixtures', 'console.yaml'))
+  const nowhere = `ws://127.0.0.1:${await freePort()}`
+  await page.goto(`${engine.url}?server=${encodeURIComponent(nowhere)}`)
+  await expect(page.getByRole('status', { name: 'Connection' })).toContainText(`cannot connect to ${nowhere}`)
+  await expect(page.getByRole('log')).toContainText(`cannot connect to ${nowhere}`)
+})
+
+test('with more than 256 signals and nothing plotted, a healthy link shows nothing missing; a plotted signal streams', async ({ page }) => {
+  const signals = Array.from({ length: 300 }, (_, i) => `      - { name: s${i} }`).join('\n')
+  const dir = lab({ 'big.yaml': `modules:\n  knobs:\n    type: inproc\n    model: injection\n    signals:\n${signals}\n  wave: { type: inproc, model: signal_generator }\nexecution: { mode: realtime, rate_hz: 50 }\nserver: { enabled: true, telemetry_hz: 30 }\n` })
+  const engine = await start(join(dir, 'big.yaml'))
+  await page.goto(engine.url)
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
+  // The console takes the first 256 signals in schema order: the wave (the 301st) is not among them.
+  const plot = page.getByRole('region', { name: 'Plot 1' })
+  await expect(page.locator('.quality')).not.toHaveAttribute('data-stale', 'true')
+  await page.getByRole('searchbox', { name: 'Search signals' }).fill('wave.out')
+  await page.getByRole('button', { name: 'Plot wave.out', exact: true }).click()
+  await expect(plot.locator('.legend tr[data-signal="wave.out"] [data-testid=legend-value]')).not.toHaveText('—')
+  // It joined late, and says from when.
+  await expect(plot.locator('.legend tr[data-signal="wave.out"] .late')).toContainText('from ')
+  await expect(page.getByTestId('missing')).not.toHaveText('missing 100 %')
+})
+
+test('a module that exits shows a banner naming it, marks it in the tree, and Reset brings the run back', async ({ page }) => {
+  const dir = lab({
+    'm.py': `import sys
+from hermes_module import Module, run
+
+class M(Module):
+    signals = [{"name": "n"}]
+    def step(self, t):
+        if t.frame == 40:
+            sys.exit(3)
+        self.outputs["n"] = t.frame
+
+run(M())
+`,
+    'fault.yaml': 'modules:\n  sensor: { type: script, script: m.py, signals: [{ name: n }] }\nexecution: { mode: realtime, rate_hz: 50 }\nserver: { enabled: true, telemetry_hz: 30 }\n'
+  })
+  const engine = await start(join(dir, 'fault.yaml'))
+  await page.goto(engine.url)
+  const banner = page.getByRole('alert', { name: 'Module fault' })
+  await expect(banner).toContainText('Module sensor failed at frame 40', { timeout: 30_000 })
+  await expect(page.getByTestId('run-state')).toHaveText('paused')
+  await expect(page.getByRole('treeitem', { name: 'sensor (faulted)' })).toBeVisible()
+  await banner.getByRole('button', { name: 'Reset' }).click()
+  await page.getByRole('alertdialog', { name: 'Reset the run' }).getByRole('button', { name: 'Reset', exact: true }).click()
+  await expect(banner).toHaveCount(0)
+  await expect(page.getByRole('treeitem', { name: 'sensor', exact: true })).toBeVisible()
+  // Dismiss hides the banner of the next fault without resetting (the module restarted and fails again).
+  const resume = page.getByRole('button', { name: 'Resume', exact: true })
+  if (await resume.isEnabled()) await resume.click()
+  await expect(banner).toBeVisible({ timeout: 30_000 })
+  await banner.getByRole('button', { name: 'Dismiss' }).click()
+  await expect(banner).toHaveCount(0)
+  await expect(page.getByRole('treeitem', { name: 'sensor (faulted)' })).toBeVisible()
+})
