@@ -6,8 +6,8 @@ import { WebSocket } from 'ws'
 import { HermesClient } from '../../../shared/client/hermesClient'
 import { HermesServer } from '../server/server'
 import { Session } from '../session'
-import { ConfigError } from './issues'
 import { loadConfigFile } from './load'
+import { configError } from './testing'
 
 const YAML = (layout: string) => `
 modules:
@@ -23,15 +23,7 @@ function dirWith(files: Record<string, string>): string {
   return dir
 }
 
-function errorsOf(file: string): string[] {
-  try {
-    loadConfigFile(file)
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)
-    throw error
-  }
-  return []
-}
+const errorsOf = (file: string): string[] => configError(() => loadConfigFile(file)).issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)
 
 const stops: (() => Promise<unknown>)[] = []
 afterEach(async () => {

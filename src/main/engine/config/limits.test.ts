@@ -11,20 +11,10 @@ import { EXAMPLES } from '../modules/testing'
 import { ConfigError } from './issues'
 import { MAX_CONFIG_BYTES, MAX_NAME_CHARS, MAX_REPORTED_ISSUES, MAX_SUBSTEPS } from './limits'
 import { loadConfigFile, parseConfig, readConfigTextAsync, type LoadedConfig } from './load'
-import { countScannedElements, manyModules, manySignals } from './testing'
+import { configError, countScannedElements, manyModules, manySignals } from './testing'
 
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`
 const parse = (text: string): LoadedConfig => parseConfig(text, 'test.yaml', { checkFiles: false })
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof ConfigError) return error
-    throw error
-  }
-  throw new Error('expected a ConfigError, but the configuration loaded')
-}
 
 const INJECTION = ['modules:', '  a:', '    type: inproc', '    model: injection', '    signals: [{ name: x }]']
 

@@ -5,22 +5,13 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ConfigError, type ConfigIssue } from './issues'
 import { loadConfigFile, parseConfig, type LoadedConfig, type ParseOptions } from './load'
+import { configError } from './testing'
 import type { ResolvedModule, ResolvedSignal } from './types'
 
 /** YAML text from lines, so that line numbers in the tests can be read off the array. */
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`
 
 const parse = (text: string, options: ParseOptions = {}): LoadedConfig => parseConfig(text, 'test.yaml', { checkFiles: false, ...options })
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run()
-  } catch (error) {
-    if (error instanceof ConfigError) return error
-    throw error
-  }
-  throw new Error('expected a ConfigError, but the configuration loaded')
-}
 
 const parseError = (text: string, options: ParseOptions = {}): ConfigError => configError(() => parse(text, options))
 

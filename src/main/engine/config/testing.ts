@@ -1,4 +1,6 @@
-// Test and benchmark helpers: large generated configurations, and a count of the work done by array scans.
+// Test and benchmark helpers: large generated configurations, a count of the work done by array scans,
+// and the ConfigError a load throws.
+import { ConfigError } from './issues'
 
 /** One injection module with `signals` signals: what the quadratic duplicate check of issue 14 choked on. */
 export function manySignals(signals: number): string {
@@ -44,4 +46,15 @@ export function countScannedElements(work: () => void): number {
     for (const [name, original] of originals) proto[name] = original
   }
   return scanned
+}
+
+/** The ConfigError that `run` throws; fails when it loads, or throws anything else. */
+export function configError(run: () => unknown): ConfigError {
+  try {
+    run()
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+    throw error
+  }
+  throw new Error('expected a ConfigError, but the configuration loaded')
 }
