@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { mkdtempSync, writeFileSync } from 'node:fs'
-import { get, request, type IncomingHttpHeaders } from 'node:http'
+import { Agent, get, request, type IncomingHttpHeaders } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WebSocket } from 'ws'
@@ -695,6 +695,31 @@ function httpStatus(port: number, host: string, path = '/'): Promise<number> {
     }).on('error', reject)
   })
 }
+
+describe('stopping', () => {
+  it('is not held open by a browser: a keep-alive HTTP connection or a reconnect during the stop', async () => {
+    const e = await startEngine(SEED())
+    const agent = new Agent({ keepAlive: true })
+    // A kept-alive connection, idle after its page was served, as a browser leaves it.
+    await new Promise<void>((resolve, reject) => {
+      get({ host: '127.0.0.1', port: e.server.port, path: '/', agent }, (res) => {
+        res.resume()
+        res.on('end', () => resolve())
+      }).on('error', reject)
+    })
+    const c = await RawClient.open(e.url)
+    await c.json()
+    const stopped = e.stop()
+    // The console reconnects as soon as it is told the server goes away: it is turned away, not kept.
+    const late = RawClient.open(e.url).then(
+      (client) => client.socket.terminate(),
+      (error: Error) => error.message
+    )
+    await stopped
+    expect(await late).toMatch(/HTTP 503|ECONNREFUSED|socket hang up|closed/)
+    agent.destroy()
+  })
+})
 
 describe('Host check (DNS rebinding)', () => {
   it('refuses a rebinding name for the upgrade and for HTTP, however the Origin matches; loopback names pass', async () => {

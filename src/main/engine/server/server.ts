@@ -114,6 +114,11 @@ export class HermesServer {
       res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Host not allowed\n')
     })
     http.on('upgrade', (req, socket, head) => {
+      // A console reconnecting while the server stops would hold the port open: it is turned away.
+      if (this.stopping) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nServer shutting down\n')
+        return
+      }
       if (!hosts.allows(req.headers.host)) {
         this.log.warn(`refused a WebSocket for Host ${boundedText(String(req.headers.host))}: not a name of this server nor in server.allowed_hosts`)
         socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nHost not allowed\n')
@@ -232,7 +237,11 @@ export class HermesServer {
     }))
     await Promise.all(closed)
     this.wss.close()
-    await new Promise<void>((resolve) => this.http.close(() => resolve()))
+    const httpClosed = new Promise<void>((resolve) => this.http.close(() => resolve()))
+    // Keep-alive connections of browsers (the console's page and assets) would keep the port open for as
+    // long as the browser likes: they are closed with the server.
+    this.http.closeAllConnections()
+    await httpClosed
   }
 
   private runInfo(bound: Bound): RunInfo {
