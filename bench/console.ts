@@ -8,19 +8,7 @@ import { join } from 'node:path'
 import { chromium } from 'playwright'
 import { freePort } from '../e2e/engine'
 import { printTable } from './table'
-
-/** The part of the console's diagnostics handle (src/renderer/src/diagnostics.ts) this benchmark uses. */
-declare global {
-  interface Window {
-    hermesConsole?: {
-      telemetry: { history: { signals: readonly string[]; capacity: number; length: number }; append(time: number, values: ArrayLike<number>): void }
-      frameIntervals: Float64Array
-      drawTimes: Float64Array
-      frameCount(): number
-      storageWrites(): number
-    }
-  }
-}
+import '../src/shared/diagnostics'
 
 const ROOT = join(__dirname, '..')
 const SIGNALS = 64

@@ -164,10 +164,12 @@ test('two windows on the same server keep their own layouts across reloads', asy
   await expect(b.locator('section.panel')).toHaveCount(2)
   await expect(b.locator('.legend tr[data-signal="knob.level"]')).toHaveCount(1)
   await expect(b.locator('.legend tr[data-signal="wave.out"]')).toHaveCount(0)
-  // No storage writes while only the run streams.
+  // No storage writes while only the run streams (once the reload's own restore has settled).
+  await expect.poll(() => a.evaluate(() => window.hermesConsole!.storageWritePending())).toBe(false)
   const writes = await a.evaluate(() => window.hermesConsole!.storageWrites())
   await expect.poll(() => a.evaluate(() => window.hermesConsole!.telemetry.history.length), { timeout: 20_000 }).toBeGreaterThan(60)
   expect(await a.evaluate(() => window.hermesConsole!.storageWrites())).toBe(writes)
+  expect(await a.evaluate(() => window.hermesConsole!.storageWritePending())).toBe(false)
 })
 
 test('the keyboard: tree arrows and Enter plot, shortcuts stay out of focused controls, dialogs trap focus and close on Escape', async ({ page }) => {

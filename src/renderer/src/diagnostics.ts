@@ -1,23 +1,18 @@
-// A diagnostics handle on window for benchmarks and debugging: the telemetry history and frame timings.
+// A diagnostics handle on window for benchmarks and debugging: the telemetry history, frame timings and
+// workspace writes. Its type is shared (src/shared/diagnostics.ts) with the benchmarks and e2e checks.
+import type { ConsoleDiagnostics } from '../../shared/diagnostics'
 import { drawTimes, frameCount, frameIntervals } from './telemetry/animation'
 import { telemetry } from './telemetry/telemetry'
 import { persistenceStats } from './workspace/persistence'
 
-export interface ConsoleDiagnostics {
-  telemetry: typeof telemetry
-  frameIntervals: Float64Array
-  drawTimes: Float64Array
-  frameCount(): number
-  /** Workspace storage writes so far. */
-  storageWrites(): number
-}
-
-declare global {
-  interface Window {
-    hermesConsole?: ConsoleDiagnostics
-  }
-}
-
 export function exposeDiagnostics(): void {
-  window.hermesConsole = { telemetry, frameIntervals, drawTimes, frameCount: () => frameCount, storageWrites: () => persistenceStats.writes }
+  const diagnostics: ConsoleDiagnostics = {
+    telemetry,
+    frameIntervals,
+    drawTimes,
+    frameCount: () => frameCount,
+    storageWrites: () => persistenceStats.writes,
+    storageWritePending: () => persistenceStats.pending
+  }
+  window.hermesConsole = diagnostics
 }

@@ -104,6 +104,26 @@ describe('workspace persistence', () => {
     expect(a2.store.getState().panels.map((p) => [p.kind, p.signals])).toEqual([['plot', ['v.x']]])
   })
 
+  it('writes nothing after a reload until the layout really differs from what was restored', () => {
+    const local = new MemoryStorage()
+    const w = openWindow(local)
+    w.store.getState().setSchema(schema('/a.yaml'), true)
+    w.store.getState().addSignal('v.x')
+    vi.advanceTimersByTime(WRITE_DEBOUNCE_MS)
+    const reloaded = openWindow(local, w.session)
+    const before = persistenceStats.writes
+    reloaded.store.getState().setSchema(schema('/a.yaml'), true)
+    // A change and its undo within one burst, as a dock re-applying its own state does.
+    reloaded.store.getState().setWindow(60)
+    reloaded.store.getState().setWindow(w.store.getState().view.windowS)
+    vi.advanceTimersByTime(10 * WRITE_DEBOUNCE_MS)
+    expect(persistenceStats.writes - before).toBe(0)
+    expect(persistenceStats.pending).toBe(false)
+    reloaded.store.getState().setWindow(60)
+    vi.advanceTimersByTime(WRITE_DEBOUNCE_MS)
+    expect(persistenceStats.writes - before).toBe(1)
+  })
+
   it('ignores a stored workspace that does not validate, instead of half-applying it', () => {
     const local = new MemoryStorage()
     const session = new MemoryStorage()

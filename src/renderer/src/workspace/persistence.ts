@@ -22,13 +22,16 @@ interface Stored {
   layout: unknown
 }
 
-/** Counts storage writes, for the console benchmark (target: none while only the run streams). */
-export const persistenceStats = { writes: 0 }
+/**
+ * Counts storage writes, for the console benchmark and the e2e (target: none while only the run streams),
+ * and whether one is pending, so a check can wait for the workspace to settle instead of sleeping.
+ */
+export const persistenceStats = { writes: 0, pending: false }
 
 const layoutChanged = (a: ConsoleState, b: ConsoleState): boolean =>
   a.panels !== b.panels || a.dock !== b.dock || a.activePanel !== b.activePanel || a.view.windowS !== b.view.windowS || a.expanded !== b.expanded || a.eventsOpen !== b.eventsOpen
 
-function read(storage: Pick<Storage, 'getItem'>, key: string): { config: string | null; workspace: Workspace } | null {
+function read(storage: Pick<Storage, 'getItem'>, key: string): { config: string | null; workspace: Workspace; text: string } | null {
   let text: string | null
   try {
     text = storage.getItem(key)
@@ -40,7 +43,7 @@ function read(storage: Pick<Storage, 'getItem'>, key: string): { config: string 
     const stored = JSON.parse(text) as Stored
     const parsed = parseLayout(JSON.stringify(stored.layout))
     // A stored workspace that no longer validates (an older console's) is ignored, not half-applied.
-    return parsed.ok ? { config: typeof stored.config === 'string' ? stored.config : null, workspace: parsed.workspace } : null
+    return parsed.ok ? { config: typeof stored.config === 'string' ? stored.config : null, workspace: parsed.workspace, text } : null
   } catch {
     return null
   }
@@ -63,6 +66,8 @@ export class WorkspacePersistence {
   /** Whether this window started from a stored workspace (then a configuration's own layout does not replace it). */
   private restored = false
   private timer: ReturnType<typeof setTimeout> | null = null
+  /** What this window last wrote (or restored): a burst that ends where it began writes nothing. */
+  private lastWritten: string | null = null
   private readonly unsubscribe: () => void
 
   constructor(
@@ -72,6 +77,7 @@ export class WorkspacePersistence {
     const last = this.safeGet(storages.local, LAST_CONFIG_KEY)
     const restored = read(storages.session, WINDOW_KEY) ?? (last !== null ? read(storages.local, CONFIG_KEY_PREFIX + last) : null)
     if (restored) {
+      this.lastWritten = restored.text
       this.config = restored.config
       this.restored = true
       store.getState().applyWorkspace(restored.workspace)
@@ -90,6 +96,7 @@ export class WorkspacePersistence {
     if (!this.timer) return
     clearTimeout(this.timer)
     this.timer = null
+    persistenceStats.pending = false
     this.write()
   }
 
@@ -128,8 +135,10 @@ export class WorkspacePersistence {
 
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer)
+    persistenceStats.pending = true
     this.timer = setTimeout(() => {
       this.timer = null
+      persistenceStats.pending = false
       this.write()
     }, WRITE_DEBOUNCE_MS)
   }
@@ -137,6 +146,8 @@ export class WorkspacePersistence {
   private write(): void {
     const stored: Stored = { config: this.config, layout: layoutFile(workspaceOf(this.store.getState())) }
     const text = JSON.stringify(stored)
+    if (text === this.lastWritten) return
+    this.lastWritten = text
     persistenceStats.writes++
     try {
       this.storages.session.setItem(WINDOW_KEY, text)
