@@ -119,7 +119,7 @@ test('a panel is split by dragging its tab, resized by its splitter, renamed by 
 test('a layout exports to a file, a valid file imports, an invalid one is refused and changes nothing', async ({ page }, testInfo) => {
   await open(page)
   await plot(page, 'wave.out')
-  await page.getByRole('button', { name: 'Add values' }).click()
+  await page.getByLabel('Add panel').selectOption('values')
   await page.getByRole('button', { name: 'Layout…' }).click()
   const dialog = page.getByRole('dialog', { name: 'Layout and settings' })
   const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Export layout…' }).click()])
@@ -154,7 +154,7 @@ test('two windows on the same server keep their own layouts across reloads', asy
   await open(a)
   await open(b)
   await plot(a, 'wave.out')
-  await b.getByRole('button', { name: 'Add values' }).click()
+  await b.getByLabel('Add panel').selectOption('values')
   await plot(b, 'knob.level')
   await a.reload()
   await b.reload()

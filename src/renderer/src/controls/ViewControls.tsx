@@ -1,5 +1,6 @@
 // The shared time view: live window length, back to live, and new panels.
-import { useConsole, WINDOWS_S } from '../store/store'
+import { PANELS } from '../panels/registry'
+import { PANEL_KINDS, useConsole, WINDOWS_S, type PanelKind } from '../store/store'
 
 const LABELS: Record<number, string> = { 10: '10 s', 60: '1 min', 600: '10 min' }
 
@@ -25,9 +26,25 @@ export function ViewControls() {
       <button onClick={() => addPanel('plot')} aria-label="Add plot" title="Add a plot panel">
         + Plot
       </button>
-      <button onClick={() => addPanel('values')} aria-label="Add values" title="Add a values panel">
-        + Values
-      </button>
+      {/* A native select: keyboard and screen readers work with it as they do everywhere. */}
+      <select
+        aria-label="Add panel"
+        title="Add a panel of any kind"
+        value=""
+        onChange={(e) => {
+          const kind = e.target.value as PanelKind
+          if (kind in PANELS) addPanel(kind, PANELS[kind].label)
+        }}
+      >
+        <option value="" disabled>
+          + Panel…
+        </option>
+        {PANEL_KINDS.map((kind) => (
+          <option key={kind} value={kind}>
+            {PANELS[kind].label}
+          </option>
+        ))}
+      </select>
     </div>
   )
 }

@@ -46,13 +46,19 @@ export interface LinkQuality {
   telemetryHz: number
 }
 
-export type PanelKind = 'plot' | 'values'
+/** Every kind of panel; each has a folder under panels/ and a line in panels/registry.tsx. */
+export const PANEL_KINDS = ['plot', 'values'] as const
+export type PanelKind = (typeof PANEL_KINDS)[number]
+
+/** A panel's own settings (an XY plot's axes, a table's columns): each panel kind reads and checks its own. */
+export type PanelOptions = Record<string, unknown>
 
 export interface PanelConfig {
   id: string
   kind: PanelKind
   title: string
   signals: string[]
+  options?: PanelOptions
 }
 
 export interface ViewState {
@@ -135,9 +141,12 @@ export interface ConsoleState {
   goLive(): void
   freezeView(min: number, max: number): void
   setCursor(time: number | null): void
-  addPanel(kind?: PanelKind): string
+  /** Adds a panel of a kind, titled from `title` (numbered when there are several). */
+  addPanel(kind?: PanelKind, title?: string): string
   removePanel(id: string): void
   renamePanel(id: string, title: string): void
+  /** Merges into a panel's options (saved with the layout). */
+  setPanelOptions(id: string, options: PanelOptions): void
   setDock(dock: IJsonModel): void
   applyWorkspace(workspace: Workspace): void
   setActivePanel(id: string): void
@@ -218,11 +227,13 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
   setCursor: (time) => {
     if (get().cursorTime !== time) set({ cursorTime: time })
   },
-  addPanel: (kind = 'plot') => {
+  addPanel: (kind = 'plot', title = kind === 'plot' ? 'Plot' : 'Values') => {
     const panels = get().panels
     const id = newPanelId(panels)
-    const title = kind === 'plot' ? `Plot ${panels.filter((p) => p.kind === 'plot').length + 1}` : 'Values'
-    set({ panels: [...panels, { id, kind, title, signals: [] }], activePanel: id })
+    // Numbered when there is more than one of a kind: "Plot 2", "XY 3".
+    const count = panels.filter((p) => p.kind === kind).length
+    const name = kind === 'plot' || count > 0 ? `${title} ${count + 1}` : title
+    set({ panels: [...panels, { id, kind, title: name, signals: [] }], activePanel: id })
     return id
   },
   removePanel: (id) =>
@@ -235,6 +246,7 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
     if (name === '') return
     set((s) => ({ panels: s.panels.map((p) => (p.id === id ? { ...p, title: name } : p)) }))
   },
+  setPanelOptions: (id, options) => set((s) => ({ panels: s.panels.map((p) => (p.id === id ? { ...p, options: { ...p.options, ...options } } : p)) })),
   setDock: (dock) => set({ dock }),
   applyWorkspace: (w) =>
     set((s) => ({

@@ -4,7 +4,7 @@ import { LAYOUT_FORMAT, layoutFile, parseLayout, type Workspace } from './worksp
 const workspace: Workspace = {
   panels: [
     { id: 'panel-1', kind: 'plot', title: 'Position', signals: ['vehicle.position.x'] },
-    { id: 'panel-2', kind: 'values', title: 'Values', signals: [] }
+    { id: 'panel-2', kind: 'values', title: 'Values', signals: [], options: { precision: 3, columns: ['name', 'value'] } }
   ],
   dock: { global: {}, layout: { type: 'row', children: [] } },
   activePanel: 'panel-2',

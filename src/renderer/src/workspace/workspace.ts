@@ -2,7 +2,7 @@
 // versioned value, the same in storage and in a layout file. Files are validated before anything changes.
 import type { IJsonModel } from 'flexlayout-react'
 import { z } from 'zod'
-import { MAX_WINDOW_S, type PanelConfig } from '../store/store'
+import { MAX_WINDOW_S, PANEL_KINDS, type PanelConfig } from '../store/store'
 
 export const LAYOUT_FORMAT = 'hermes-console.layout'
 export const LAYOUT_VERSION = 1
@@ -26,9 +26,11 @@ export interface LayoutFile extends Workspace {
 
 const panelSchema = z.strictObject({
   id: z.string().min(1).max(200),
-  kind: z.enum(['plot', 'values']),
+  kind: z.enum(PANEL_KINDS),
   title: z.string().max(200),
-  signals: z.array(z.string().max(1000)).max(10_000)
+  signals: z.array(z.string().max(1000)).max(10_000),
+  // Each panel kind checks its own options when it reads them; here only their outline and size.
+  options: z.record(z.string().max(200), z.json()).optional()
 })
 
 // The dock is flexlayout's own JSON: checked for its outline here, and by flexlayout when it is built.
