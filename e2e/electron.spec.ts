@@ -33,6 +33,19 @@ test.describe('desktop app', () => {
       }, fixture)
       await expect(page.getByRole('treeitem', { name: 'knob.level' })).toBeVisible()
       await expect(page.getByRole('treeitem', { name: 'target', exact: true })).toHaveCount(0)
+
+      // File > Export Layout… then Import Layout… of that same file, through the real dialogs' paths.
+      const saved = test.info().outputPath('exported.layout.json')
+      await app.evaluate(({ dialog, Menu }, file) => {
+        dialog.showSaveDialog = () => Promise.resolve({ canceled: false, filePath: file })
+        Menu.getApplicationMenu()?.getMenuItemById('export-layout')?.click()
+      }, saved)
+      await expect(page.getByRole('log')).toContainText(`layout exported to ${saved}`)
+      await app.evaluate(({ dialog, Menu }, file) => {
+        dialog.showOpenDialog = () => Promise.resolve({ canceled: false, filePaths: [file] })
+        Menu.getApplicationMenu()?.getMenuItemById('import-layout')?.click()
+      }, saved)
+      await expect(page.getByRole('log')).toContainText('layout imported from exported.layout.json')
       await page.screenshot({ path: test.info().outputPath('electron.png') })
     } finally {
       await app.close()

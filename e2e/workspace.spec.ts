@@ -257,3 +257,56 @@ test('a value box takes what a person means by a number and refuses the rest wit
   await input.press('Enter')
   await expect(result).toHaveText('ack -25')
 })
+
+test("the desktop app's File > Export Layout… and Import Layout… go through the console's own export and validation", async ({ page }) => {
+  // The preload's bridge, played by the page: the main process's half (dialogs, reading and writing the
+  // file) is tested in src/main/app/layoutFiles.test.ts; Electron itself cannot start on this machine.
+  await page.addInitScript((url) => {
+    type Request = { action: string; name?: string; text?: string; error?: string }
+    const w = window as unknown as { fakeDesktop: { saved: Array<{ name: string; text: string }>; menu: (r: Request) => void } }
+    let menu: (r: Request) => void = () => undefined
+    w.fakeDesktop = { saved: [], menu: (r) => menu(r) }
+    Object.assign(window, {
+      hermesDesktop: {
+        serverUrl: async () => url,
+        openConfig: async () => null,
+        openDropped: async () => ({ ok: false, file: '', errors: ['not here'], warnings: [] }),
+        reload: async () => ({ ok: false, file: '', errors: ['not here'], warnings: [] }),
+        onOpenResult: () => () => undefined,
+        onLayoutMenu: (listener: (r: Request) => void) => {
+          menu = listener
+          return () => undefined
+        },
+        saveLayout: async (name: string, text: string) => {
+          w.fakeDesktop.saved.push({ name, text })
+          return { ok: true, file: `/home/op/${name}` }
+        }
+      }
+    })
+  }, engine.url.replace(/^http/, 'ws'))
+  await open(page)
+  await plot(page, 'wave.out')
+  type Fake = { fakeDesktop: { saved: Array<{ name: string; text: string }>; menu: (r: object) => void } }
+  const menu = (request: object) => page.evaluate((r) => (window as unknown as Fake).fakeDesktop.menu(r), request)
+  const log = page.getByRole('log')
+  await menu({ action: 'export' })
+  await expect(log).toContainText('layout exported to /home/op/console.layout.json')
+  const saved = await page.evaluate(() => (window as unknown as Fake).fakeDesktop.saved)
+  expect(saved).toHaveLength(1)
+  const file = JSON.parse(saved[0]!.text) as { format: string; panels: Array<{ signals: string[] }> }
+  expect(file.format).toBe('hermes-console.layout')
+  expect(file.panels.flatMap((p) => p.signals)).toContain('wave.out')
+  // An invalid file changes nothing and says why, in the event log.
+  await menu({ action: 'import', name: 'bad.json', text: JSON.stringify({ ...file, panels: [{ id: 'x', kind: 'radar' }] }) })
+  await expect(log).toContainText('layout not imported, nothing changed: bad.json is not a valid layout')
+  await expect(log).toContainText('bad.json: panels[0].kind')
+  await expect(page.locator('.legend tr[data-signal="wave.out"]')).toHaveCount(1)
+  await menu({ action: 'import-failed', name: 'big.json', error: '/tmp/big.json is 2000000 bytes; a layout file may be at most 1048576 bytes' })
+  await expect(log).toContainText('layout not imported: /tmp/big.json is 2000000 bytes')
+  // A valid one replaces the layout.
+  const good = { ...file, panels: [{ id: 'p1', kind: 'plot', title: 'From the menu', signals: ['knob.level'] }], dock: null, activePanel: 'p1' }
+  await menu({ action: 'import', name: 'good.json', text: JSON.stringify(good) })
+  await expect(log).toContainText('layout imported from good.json')
+  await expect(page.getByRole('region', { name: 'From the menu' }).locator('.legend tr[data-signal="knob.level"]')).toHaveCount(1)
+  await expect(page.locator('.legend tr[data-signal="wave.out"]')).toHaveCount(0)
+})

@@ -2,9 +2,10 @@
 // window loads the console from that port and talks to it as any client would.
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron'
 import { statSync } from 'node:fs'
-import { extname, isAbsolute, join } from 'node:path'
-import { IPC, type OpenResult } from '../shared/desktop'
+import { basename, extname, isAbsolute, join } from 'node:path'
+import { IPC, type LayoutMenuRequest, type OpenResult, type SaveResult } from '../shared/desktop'
 import { EngineHost } from './app/engineHost'
+import { readLayoutFile, writeLayoutFile } from './app/layoutFiles'
 import { configFromArgs, isTrustedOrigin, portFromArgs } from './app/launch'
 import { RecentFiles } from './app/recentFiles'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
@@ -81,6 +82,22 @@ function openFromMenu(run: () => Promise<OpenResult | null>): void {
   })
 }
 
+/** File > Import Layout…: the main process reads the file, the console validates and applies it. */
+async function importLayoutFromMenu(): Promise<void> {
+  const options = { title: 'Import console layout', properties: ['openFile' as const], filters: [{ name: 'Console layout', extensions: ['json'] }] }
+  const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+  const file = picked.filePaths[0]
+  if (picked.canceled || !file) return
+  window?.webContents.send(IPC.layoutMenu, await readLayoutFile(file))
+}
+
+async function saveLayout(suggestedName: unknown, text: unknown): Promise<SaveResult> {
+  const name = typeof suggestedName === 'string' ? basename(suggestedName) : 'console.layout.json'
+  const options = { title: 'Export console layout', defaultPath: name, filters: [{ name: 'Console layout', extensions: ['json'] }] }
+  const picked = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options)
+  return picked.canceled || !picked.filePath ? null : writeLayoutFile(picked.filePath, text)
+}
+
 async function showOpenDialog(): Promise<OpenResult | null> {
   const options = { title: 'Open configuration', properties: ['openFile' as const], filters: [{ name: 'Hermes configuration', extensions: ['yaml', 'yml'] }] }
   const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
@@ -97,6 +114,9 @@ function buildMenu(): void {
         { id: 'open', label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => openFromMenu(showOpenDialog) },
         { id: 'recent', label: 'Open Recent', submenu: recentItems.length > 0 ? recentItems : [{ label: 'No recent files', enabled: false }] },
         { id: 'reload', label: 'Reload', accelerator: 'CmdOrCtrl+R', click: () => openFromMenu(() => (host ? host.reload() : Promise.resolve(null))) },
+        { type: 'separator' },
+        { id: 'export-layout', label: 'Export Layout…', click: () => window?.webContents.send(IPC.layoutMenu, { action: 'export' } satisfies LayoutMenuRequest) },
+        { id: 'import-layout', label: 'Import Layout…', click: () => void importLayoutFromMenu() },
         { type: 'separator' },
         { role: 'quit' }
       ]
@@ -159,6 +179,10 @@ async function main(): Promise<void> {
   ipcMain.handle(IPC.openPath, (event, path: unknown) => {
     checkSender(event)
     return open(checkConfigPath(path))
+  })
+  ipcMain.handle(IPC.saveLayout, (event, suggestedName: unknown, text: unknown) => {
+    checkSender(event)
+    return saveLayout(suggestedName, text)
   })
   ipcMain.handle(IPC.reload, (event) => {
     checkSender(event)

@@ -1,6 +1,6 @@
 // The only bridge between the console window and the main process: the few typed calls of DesktopApi.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
-import { IPC, type DesktopApi, type OpenResult } from '../shared/desktop'
+import { IPC, type DesktopApi, type LayoutMenuRequest, type OpenResult, type SaveResult } from '../shared/desktop'
 
 const api: DesktopApi = {
   serverUrl: () => ipcRenderer.invoke(IPC.serverUrl) as Promise<string>,
@@ -14,7 +14,15 @@ const api: DesktopApi = {
     return () => {
       ipcRenderer.off(IPC.openResult, handler)
     }
-  }
+  },
+  onLayoutMenu: (listener) => {
+    const handler = (_event: IpcRendererEvent, request: LayoutMenuRequest): void => listener(request)
+    ipcRenderer.on(IPC.layoutMenu, handler)
+    return () => {
+      ipcRenderer.off(IPC.layoutMenu, handler)
+    }
+  },
+  saveLayout: (suggestedName, text) => ipcRenderer.invoke(IPC.saveLayout, suggestedName, text) as Promise<SaveResult>
 }
 
 contextBridge.exposeInMainWorld('hermesDesktop', api)

@@ -16,6 +16,10 @@ export interface DesktopApi {
   reload(): Promise<OpenResult>
   /** Results of opens started from the menu. */
   onOpenResult(listener: (result: OpenResult) => void): () => void
+  /** File > Export Layout… and File > Import Layout… (the file already read by the main process). */
+  onLayoutMenu(listener: (request: LayoutMenuRequest) => void): () => void
+  /** Shows the save dialog and writes a layout file. */
+  saveLayout(suggestedName: string, text: string): Promise<SaveResult>
 }
 
 export const IPC = {
@@ -23,7 +27,18 @@ export const IPC = {
   openDialog: 'hermes:open-dialog',
   openPath: 'hermes:open-path',
   reload: 'hermes:reload',
-  openResult: 'hermes:open-result'
+  openResult: 'hermes:open-result',
+  layoutMenu: 'hermes:layout-menu',
+  saveLayout: 'hermes:save-layout'
 } as const
 
 export const YAML_FILE = /\.ya?ml$/i
+
+/** What the desktop app's File menu asks of the console's layout. */
+export type LayoutMenuRequest =
+  | { action: 'export' }
+  | { action: 'import'; name: string; text: string }
+  | { action: 'import-failed'; name: string; error: string }
+
+/** The outcome of saving a layout file; null when the save dialog was cancelled. */
+export type SaveResult = { ok: true; file: string } | { ok: false; error: string } | null

@@ -8,6 +8,7 @@ import { LinkQuality } from './controls/LinkQuality'
 import { RunControls } from './controls/RunControls'
 import { ViewControls } from './controls/ViewControls'
 import { desktop } from './desktop/desktop'
+import { LayoutMenu } from './desktop/LayoutMenu'
 import { OpenConfig } from './desktop/OpenConfig'
 import { EventConsole } from './events/EventConsole'
 import { DockLayout } from './workspace/DockLayout'
@@ -29,6 +30,7 @@ export function App() {
       <header className="topbar">
         <span className="brand" title="Hermes Console">Hermes</span>
         <OpenConfig />
+        <LayoutMenu />
         <ConnectionBadge />
         <RunControls />
         <ViewControls />

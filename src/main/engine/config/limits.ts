@@ -31,5 +31,5 @@ export const MAX_REPORTED_ISSUES = 100
 /** Longest message of one issue; user text inside it is escaped, then the whole is cut to this. */
 export const MAX_MESSAGE_CHARS = 1000
 
-/** A console layout file shipped with a configuration (console.layout) may be at most this large. */
-export const MAX_LAYOUT_BYTES = 1024 * 1024
+/** A console layout file shipped with a configuration (console.layout): the console's own limit. */
+export { MAX_LAYOUT_BYTES } from '../../../shared/layout'

@@ -11,6 +11,7 @@ import { findHermesModule, findModel, HERMES_INPROC_MODULES, MODELS } from '../m
 import { runnerFor, SCRIPT_EXTENSIONS } from '../modules/kind'
 import { dtNsFromRate, secondsToNs } from '../scheduler/time'
 import { ConfigError, formatPath, type ConfigIssue, type ConfigPath } from './issues'
+import { LAYOUT_FORMAT } from '../../../shared/layout'
 import { MAX_CONFIG_BYTES, MAX_LAYOUT_BYTES, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_REPORTED_ISSUES, MAX_SUBSTEPS } from './limits'
 import { SourcePositions } from './positions'
 import { configSchema, type RawConfig, type RawModule } from './schema'
@@ -739,8 +740,8 @@ function resolveConsole(raw: RawConfig, dir: string, report: Reporter, checkFile
     return { layoutFile: file, layout: null }
   }
   const format = isPlainObject(layout) ? layout.format : undefined
-  if (format !== 'hermes-console.layout') {
-    report.error(at, `layout file ${file} is not a console layout: expected "format": "hermes-console.layout" (export one from the console's Layout… dialog)`)
+  if (format !== LAYOUT_FORMAT) {
+    report.error(at, `layout file ${file} is not a console layout: expected "format": "${LAYOUT_FORMAT}" (export one from the console's Layout… dialog)`)
     return { layoutFile: file, layout: null }
   }
   return { layoutFile: file, layout }

@@ -3,17 +3,13 @@
 import { useRef, useState } from 'react'
 import { Dialog } from '../dialog/Dialog'
 import { downloadText } from '../panels/plot/csv'
-import { DEFAULT_PANELS, useConsole, workspaceOf, type ThemeSetting } from '../store/store'
-import { layoutFile, parseLayout, type Workspace } from './workspace'
+import { DEFAULT_PANELS, useConsole, type ThemeSetting } from '../store/store'
+import { exportLayout, importLayout } from './layoutTransfer'
+import type { Workspace } from './workspace'
 
 /** The layout a reset brings back: the configuration's own when it ships one, else one empty plot. */
 export function defaultWorkspace(shipped: Workspace | null): Workspace {
   return shipped ?? { panels: DEFAULT_PANELS, dock: null, activePanel: DEFAULT_PANELS[0]!.id, windowS: 10, expanded: [], eventsOpen: true }
-}
-
-function fileName(config: string | null | undefined): string {
-  const base = config?.split(/[\\/]/).pop()?.replace(/\.ya?ml$/i, '') ?? 'console'
-  return `${base}.layout.json`
 }
 
 export function WorkspaceMenu() {
@@ -35,29 +31,23 @@ function WorkspaceDialog({ onClose }: { onClose(): void }) {
   const [done, setDone] = useState<string | null>(null)
   const picker = useRef<HTMLInputElement>(null)
 
-  const exportLayout = (): void => {
-    const s = useConsole.getState()
-    downloadText(fileName(s.schema?.config), `${JSON.stringify(layoutFile(workspaceOf(s)), null, 2)}\n`, 'application/json')
+  const exportFile = (): void => {
+    const { name, text } = exportLayout()
+    downloadText(name, text, 'application/json')
     setDone('Layout exported.')
   }
 
   const importFile = async (file: File): Promise<void> => {
-    const parsed = parseLayout(await file.text())
-    if (!parsed.ok) {
-      setProblems(parsed.errors.map((e) => `${file.name}: ${e}`))
-      setDone(null)
-      return
-    }
-    useConsole.getState().applyWorkspace(parsed.workspace)
-    setProblems(null)
-    setDone(`Imported ${file.name}.`)
+    const outcome = importLayout(file.name, await file.text())
+    setProblems(outcome.ok ? null : outcome.problems)
+    setDone(outcome.ok ? outcome.message : null)
   }
 
   return (
     <Dialog label="Layout and settings" onClose={onClose}>
       <h2>Layout</h2>
       <div className="dialog-row">
-        <button type="button" onClick={exportLayout}>
+        <button type="button" onClick={exportFile}>
           Export layout…
         </button>
         <button type="button" onClick={() => picker.current?.click()}>

@@ -2,12 +2,11 @@
 // versioned value, the same in storage and in a layout file. Files are validated before anything changes.
 import type { IJsonModel } from 'flexlayout-react'
 import { z } from 'zod'
+import { LAYOUT_FORMAT, MAX_LAYOUT_BYTES } from '../../../shared/layout'
 import { MAX_WINDOW_S, PANEL_KINDS, type PanelConfig } from '../store/store'
 
-export const LAYOUT_FORMAT = 'hermes-console.layout'
+export { LAYOUT_FORMAT }
 export const LAYOUT_VERSION = 1
-/** A layout file larger than this is refused before it is parsed. */
-export const MAX_LAYOUT_BYTES = 1024 * 1024
 
 export interface Workspace {
   panels: PanelConfig[]

@@ -61,7 +61,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
         { ...axis, label: 'time (s)', labelSize: 14, labelFont: AXIS_FONT, size: 36 },
         { ...axis, size: 56 }
       ],
-      series: [{}, ...signals.map((s, i) => ({ label: s, stroke: seriesColor(i, theme), width: 1.5, points: { show: false } }))],
+      series: [{}, ...signals.map((s, i) => ({ label: s, stroke: seriesColor(i, theme), width: 1, points: { show: false } }))],
       cursor: {
         sync: { key: 'hermes', setSeries: false },
         drag: { x: true, y: false, setScale: false },
