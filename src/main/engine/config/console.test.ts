@@ -32,8 +32,13 @@ afterEach(async () => {
 
 describe('console.layout', () => {
   it('reads the layout file beside the configuration', () => {
+    // A missing one is a warning: the configuration still runs, and the console opens on its default layout.
     const dir = dirWith({ 'a.yaml': YAML('views/a.layout.json') })
-    expect(errorsOf(join(dir, 'a.yaml'))[0]).toMatch(/^5:11 console\.layout: layout file not found: .*views\/a\.layout\.json$/)
+    const missing = loadConfigFile(join(dir, 'a.yaml'))
+    expect(missing.config.console.layout).toBeNull()
+    expect(missing.warnings.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
+      expect.stringMatching(/^5:11 console\.layout: layout file not found: .*views\/a\.layout\.json; the console opens on its default layout$/)
+    ])
     const ok = dirWith({ 'a.yaml': YAML('a.layout.json'), 'a.layout.json': JSON.stringify(LAYOUT) })
     const { config } = loadConfigFile(join(ok, 'a.yaml'))
     expect(config.console).toEqual({ layoutFile: join(ok, 'a.layout.json'), layout: LAYOUT })

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { CC, EXAMPLES, HAS_PYTHON, HELPERS, skipNotice } from '../modules/testing'
+import { parseLayout } from '../../../renderer/src/workspace/workspace'
+import { publishedNames } from '../server/schema'
 import { RawClient, startEngine, type Engine } from '../server/testing'
 import { Session } from '../session'
 import { ConfigError } from './issues'
@@ -38,6 +40,13 @@ describe('every example', () => {
     const { config, warnings } = await loadConfigFileWithModules(join(EXAMPLES, name), { overrides: HEADLESS })
     expect(warnings).toEqual([])
     expect(config.modules.length).toBeGreaterThan(0)
+    // Its first screen: a layout the console accepts, showing only signals this run publishes.
+    const layout = parseLayout(JSON.stringify(config.console.layout))
+    if (!layout.ok) throw new Error(`${name}: console.layout: ${layout.errors.join('; ')}`)
+    const published = new Set(publishedNames(config))
+    const shown = layout.workspace.panels.flatMap((p) => p.signals)
+    expect(shown.length).toBeGreaterThan(0)
+    expect(shown.filter((s) => !published.has(s))).toEqual([])
     const session = await Session.start(config)
     try {
       const ack = await session.scheduler.step(5)
@@ -61,6 +70,7 @@ describe.skipIf(!CC)('building a process module (build:)', () => {
   mkdirSync(join(root, 'modules'))
   copyFileSync(join(HELPERS, 'hermes_module.h'), join(root, 'modules', 'hermes_module.h'))
   copyFileSync(join(EXAMPLES, 'vehicle.c'), join(dir, 'vehicle.c'))
+  copyFileSync(join(EXAMPLES, 'vehicle.layout.json'), join(dir, 'vehicle.layout.json'))
   const yamlFile = join(dir, 'c_vehicle.yaml')
   copyFileSync(join(EXAMPLES, 'c_vehicle.yaml'), yamlFile)
   const executable = join(dir, 'vehicle')
@@ -80,7 +90,7 @@ describe.skipIf(!CC)('building a process module (build:)', () => {
     await loadConfigFileWithModules(yamlFile, { overrides: HEADLESS })
     expect(statSync(executable).mtimeMs).toBeGreaterThan(built)
     // No temporary files are left beside it.
-    expect(readdirSync(dir).sort()).toEqual(['c_vehicle.yaml', 'vehicle', 'vehicle.c'])
+    expect(readdirSync(dir).sort()).toEqual(['c_vehicle.yaml', 'vehicle', 'vehicle.c', 'vehicle.layout.json'])
   })
 
   const failing = (build: string): string => {
@@ -195,7 +205,7 @@ describe('multi_module.yaml: Hermes phase 3 inproc modules', () => {
   it('refuses an inproc_module this engine does not have, listing those it has', () => {
     const error = (() => {
       try {
-        parseConfig(ours.replace('inproc_module: hermes.modules.mock_physics', 'inproc_module: hermes.modules.mock_physic'), 'm.yaml')
+        parseConfig(ours.replace('inproc_module: hermes.modules.mock_physics', 'inproc_module: hermes.modules.mock_physic'), join(EXAMPLES, 'multi_module.yaml'))
       } catch (e) {
         return e as ConfigError
       }
@@ -226,7 +236,10 @@ describe.skipIf(hermesExample === null)("Hermes's own examples/multi_module.yaml
     const theirs = parseConfig(hermesExample!, join(EXAMPLES, 'multi_module.yaml'))
     const ours = parseConfig(readFileSync(join(EXAMPLES, 'multi_module.yaml'), 'utf8'), join(EXAMPLES, 'multi_module.yaml'))
     expect(theirs.warnings).toEqual([])
-    expect(theirs.config).toEqual(ours.config)
+    // Ours adds only the console's first screen (a key Hermes ignores: its models allow extra keys).
+    expect(theirs.config.console.layout).toBeNull()
+    expect(ours.config.console.layout).not.toBeNull()
+    expect({ ...theirs.config, console: ours.config.console }).toEqual(ours.config)
   })
 
   it('computes the same values frame by frame', { timeout: 60_000 }, async () => {

@@ -729,7 +729,9 @@ function resolveConsole(raw: RawConfig, dir: string, report: Reporter, checkFile
     text = readFileSync(file, 'utf8')
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    report.error(at, code === 'ENOENT' ? `layout file not found: ${file}` : `layout file cannot be read: ${file} (${String(code)})`)
+    // A configuration copied without its layout still runs: the layout is the console's first screen, not the run.
+    if (code === 'ENOENT') report.warn(at, `layout file not found: ${file}; the console opens on its default layout`)
+    else report.error(at, `layout file cannot be read: ${file} (${String(code)})`)
     return { layoutFile: file, layout: null }
   }
   let layout: unknown
