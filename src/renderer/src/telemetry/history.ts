@@ -25,8 +25,12 @@ export class History {
     return this.count
   }
 
+  private columnOf: Map<string, number> | null = null
+
+  /** A signal's column, or -1; a map, since legends and readouts ask on every refresh among thousands. */
   indexOf(signal: string): number {
-    return this.signals.indexOf(signal)
+    this.columnOf ??= new Map(this.signals.map((name, i) => [name, i]))
+    return this.columnOf.get(signal) ?? -1
   }
 
   append(time: number, values: ArrayLike<number>): void {

@@ -2,7 +2,7 @@
 // plot), virtualised so that 10,000 signals cost what the visible rows cost; search as you type; units
 // and writable marks; drag a signal onto a plot or press + to add it to the active one.
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import { SIGNAL_MIME } from '../panels/plot/PlotPanel'
 import { ValueEditor } from '../panels/values/ValuesPanel'
 import { useConsole } from '../store/store'
@@ -65,8 +65,10 @@ export function SignalTree() {
   const expanded = useConsole((s) => s.expanded)
   const setQuery = useConsole((s) => s.setQuery)
   const tree = useMemo(() => buildTree(signals), [signals])
-  const searching = query.trim() !== ''
-  const filtered = useMemo(() => filterTree(tree, query), [tree, query])
+  // The box shows each key at once; the tree follows when React has time, skipping keys typed meanwhile.
+  const shownQuery = useDeferredValue(query)
+  const searching = shownQuery.trim() !== ''
+  const filtered = useMemo(() => filterTree(tree, shownQuery), [tree, shownQuery])
   const rows = useMemo(() => {
     const open = new Set(expanded)
     return visibleRows(filtered, (id) => searching || open.has(id))
@@ -143,7 +145,7 @@ export function SignalTree() {
         </div>
       </div>
       {signals.length === 0 && <p className="panel-note">No schema yet.</p>}
-      {signals.length > 0 && rows.length === 0 && <p className="tree-empty">No signal matches “{query}”.</p>}
+      {signals.length > 0 && rows.length === 0 && <p className="tree-empty">No signal matches “{shownQuery}”.</p>}
     </nav>
   )
 }

@@ -17,6 +17,8 @@ export interface TreeNode {
   children: TreeNode[]
   /** Present on leaves: the signal itself. */
   signal?: SignalInfo
+  /** Leaves: name and unit in lower case, made once so a keystroke's search allocates nothing per signal. */
+  searchText?: string
 }
 
 export function signalsOf(schema: SchemaMessage): SignalInfo[] {
@@ -43,7 +45,10 @@ export function buildTree(signals: readonly SignalInfo[]): TreeNode[] {
       }
       siblings = node.children
     }
-    if (node) node.signal = signal
+    if (node) {
+      node.signal = signal
+      node.searchText = `${signal.name} ${signal.unit}`.toLowerCase()
+    }
   }
   return roots
 }
@@ -54,7 +59,7 @@ export function filterTree(nodes: readonly TreeNode[], query: string): TreeNode[
   if (words.length === 0) return [...nodes]
   const keep = (node: TreeNode): TreeNode | null => {
     if (node.signal) {
-      const text = `${node.signal.name} ${node.signal.unit}`.toLowerCase()
+      const text = node.searchText ?? `${node.signal.name} ${node.signal.unit}`.toLowerCase()
       return words.every((w) => text.includes(w)) ? node : null
     }
     const children = node.children.map(keep).filter((n): n is TreeNode => n !== null)

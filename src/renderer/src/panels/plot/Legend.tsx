@@ -1,6 +1,6 @@
 // A plot's legend: per signal its colour, unit, the value under the cursor (or the latest), and min,
 // max and mean over the visible window; a button removes the signal.
-import { useEffect, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { seriesStats } from '../../telemetry/decimate'
 import { telemetry, visibleRange } from '../../telemetry/telemetry'
@@ -33,7 +33,8 @@ export function Legend({ panel, onExport }: Props) {
     return () => clearInterval(timer)
   }, [])
   const history = telemetry.history
-  const units = new Map(signals.map((s) => [s.name, s.unit]))
+  // Built once per schema: with 10,000 signals, a map per render cost more than the legend itself.
+  const units = useMemo(() => new Map(signals.map((s) => [s.name, s.unit])), [signals])
   // Statistics over the visible window as it is now, newest sample included (the chart may not have
   // redrawn for it yet: it waits for a pixel column of new data).
   const view = useConsole.getState().view
