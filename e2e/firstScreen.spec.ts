@@ -74,16 +74,16 @@ function contrastFailures(page: Page): Promise<Failure[]> {
     }
     const failures: { what: string; ratio: number; needed: number }[] = []
     const name = (el: Element): string => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''} "${(el.textContent ?? '').trim().slice(0, 30)}"`
-    for (const el of document.querySelectorAll('body *')) {
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
       if (!visible(el) || el.closest('canvas, .u-wrap')) continue
-      const ownText = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '')
+      const ownText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '')
       const bg = background(el)
       if (ownText && !(el as HTMLButtonElement).disabled) {
         const fg = parse(getComputedStyle(el).color)
         const r = ratio(over(fg, bg), bg)
         if (r < 4.5) failures.push({ what: `text ${name(el)}`, ratio: Number(r.toFixed(2)), needed: 4.5 })
       }
-      if (el.matches('button:not(:disabled), input, select') ) {
+      if (el.matches('button:not(:disabled), input, select')) {
         const s = getComputedStyle(el)
         const border = parse(s.borderTopColor)
         if (parseFloat(s.borderTopWidth) > 0 && border[3] > 0) {
