@@ -2,6 +2,9 @@
 // versioned value, the same in storage and in a layout file. Files are validated before anything changes.
 import type { IJsonModel } from 'flexlayout-react'
 import { z } from 'zod'
+import type { SignalLimits } from '../../../shared/protocol/messages'
+import { derivedSchema, MAX_DERIVED, type DerivedSignal } from '../derived/derived'
+import { limitsSchema } from '../limits/limits'
 import { MAX_WINDOW_S, PANEL_KINDS, type PanelConfig } from '../store/store'
 
 export const LAYOUT_FORMAT = 'hermes-console.layout'
@@ -17,6 +20,10 @@ export interface Workspace {
   windowS: number
   expanded: string[]
   eventsOpen: boolean
+  /** Signals computed in the console from expressions (derived/). */
+  derived: DerivedSignal[]
+  /** Limits set in the console, by signal, over the configuration's. */
+  limits: Record<string, SignalLimits>
 }
 
 export interface LayoutFile extends Workspace {
@@ -44,7 +51,9 @@ const layoutSchema = z.strictObject({
   activePanel: z.string().nullable().default(null),
   windowS: z.number().min(1).max(MAX_WINDOW_S).default(10),
   expanded: z.array(z.string()).max(100_000).default([]),
-  eventsOpen: z.boolean().default(true)
+  eventsOpen: z.boolean().default(true),
+  derived: z.array(derivedSchema).max(MAX_DERIVED).default([]),
+  limits: z.record(z.string().max(1000), limitsSchema).default({})
 })
 
 export type ParseResult = { ok: true; workspace: Workspace } | { ok: false; errors: string[] }
