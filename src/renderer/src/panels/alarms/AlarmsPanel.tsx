@@ -87,6 +87,9 @@ export function AlarmsPanel({ panel }: { panel: PanelConfig }) {
                   key={c.id}
                   tabIndex={0}
                   data-testid="crossing"
+                  data-frame={c.frame}
+                  data-value={c.value}
+                  data-signal={c.signal}
                   className={`${levelClass(c.to)}${c.acknowledged ? ' acked' : ''}`}
                   aria-label={`${c.signal} ${LEVEL_NAMES[c.from]} to ${LEVEL_NAMES[c.to]} at frame ${c.frame}, ${c.acknowledged ? 'acknowledged' : 'press Enter to acknowledge'}`}
                   onKeyDown={(e) => onKeyDown(e as unknown as KeyboardEvent<HTMLTableSectionElement>, c)}

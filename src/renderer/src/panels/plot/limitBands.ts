@@ -4,7 +4,7 @@ import type uPlot from 'uplot'
 import { limitsFor } from '../../frames/pipeline'
 import { useConsole } from '../../store/store'
 
-const WARN = 'rgba(255, 183, 77, 0.13)'
+const WARN = 'rgba(255, 183, 77, 0.22)'
 const ALARM = 'rgba(239, 83, 80, 0.16)'
 
 export function limitBands(signals: readonly string[]): uPlot.Plugin {
