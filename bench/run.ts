@@ -3,6 +3,7 @@ import { cpus } from 'node:os'
 import { configLoadBench } from './configLoad'
 import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
+import { limitsBench } from './limits'
 import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
 import { schedulerBench, schedulerCommandsBench } from './scheduler'
@@ -16,7 +17,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   modules: modulesBench,
   netsim: netsimBench,
   server: serverBench,
-  config: configLoadBench
+  config: configLoadBench,
+  limits: limitsBench
 }
 
 async function main(): Promise<void> {

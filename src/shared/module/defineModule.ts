@@ -16,6 +16,8 @@ export interface SignalDeclaration {
   /** Value after stage and after every reset (default 0). */
   initial?: number
   description?: string
+  /** Bounds clients colour and alarm on (docs/configuration.md, `limits`); the YAML's win. */
+  limits?: { warn?: [number | null, number | null]; alarm?: [number | null, number | null] }
 }
 
 /** One of the module's signals: reads and writes go straight to its slot in the shared backplane. */

@@ -10,7 +10,17 @@ export interface SchemaSignal {
   unit?: string
   writable?: boolean
   description?: string
+  /** Extension: the signal's limits from the configuration, only when it has some (docs/configuration.md). */
+  limits?: SignalLimits
 }
+
+/** A signal's bounds, `[lo, hi]` each inclusive and null when open; a value outside warn is a warning, outside alarm an alarm. */
+export interface SignalLimits {
+  warn?: LimitRange
+  alarm?: LimitRange
+}
+
+export type LimitRange = [number | null, number | null]
 
 export interface SchemaModule {
   signals: SchemaSignal[]

@@ -267,7 +267,7 @@ function resolveInprocSignals(name: string, modelName: string, mod: RawModule, r
 }
 
 /** The YAML's flags win over the model's (or the module's own) declaration. */
-function mergeSignal(module: string, def: ModelSignal & { type?: SignalType }, yaml: RawModule['signals'][number] | undefined): ResolvedSignal {
+function mergeSignal(module: string, def: ModelSignal & { type?: SignalType; limits?: RawModule['signals'][number]['limits'] }, yaml: RawModule['signals'][number] | undefined): ResolvedSignal {
   return {
     name: def.name,
     qualified: `${module}.${def.name}`,
@@ -276,8 +276,16 @@ function mergeSignal(module: string, def: ModelSignal & { type?: SignalType }, y
     writable: yaml?.writable ?? def.writable ?? false,
     published: yaml?.published ?? def.published ?? true,
     initial: yaml?.initial ?? def.initial ?? 0,
-    description: yaml?.description ?? def.description ?? ''
+    description: yaml?.description ?? def.description ?? '',
+    ...limitsOf(yaml?.limits ? yaml : def)
   }
+}
+
+/** The `limits` field of a resolved signal: only when the YAML gives a bound, so signals without stay as they were. */
+function limitsOf(yaml: Pick<RawModule['signals'][number], 'limits'> | undefined): Pick<ResolvedSignal, 'limits'> {
+  const l = yaml?.limits
+  if (!l || (l.warn === undefined && l.alarm === undefined)) return {}
+  return { limits: { ...(l.warn ? { warn: l.warn } : {}), ...(l.alarm ? { alarm: l.alarm } : {}) } }
 }
 
 function yamlSignal(module: string, s: RawModule['signals'][number], writableByDefault: boolean): ResolvedSignal {
@@ -289,7 +297,8 @@ function yamlSignal(module: string, s: RawModule['signals'][number], writableByD
     writable: s.writable ?? writableByDefault,
     published: s.published ?? true,
     initial: s.initial ?? 0,
-    description: s.description ?? ''
+    description: s.description ?? '',
+    ...limitsOf(s)
   }
 }
 

@@ -24,6 +24,17 @@ const rate = () =>
     .refine(Number.isFinite, 'expected a finite number')
     .refine((hz) => hz <= MAX_RATE_HZ, `rate_hz is too high: at most ${MAX_RATE_HZ} Hz, since time is integer nanoseconds (a period of 1 ns)`)
 
+/** `[lo, hi]`: either bound may be null (open); both inclusive, so lo may equal hi. */
+const limitRange = () =>
+  z
+    .tuple([finite().nullable(), finite().nullable()], { error: 'expected [lo, hi]: two numbers, either may be null' })
+    .refine(([lo, hi]) => lo === null || hi === null || lo <= hi, 'expected [lo, hi] with lo <= hi')
+
+const limitsSchema = z.strictObject({
+  warn: limitRange().optional(),
+  alarm: limitRange().optional()
+})
+
 export const signalSchema = z.strictObject({
   name: signalName(),
   // No default here: a module's declaration may give the type when the YAML does not (defaults apply after merging).
@@ -32,7 +43,8 @@ export const signalSchema = z.strictObject({
   writable: z.boolean().optional(),
   published: z.boolean().optional(),
   initial: finite().optional(),
-  description: z.string().optional()
+  description: z.string().optional(),
+  limits: limitsSchema.optional()
 })
 
 const path = z.string().min(1).nullable().optional()

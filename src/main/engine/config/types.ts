@@ -1,4 +1,5 @@
 // The validated, resolved form of a configuration: plain data, safe to post to a worker thread.
+import type { SignalLimits } from '../../../shared/protocol/messages'
 
 export type ModuleType = 'inproc' | 'script' | 'process'
 export type ExecutionMode = 'afap' | 'realtime' | 'single_frame'
@@ -17,6 +18,8 @@ export interface ResolvedSignal {
   /** Value the slot holds after stage and after every reset. */
   initial: number
   description: string
+  /** The YAML's `limits`, present only when it gives some (the console colours and alarms on them). */
+  limits?: SignalLimits
 }
 
 export interface ResolvedModule {

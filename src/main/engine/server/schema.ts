@@ -36,7 +36,7 @@ export function buildSchema(config: ResolvedConfig, run: RunInfo | null): Schema
       continue
     }
     modules[m.name] = {
-      signals: signals.map((s) => ({ name: s.name, type: s.type, unit: s.unit, writable: s.writable, description: s.description })),
+      signals: signals.map((s) => ({ name: s.name, type: s.type, unit: s.unit, writable: s.writable, description: s.description, ...(s.limits ? { limits: s.limits } : {}) })),
       kind: m.type,
       model: m.model,
       rate_hz: config.execution.rateHz * (substeps.get(m.name) ?? 1)

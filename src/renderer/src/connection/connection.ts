@@ -2,6 +2,7 @@
 // telemetry history fed, re-subscribes, measures link quality, and reconnects by seed 002's rules.
 import { HermesClient } from '../../../shared/client/hermesClient'
 import type { EventMessage, SchemaMessage, StatusMessage } from '../../../shared/protocol/messages'
+import { pipeline } from '../frames/pipeline'
 import { useConsole, usedSignals } from '../store/store'
 import { telemetry } from '../telemetry/telemetry'
 import { describeClose, RECONNECT, reconnectDelayMs, shouldReconnect } from './reconnect'
@@ -32,9 +33,14 @@ class ConnectionManager {
   private subscribedCount = 0
 
   constructor() {
+    pipeline.configure(store.getState())
     // Plots added or removed change what must stream when the console does not take everything.
     store.subscribe((state, previous) => {
-      if (state.panels !== previous.panels) void this.subscribe()
+      // Derived signals and limits change the history's columns and what must stream (their inputs).
+      if (state.derived !== previous.derived || state.limits !== previous.limits || state.signals !== previous.signals) {
+        if (pipeline.configure(state)) telemetry.resubscribe(pipeline.columns(pipeline.subscribedSignals), state.quality.telemetryHz)
+        void this.subscribe()
+      } else if (state.panels !== previous.panels) void this.subscribe()
     })
   }
 
@@ -122,14 +128,14 @@ class ConnectionManager {
     const client = this.client
     if (!client?.isOpen) return
     const s = store.getState()
-    const wanted = subscriptionFor(usedSignals(s.panels), s.signals.map((x) => x.name), SUBSCRIBE_BUDGET)
+    const wanted = subscriptionFor([...usedSignals(s.panels), ...pipeline.neededSignals()], s.signals.map((x) => x.name), SUBSCRIBE_BUDGET)
     const key = wanted.join('\n')
     if (key === this.subscribedKey) return
     this.subscribedKey = key
     try {
       const ack = await client.subscribe(wanted)
       this.subscribedCount = ack.signals.length
-      telemetry.resubscribe(ack.signals, s.quality.telemetryHz)
+      telemetry.resubscribe(pipeline.columns(ack.signals), s.quality.telemetryHz)
       if (ack.signals.length === 0) store.getState().setQuality({ missingShare: null })
     } catch (error) {
       s.addLog('error', `subscribe failed: ${error instanceof Error ? error.message : String(error)}`)
@@ -137,7 +143,8 @@ class ConnectionManager {
   }
 
   private onFrame(frame: number, time: number, values: Float64Array): void {
-    telemetry.append(time, values)
+    // Derived signals and limits see every frame received, drawn or not.
+    telemetry.append(time, pipeline.process(frame, time, values))
     this.framesThisSecond++
     this.lastFrame.frame = frame
     this.lastFrame.time = time

@@ -1,4 +1,5 @@
 // The shared time view: live window length, back to live, and new panels.
+import { DerivedSignalsButton } from '../derived/DerivedSignals'
 import { PANELS } from '../panels/registry'
 import { PANEL_KINDS, useConsole, WINDOWS_S, type PanelKind } from '../store/store'
 
@@ -45,6 +46,7 @@ export function ViewControls() {
           </option>
         ))}
       </select>
+      <DerivedSignalsButton />
     </div>
   )
 }

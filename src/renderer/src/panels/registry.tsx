@@ -1,7 +1,9 @@
 // Every kind of panel, registered in one place: adding one is a folder and a line here.
 import type { ComponentType } from 'react'
 import type { PanelConfig, PanelKind } from '../store/store'
+import { AlarmsPanel } from './alarms/AlarmsPanel'
 import { PlotPanel } from './plot/PlotPanel'
+import { TablePanel } from './table/TablePanel'
 import { ValuesPanel } from './values/ValuesPanel'
 
 export interface PanelDefinition {
@@ -11,5 +13,7 @@ export interface PanelDefinition {
 
 export const PANELS: Record<PanelKind, PanelDefinition> = {
   plot: { label: 'Plot', component: PlotPanel },
-  values: { label: 'Values', component: ValuesPanel }
+  values: { label: 'Values', component: ValuesPanel },
+  table: { label: 'Table', component: TablePanel },
+  alarms: { label: 'Alarms', component: AlarmsPanel }
 }

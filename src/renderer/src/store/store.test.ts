@@ -75,11 +75,11 @@ describe('console store', () => {
     s.renamePanel('panel-1', '   ')
     expect(useConsole.getState().panels[0]!.title).toBe('Position')
     const epoch = useConsole.getState().dockEpoch
-    s.applyWorkspace({ panels: [{ id: 'p', kind: 'values', title: 'V', signals: [] }], dock: null, activePanel: null, windowS: 60, expanded: ['v'], eventsOpen: false })
+    s.applyWorkspace({ panels: [{ id: 'p', kind: 'values', title: 'V', signals: [] }], dock: null, activePanel: null, windowS: 60, expanded: ['v'], eventsOpen: false, derived: [], limits: {} })
     const after = useConsole.getState()
     expect(after.dockEpoch).toBe(epoch + 1)
     expect(after.activePanel).toBe('p')
     expect(after.view).toMatchObject({ windowS: 60, live: true })
-    expect(workspaceOf(after)).toEqual({ panels: [{ id: 'p', kind: 'values', title: 'V', signals: [] }], dock: null, activePanel: 'p', windowS: 60, expanded: ['v'], eventsOpen: false })
+    expect(workspaceOf(after)).toEqual({ panels: [{ id: 'p', kind: 'values', title: 'V', signals: [] }], dock: null, activePanel: 'p', windowS: 60, expanded: ['v'], eventsOpen: false, derived: [], limits: {} })
   })
 })

@@ -2,7 +2,8 @@
 // Telemetry samples are not here (see telemetry/telemetry.ts): they change too often for React state.
 import type { IJsonModel } from 'flexlayout-react'
 import { create, createStore, type StateCreator } from 'zustand'
-import type { RunState, SchemaMessage } from '../../../shared/protocol/messages'
+import type { RunState, SchemaMessage, SignalLimits } from '../../../shared/protocol/messages'
+import type { DerivedSignal } from '../derived/derived'
 import { signalsOf, type SignalInfo } from '../tree/buildTree'
 import type { Workspace } from '../workspace/workspace'
 
@@ -47,7 +48,7 @@ export interface LinkQuality {
 }
 
 /** Every kind of panel; each has a folder under panels/ and a line in panels/registry.tsx. */
-export const PANEL_KINDS = ['plot', 'values'] as const
+export const PANEL_KINDS = ['plot', 'values', 'table', 'alarms'] as const
 export type PanelKind = (typeof PANEL_KINDS)[number]
 
 /** A panel's own settings (an XY plot's axes, a table's columns): each panel kind reads and checks its own. */
@@ -131,6 +132,10 @@ export interface ConsoleState {
   theme: ResolvedTheme
   /** The layout the served configuration ships (`console.layout`), if any. */
   shippedLayout: Workspace | null
+  /** Signals defined in this console from expressions (derived/), saved in the layout. */
+  derived: DerivedSignal[]
+  /** Limits set in this console, per signal; they replace the configuration's for that signal. */
+  limits: Record<string, SignalLimits>
 
   setLink(link: Partial<LinkState>): void
   setSchema(schema: SchemaMessage, extended: boolean): void
@@ -163,6 +168,9 @@ export interface ConsoleState {
   setFault(fault: ModuleFault | null): void
   setSettings(settings: Partial<Settings>): void
   setTheme(theme: ResolvedTheme): void
+  setDerived(derived: DerivedSignal[]): void
+  /** Sets the console's own limits of a signal; null returns it to the configuration's. */
+  setLimits(signal: string, limits: SignalLimits | null): void
 }
 
 let nextLogId = 1
@@ -199,12 +207,16 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
   settings: DEFAULT_SETTINGS,
   theme: 'dark',
   shippedLayout: null,
+  derived: [],
+  limits: {},
 
   setLink: (link) => set((s) => ({ link: { ...s.link, ...link } })),
   setSchema: (schema, extended) => {
     const signals = signalsOf(schema)
-    const known = new Set(signals.map((s) => s.name))
-    set((s) => ({
+    set((s) => {
+      // Derived signals are known too: a panel keeps them across a schema as it keeps the run's.
+      const known = new Set([...signals.map((x) => x.name), ...s.derived.map((d) => d.name)])
+      return {
       schema,
       extended,
       signals,
@@ -213,7 +225,8 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
       expanded: s.expanded.length > 0 ? s.expanded : Object.keys(schema.modules),
       run: { ...s.run, mode: schema.mode ?? s.run.mode, rateHz: schema.rate_hz ?? s.run.rateHz, ...(schema.state ? { state: schema.state } : {}) },
       quality: { ...s.quality, telemetryHz: schema.telemetry_hz ?? s.quality.telemetryHz }
-    }))
+      }
+    })
   },
   setRun: (run) => set((s) => ({ run: { ...s.run, ...run } })),
   setQuality: (quality) => set((s) => ({ quality: { ...s.quality, ...quality } })),
@@ -256,12 +269,15 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
       activePanel: w.activePanel ?? w.panels[0]?.id ?? null,
       view: { ...s.view, live: true, windowS: w.windowS },
       expanded: w.expanded,
-      eventsOpen: w.eventsOpen
+      eventsOpen: w.eventsOpen,
+      derived: w.derived,
+      limits: w.limits
     })),
   setActivePanel: (id) => set({ activePanel: id }),
   addSignal: (signal, panelId) => {
     const s = get()
-    let target = s.panels.find((p) => p.id === (panelId ?? s.activePanel) && p.kind === 'plot') ?? s.panels.find((p) => p.kind === 'plot')
+    // The active panel takes it when it lists signals (a plot or a table), else the first plot.
+    let target = s.panels.find((p) => p.id === (panelId ?? s.activePanel) && (p.kind === 'plot' || p.kind === 'table')) ?? s.panels.find((p) => p.kind === 'plot')
     if (!target) {
       const id = s.addPanel('plot')
       target = get().panels.find((p) => p.id === id)!
@@ -284,7 +300,15 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
   setDialog: (dialog) => set({ dialog }),
   setFault: (fault) => set({ fault }),
   setSettings: (settings) => set((s) => ({ settings: { ...s.settings, ...settings } })),
-  setTheme: (theme) => set({ theme })
+  setTheme: (theme) => set({ theme }),
+  setDerived: (derived) => set({ derived }),
+  setLimits: (signal, limits) =>
+    set((s) => {
+      const next = { ...s.limits }
+      if (limits === null) delete next[signal]
+      else next[signal] = limits
+      return { limits: next }
+    })
 })
 
 export const useConsole = create<ConsoleState>()(initialState)
@@ -294,7 +318,7 @@ export const createConsoleStore = () => createStore<ConsoleState>()(initialState
 
 /** The part of the state a window keeps and a layout file holds (see workspace/persistence.ts). */
 export function workspaceOf(s: ConsoleState): Workspace {
-  return { panels: s.panels, dock: s.dock, activePanel: s.activePanel, windowS: s.view.windowS, expanded: s.expanded, eventsOpen: s.eventsOpen }
+  return { panels: s.panels, dock: s.dock, activePanel: s.activePanel, windowS: s.view.windowS, expanded: s.expanded, eventsOpen: s.eventsOpen, derived: s.derived, limits: s.limits }
 }
 
 /** Every signal some panel shows: what must be subscribed when not everything is. */

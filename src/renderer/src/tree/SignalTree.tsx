@@ -3,10 +3,14 @@
 // and writable marks; drag a signal onto a plot or press + to add it to the active one.
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
+import { useLevel } from '../limits/alarms'
+import { levelClass } from '../limits/limits'
+import '../limits/limits.css'
 import { SIGNAL_MIME } from '../panels/plot/PlotPanel'
-import { ValueEditor } from '../panels/values/ValuesPanel'
+import { SIGNALS_MIME } from '../panels/table/TablePanel'
+import { ValueEditor } from '../commanding/ValueEditor'
 import { useConsole } from '../store/store'
-import { branchIds, buildTree, filterTree, treeKey, typeAhead, visibleRows, type TreeRow } from './buildTree'
+import { branchIds, buildTree, filterTree, treeKey, typeAhead, visibleRows, type TreeNode, type TreeRow } from './buildTree'
 
 const ROW_PX = 22
 const TYPE_AHEAD_MS = 600
@@ -16,6 +20,7 @@ function Row({ row, focused, onFocus }: { row: TreeRow; focused: boolean; onFocu
   const addSignal = useConsole((s) => s.addSignal)
   const faulted = useConsole((s) => row.level === 1 && s.fault?.module === row.node.id)
   const signal = row.node.signal
+  const level = useLevel(signal?.name ?? '')
   const indent = { paddingLeft: (row.level - 1) * 12 + 4 }
   const common = {
     role: 'treeitem',
@@ -29,7 +34,7 @@ function Row({ row, focused, onFocus }: { row: TreeRow; focused: boolean; onFocu
   } as const
   if (signal) {
     return (
-      <div {...common} aria-label={signal.name} className="leaf" style={indent} draggable onDragStart={(e) => e.dataTransfer.setData(SIGNAL_MIME, signal.name)} title={signal.description || signal.name}>
+      <div {...common} aria-label={level > 0 ? `${signal.name} (${level === 2 ? 'alarm' : 'warn'})` : signal.name} className={`leaf ${levelClass(level)}`} style={indent} draggable onDragStart={(e) => e.dataTransfer.setData(SIGNAL_MIME, signal.name)} title={signal.description || signal.name}>
         <span className="label">{row.node.label}</span>
         {signal.unit && <span className="unit">{signal.unit}</span>}
         {signal.writable && (
@@ -45,7 +50,7 @@ function Row({ row, focused, onFocus }: { row: TreeRow; focused: boolean; onFocu
     )
   }
   return (
-    <div {...common} aria-label={faulted ? `${row.node.id} (faulted)` : row.node.id} aria-expanded={row.open} className={`branch${faulted ? ' faulted' : ''}`} style={indent} onClick={() => toggle(row.node.id)}>
+    <div {...common} aria-label={faulted ? `${row.node.id} (faulted)` : row.node.id} aria-expanded={row.open} className={`branch${faulted ? ' faulted' : ''}`} style={indent} onClick={() => toggle(row.node.id)} draggable onDragStart={(e) => e.dataTransfer.setData(SIGNALS_MIME, leavesOf(row.node).join('\n'))}>
       <span className="caret" aria-hidden>
         {row.open ? '▾' : '▸'}
       </span>
@@ -57,6 +62,11 @@ function Row({ row, focused, onFocus }: { row: TreeRow; focused: boolean; onFocu
       )}
     </div>
   )
+}
+
+/** Every signal under a branch: what dragging a module onto a table adds. */
+function leavesOf(node: TreeNode): string[] {
+  return node.signal ? [node.signal.name] : node.children.flatMap(leavesOf)
 }
 
 export function SignalTree() {

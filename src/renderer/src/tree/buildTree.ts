@@ -1,5 +1,5 @@
 // The signal tree: module, then one level per dot of the signal name, in schema order; filtered as you type.
-import type { SchemaMessage } from '../../../shared/protocol/messages'
+import type { SchemaMessage, SignalLimits } from '../../../shared/protocol/messages'
 
 export interface SignalInfo {
   /** Qualified name, `vehicle.position.x`. */
@@ -8,6 +8,8 @@ export interface SignalInfo {
   unit: string
   writable: boolean
   description: string
+  /** The configuration's limits (extended schema), when it gives some. */
+  limits?: SignalLimits
 }
 
 export interface TreeNode {
@@ -23,7 +25,7 @@ export interface TreeNode {
 
 export function signalsOf(schema: SchemaMessage): SignalInfo[] {
   return Object.entries(schema.modules).flatMap(([module, m]) =>
-    m.signals.map((s) => ({ name: `${module}.${s.name}`, module, unit: s.unit ?? '', writable: s.writable ?? false, description: s.description ?? '' }))
+    m.signals.map((s) => ({ name: `${module}.${s.name}`, module, unit: s.unit ?? '', writable: s.writable ?? false, description: s.description ?? '', ...(s.limits ? { limits: s.limits } : {}) }))
   )
 }
 

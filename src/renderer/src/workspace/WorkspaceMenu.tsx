@@ -9,7 +9,7 @@ import type { Workspace } from './workspace'
 
 /** The layout a reset brings back: the configuration's own when it ships one, else one empty plot. */
 export function defaultWorkspace(shipped: Workspace | null): Workspace {
-  return shipped ?? { panels: DEFAULT_PANELS, dock: null, activePanel: DEFAULT_PANELS[0]!.id, windowS: 10, expanded: [], eventsOpen: true }
+  return shipped ?? { panels: DEFAULT_PANELS, dock: null, activePanel: DEFAULT_PANELS[0]!.id, windowS: 10, expanded: [], eventsOpen: true, derived: [], limits: {} }
 }
 
 export function WorkspaceMenu() {

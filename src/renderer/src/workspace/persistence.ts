@@ -29,7 +29,7 @@ interface Stored {
 export const persistenceStats = { writes: 0, pending: false }
 
 const layoutChanged = (a: ConsoleState, b: ConsoleState): boolean =>
-  a.panels !== b.panels || a.dock !== b.dock || a.activePanel !== b.activePanel || a.view.windowS !== b.view.windowS || a.expanded !== b.expanded || a.eventsOpen !== b.eventsOpen
+  a.panels !== b.panels || a.dock !== b.dock || a.activePanel !== b.activePanel || a.view.windowS !== b.view.windowS || a.expanded !== b.expanded || a.eventsOpen !== b.eventsOpen || a.derived !== b.derived || a.limits !== b.limits
 
 function read(storage: Pick<Storage, 'getItem'>, key: string): { config: string | null; workspace: Workspace; text: string } | null {
   let text: string | null

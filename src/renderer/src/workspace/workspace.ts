@@ -3,6 +3,9 @@
 import type { IJsonModel } from 'flexlayout-react'
 import { z } from 'zod'
 import { LAYOUT_FORMAT, MAX_LAYOUT_BYTES } from '../../../shared/layout'
+import type { SignalLimits } from '../../../shared/protocol/messages'
+import { derivedSchema, MAX_DERIVED, type DerivedSignal } from '../derived/derived'
+import { limitsSchema } from '../limits/limits'
 import { MAX_WINDOW_S, PANEL_KINDS, type PanelConfig } from '../store/store'
 
 export { LAYOUT_FORMAT }
@@ -16,6 +19,10 @@ export interface Workspace {
   windowS: number
   expanded: string[]
   eventsOpen: boolean
+  /** Signals computed in the console from expressions (derived/). */
+  derived: DerivedSignal[]
+  /** Limits set in the console, by signal, over the configuration's. */
+  limits: Record<string, SignalLimits>
 }
 
 export interface LayoutFile extends Workspace {
@@ -43,7 +50,9 @@ const layoutSchema = z.strictObject({
   activePanel: z.string().nullable().default(null),
   windowS: z.number().min(1).max(MAX_WINDOW_S).default(10),
   expanded: z.array(z.string()).max(100_000).default([]),
-  eventsOpen: z.boolean().default(true)
+  eventsOpen: z.boolean().default(true),
+  derived: z.array(derivedSchema).max(MAX_DERIVED).default([]),
+  limits: z.record(z.string().max(1000), limitsSchema).default({})
 })
 
 export type ParseResult = { ok: true; workspace: Workspace } | { ok: false; errors: string[] }

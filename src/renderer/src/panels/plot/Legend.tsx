@@ -1,6 +1,8 @@
 // A plot's legend: per signal its colour, unit, the value under the cursor (or the latest), and min,
 // max and mean over the visible window; a button removes the signal.
 import { useEffect, useMemo, useState } from 'react'
+import { useAlarms } from '../../limits/alarms'
+import { levelClass } from '../../limits/limits'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { seriesStats } from '../../telemetry/decimate'
 import { telemetry, visibleRange } from '../../telemetry/telemetry'
@@ -26,6 +28,7 @@ export function Legend({ panel, onExport }: Props) {
   const signals = useConsole((s) => s.signals)
   const removeSignal = useConsole((s) => s.removeSignal)
   const theme = useConsole((s) => s.theme)
+  const levels = useAlarms((s) => s.levels)
   // Statistics change with every frame; a few refreshes a second are plenty to read them.
   const [, setTick] = useState(0)
   useEffect(() => {
@@ -69,7 +72,7 @@ export function Legend({ panel, onExport }: Props) {
             const starts = history.startedLate(column)
             const unit = units.get(name)
             return (
-              <tr key={name} data-signal={name}>
+              <tr key={name} data-signal={name} className={levelClass(levels[name] ?? 0)}>
                 <td>
                   <span className="swatch" style={{ background: seriesColor(i, theme) }} />
                   {name}

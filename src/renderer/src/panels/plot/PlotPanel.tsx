@@ -10,6 +10,7 @@ import { telemetry, visibleRange } from '../../telemetry/telemetry'
 import { axisColors, seriesColor } from './colors'
 import { downloadText, historyCsv } from './csv'
 import { formatValue, Legend } from './Legend'
+import { limitBands } from './limitBands'
 import { plotKey } from './plotKeys'
 
 const SIGNAL_MIME = 'application/x-hermes-signal'
@@ -56,6 +57,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       width: Math.max(100, el.clientWidth),
       height: Math.max(80, el.clientHeight),
       legend: { show: false },
+      plugins: [limitBands(signals)],
       scales: { x: { time: false, auto: false }, y: { auto: false } },
       axes: [
         { ...axis, label: 'time (s)', labelSize: 14, labelFont: AXIS_FONT, size: 36 },

@@ -1,46 +1,11 @@
 // The values panel: writable signals with their current values; type a number and press Enter to set it.
 import { useEffect, useState } from 'react'
-import { parseNumber } from '../../commanding/parseNumber'
-import { connection } from '../../connection/connection'
+import { ValueEditor } from '../../commanding/ValueEditor'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { telemetry } from '../../telemetry/telemetry'
 import { formatValue } from '../plot/Legend'
 
 const REFRESH_MS = 250
-
-export function ValueEditor({ signal, compact = false, tabbable = true }: { signal: string; compact?: boolean; tabbable?: boolean }) {
-  const [text, setText] = useState('')
-  const result = useConsole((s) => s.setResults[signal])
-  const submit = (): void => {
-    const parsed = parseNumber(text)
-    if (!parsed.ok) {
-      useConsole.getState().setSetResult(signal, { status: 'error', message: parsed.reason })
-      return
-    }
-    void connection.set(signal, parsed.value)
-  }
-  return (
-    <span className={`value-editor${compact ? ' compact' : ''}`}>
-      <input
-        aria-label={`New value for ${signal}`}
-        tabIndex={tabbable ? undefined : -1}
-        inputMode="decimal"
-        placeholder="value"
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => {
-          e.stopPropagation()
-          if (e.key === 'Enter') submit()
-        }}
-      />
-      {result && (
-        <span className={`set-result ${result.status}`} role="status" aria-label={`Result for ${signal}`}>
-          {result.message}
-        </span>
-      )}
-    </span>
-  )
-}
 
 /** Every writable signal, or only those the panel names (a layout can make a panel of just the knobs). */
 export function ValuesPanel({ panel }: { panel: PanelConfig }) {
