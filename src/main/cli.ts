@@ -9,6 +9,7 @@ import type { FaultAction } from './engine/scheduler/control'
 import { expandPatterns } from '../shared/protocol/patterns'
 import { formatSummary, table } from './cli/format'
 import { addNetsimCommand } from './cli/netsim'
+import { addSweepCommand } from './cli/sweep'
 import { collectMetric, collectSet } from './cli/options'
 import { runWithMetrics, setsRecord, writeRunResults, type RunResults } from './cli/runResults'
 import type { ConfigSet } from './engine/config/override'
@@ -314,6 +315,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON instead of a table', false)
     .action(listSignals)
   addNetsimCommand(program)
+  addSweepCommand(program)
   return program
 }
 
