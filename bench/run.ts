@@ -7,6 +7,7 @@ import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
 import { schedulerBench, schedulerCommandsBench } from './scheduler'
 import { serverBench } from './server'
+import { sweepsBench } from './sweeps'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
@@ -16,7 +17,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   modules: modulesBench,
   netsim: netsimBench,
   server: serverBench,
-  config: configLoadBench
+  config: configLoadBench,
+  sweeps: sweepsBench
 }
 
 async function main(): Promise<void> {

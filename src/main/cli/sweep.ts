@@ -171,7 +171,7 @@ async function slurm(sweep: Sweep, folder: ResultsFolder, todo: readonly number[
     return
   }
   const { module, execArgv } = thisCommand()
-  const options: SlurmOptions = { node: process.execPath, module, execArgv, sbatchArgs: opts.sbatchArg, wait: opts.wait, parallelism: opts.parallelism ?? null, name: opts.name }
+  const options: SlurmOptions = { node: process.execPath, module, execArgv, cwd: process.cwd(), sbatchArgs: opts.sbatchArg, wait: opts.wait, parallelism: opts.parallelism ?? null, name: opts.name }
   let job: { jobId: string; script: string }
   try {
     job = await submitSlurm(sweep, todo, options)

@@ -13,6 +13,8 @@ export interface SlurmOptions {
   node: string
   module: string
   execArgv: string[]
+  /** Where the tasks start (as this command did): Node's own arguments (`--import tsx`) resolve from there. */
+  cwd: string
   /** More arguments for sbatch (--partition=..., --time=...). */
   sbatchArgs: string[]
   /** sbatch --wait: return when the array has ended. */
@@ -34,6 +36,7 @@ export function slurmScript(sweep: Sweep, indices: readonly number[], opts: Slur
     `#SBATCH --job-name=${jobName(sweep, opts.name)}`,
     `#SBATCH --array=${formatRanges(indices)}${opts.parallelism ? `%${opts.parallelism}` : ''}`,
     '#SBATCH --ntasks=1',
+    `#SBATCH --chdir=${opts.cwd}`,
     `#SBATCH --output=${logs}/slurm-%A_%a.out`,
     `# Hermes sweep ${sweep.file}: run-one writes the row of run $SLURM_ARRAY_TASK_ID into ${sweep.resultsDir}`,
     `export HERMES_LOG=warn`,
