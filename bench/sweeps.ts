@@ -47,7 +47,8 @@ async function loopOnly(sweep: Sweep, repeats: number): Promise<number> {
   const { config } = await parseConfigWithModules(sweep.configText, sweep.configFile, { overrides: { execution: { mode: 'afap', end_time: 30 }, server: { enabled: false } } })
   const slots = signalSlots(config)
   const compiled = compileMetrics(sweep.metrics, (n) => slots.get(n))
-  runMetered(config, compiled)
+  // Warm: the first runs are compiled as they go.
+  for (let i = 0; i < repeats; i++) runMetered(config, compiled)
   const start = performance.now()
   for (let i = 0; i < repeats; i++) runMetered(config, compiled)
   return (performance.now() - start) / 1000 / repeats
@@ -56,9 +57,9 @@ async function loopOnly(sweep: Sweep, repeats: number): Promise<number> {
 /** One whole run as a worker does it (configuration with its --set values, runner thread, metrics), warm. */
 async function wholeRun(sweep: Sweep, repeats: number): Promise<number> {
   const runner = new SweepRunner(sweep)
-  await runner.run(0)
+  for (let i = 0; i < repeats; i++) await runner.run(i)
   const start = performance.now()
-  for (let i = 1; i <= repeats; i++) await runner.run(i)
+  for (let i = repeats; i < 2 * repeats; i++) await runner.run(i)
   const seconds = (performance.now() - start) / 1000 / repeats
   await runner.close()
   return seconds
@@ -93,8 +94,8 @@ export async function sweepsBench(): Promise<void> {
   try {
     const file = sweepFile(dir, RUNS)
     const sweep = loadSweepFile(file)
-    const loop = await loopOnly(sweep, 10)
-    const whole = await wholeRun(sweep, 10)
+    const loop = await loopOnly(sweep, 20)
+    const whole = await wholeRun(sweep, 20)
     const rows: string[][] = [
       ['frames of one run, in-process (3000 frames, 8 modules)', ms(loop), `${Math.round(3000 / loop).toLocaleString('en-US')} frames/s`],
       ['one whole run, in-process, warm (load with --set values, runner thread, metrics)', ms(whole), `overhead ${ms(whole - loop)} over the frames`]

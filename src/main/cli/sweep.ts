@@ -11,6 +11,7 @@ import { formatRanges } from '../sweep/ranges'
 import { ResultsFolder, type CollectReport } from '../sweep/results'
 import { SweepRunner } from '../sweep/runOne'
 import { loadSweepFile, type Sweep } from '../sweep/sweepFile'
+import { runParameters } from '../sweep/plan'
 import { writeFileAtomic } from '../sweep/atomic'
 import { RunsProgress } from './progress'
 
@@ -27,9 +28,10 @@ function fail(message: string): never {
   process.exit(1)
 }
 
-function sweepOrExit(file: string, out?: string): Sweep {
+function sweepOrExit(file: string, out?: string, { warn = true } = {}): Sweep {
   try {
     const sweep = loadSweepFile(file)
+    if (warn) for (const w of sweep.warnings) process.stderr.write(`${formatIssue(w)}\n`)
     return out ? { ...sweep, resultsDir: resolve(out) } : sweep
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
@@ -206,7 +208,19 @@ async function runOne(file: string, opts: RunOneOptions): Promise<void> {
   if (index! >= sweep.runs) fail(`index ${index} is outside the sweep's runs (0 to ${sweep.runs - 1})`)
   const folder = folderOrExit(sweep)
   const runner = new SweepRunner(sweep)
+  const started = performance.now()
+  // run.timeout_s, as the local pool enforces it: the run is recorded as failed, and this process ends.
+  const timer =
+    sweep.timeoutS === null
+      ? null
+      : setTimeout(() => {
+          const error = `the run took longer than run.timeout_s (${sweep.timeoutS} s) and was killed`
+          folder.write({ index: index!, parameters: runParameters(sweep, index!), metrics: sweep.metrics.map(() => null), status: 'failed', error, wallSeconds: (performance.now() - started) / 1000 })
+          process.stdout.write(`run ${index}: failed: ${error}\n`)
+          process.exit(0)
+        }, sweep.timeoutS * 1000)
   const row = await runner.run(index!)
+  if (timer) clearTimeout(timer)
   await runner.close()
   try {
     folder.write(row)

@@ -2,13 +2,17 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 
-/** Writes `data` to `file` atomically: a reader (or a process killed half-way) never sees part of it. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+/**
+ * Writes `data` to `file` atomically: a reader, or a process killed half-way, never sees part of it.
+ * With `sync` (the default) the data reaches the disk before the rename, so that a power cut cannot
+ * leave an empty file either; without it, a kill is still safe (the kernel keeps what was written).
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, { sync = true } = {}): void {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`)
   const fd = openSync(temp, 'w')
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data)
-    fsyncSync(fd)
+    if (sync) fsyncSync(fd)
   } finally {
     closeSync(fd)
   }

@@ -114,29 +114,37 @@ export class ResultsFolder {
       error: row.error,
       wall_s: row.wallSeconds
     }
-    writeFileAtomic(join(this.rowsDir, rowName(row.index)), `${JSON.stringify(data)}\n`)
+    // Not synced: a row costs a run of tens of milliseconds, and a sync can cost as much. A kill leaves
+    // the row whole anyway; a power cut may leave an empty one, which reads as unreadable, so its run
+    // counts as not finished and runs again.
+    writeFileAtomic(join(this.rowsDir, rowName(row.index)), `${JSON.stringify(data)}\n`, { sync: false })
   }
 
-  /** Indices that have a row, read from the names alone (cheap: a sweep resumes by this). */
+  /** Indices whose row can be read: a sweep resumes by this. */
   finished(): Set<number> {
-    const done = new Set<number>()
-    if (!existsSync(this.rowsDir)) return done
+    return new Set(this.rows().rows.map((r) => r.index))
+  }
+
+  /** Indices with a row file, by name. */
+  private named(): number[] {
+    if (!existsSync(this.rowsDir)) return []
+    const found: number[] = []
     for (const name of readdirSync(this.rowsDir)) {
       const m = /^(\d{8,})\.json$/.exec(name)
-      if (m) done.add(Number(m[1]))
+      if (m) found.push(Number(m[1]))
     }
-    return done
+    return found.sort((a, b) => a - b)
   }
 
-  /** Every row, sorted by index; a row file that cannot be read is reported, not skipped silently. */
+  /** Every row, sorted by index; a row file that cannot be read is reported (its run counts as missing). */
   rows(): { rows: ResultRow[]; unreadable: string[] } {
     const rows: ResultRow[] = []
     const unreadable: string[] = []
-    for (const index of [...this.finished()].sort((a, b) => a - b)) {
+    for (const index of this.named()) {
       const file = join(this.rowsDir, rowName(index))
       try {
         const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
-        if (raw.index !== index || !Array.isArray(raw.parameters) || !Array.isArray(raw.metrics)) throw new Error('not a row of this sweep')
+        if (raw.index !== index || index >= this.sweep.runs || !Array.isArray(raw.parameters) || !Array.isArray(raw.metrics)) throw new Error('not a row of this sweep')
         if (raw.metrics.length !== this.sweep.metrics.length || raw.parameters.length !== this.sweep.parameters.length) throw new Error('its columns are not those of this sweep')
         rows.push({
           index,

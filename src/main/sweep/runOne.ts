@@ -57,8 +57,13 @@ export class SweepRunner {
       if (!(error instanceof MetricError)) throw error
       return row('failed', error.message, none)
     }
-    const outcome = await this.runner.run(config, compiled)
-    return row(outcome.status, outcome.error, outcome.values)
+    try {
+      const outcome = await this.runner.run(config, compiled)
+      return row(outcome.status, outcome.error, outcome.values)
+    } catch (error) {
+      // The runner thread died (out of memory, a crash in a native module): this run failed, the next gets a new thread.
+      return row('failed', `the run could not finish: ${error instanceof Error ? error.message : String(error)}`, none)
+    }
   }
 
   close(): Promise<void> {

@@ -90,7 +90,10 @@ describe('sweep file', () => {
   })
 
   it('warns of an unknown key at its position and goes on', () => {
-    expect(() => parse(...HEAD, 'sed: 3', ...METRICS)).not.toThrow()
+    const s = parse(...HEAD, 'sed: 3', ...METRICS)
+    expect(s.warnings).toHaveLength(1)
+    expect(s.warnings[0]).toMatchObject({ severity: 'warning', path: 'sed', line: 4, column: 1 })
+    expect(s.warnings[0]!.message).toContain("unknown key 'sed' is ignored (did you mean 'seed'?)")
   })
 
   it('names a base configuration that cannot be read, with its own errors first', () => {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { z } from 'zod'
-import { ConfigError } from '../engine/config/issues'
+import { ConfigError, type ConfigIssue } from '../engine/config/issues'
 import { MAX_END_TIME_S, MAX_RATE_HZ } from '../engine/config/limits'
 import { parseYamlText, readConfigText, validate } from '../engine/config/load'
 import { applySet, parseSetPath, SetError, type ConfigSet } from '../engine/config/override'
@@ -87,8 +87,10 @@ export interface Sweep {
   parameters: SweepParameter[]
   metrics: MetricSpec[]
   resultsDir: string
-  /** How many runs, and how many points the grid and lists make (runs = points × samples). */
+  /** How many runs: the points of the grids and lists, times samples. */
   runs: number
+  /** What the file has that is ignored or odd (unknown keys, samples without random parameters). */
+  warnings: ConfigIssue[]
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/
@@ -206,7 +208,8 @@ export function parseSweep(text: string, file: string): Sweep {
     parameters,
     metrics,
     resultsDir,
-    runs
+    runs,
+    warnings: report.warningList()
   }
 }
 
