@@ -1,6 +1,8 @@
 // One run of a sweep by its index, start to row: the run-one contract that the local pool, Slurm and
 // Kubernetes all follow, so that a result never depends on where it ran.
 import { ConfigError, formatIssue } from '../engine/config/issues'
+import { parseYamlText } from '../engine/config/load'
+import type { SourcePositions } from '../engine/config/positions'
 import { parseConfigWithModules } from '../engine/config/withModules'
 import { compileMetrics, MetricError } from './metrics'
 import { runParameters, runSets } from './plan'
@@ -16,8 +18,13 @@ const bounded = (text: string): string => (text.length > MAX_ERROR_CHARS ? `${te
 
 export class SweepRunner {
   private readonly runner = new Runner()
+  /** The base configuration parsed once: each run copies it and applies its own sets. */
+  private readonly parsed: { data: unknown; positions: SourcePositions }
 
-  constructor(readonly sweep: Sweep) {}
+  constructor(readonly sweep: Sweep) {
+    const { data, positions } = parseYamlText(sweep.configText, sweep.configFile)
+    this.parsed = { data, positions }
+  }
 
   /** Runs run `index` and returns its row; a run that cannot load or faults is a failed row, never a throw. */
   async run(index: number): Promise<ResultRow> {
@@ -38,6 +45,7 @@ export class SweepRunner {
       config = (
         await parseConfigWithModules(sweep.configText, sweep.configFile, {
           sets: runSets(sweep, index),
+          parsed: this.parsed,
           overrides: {
             execution: { mode: sweep.mode, end_time: sweep.endTime ?? undefined, rate_hz: sweep.rateHz ?? undefined },
             server: { enabled: false }

@@ -536,6 +536,11 @@ export interface ParseOptions {
   /** `--set PATH=VALUE` overrides, applied in order before `overrides` (see override.ts). */
   sets?: readonly ConfigSet[]
   /**
+   * The same text, parsed already by parseYamlText (a sweep loads one configuration many times, with
+   * different sets): its data is copied and its positions reused instead of parsing the text again.
+   */
+  parsed?: { data: unknown; positions: SourcePositions }
+  /**
    * Signals declared by script and process modules themselves (see withModules.ts, which asks them).
    * Without it, such modules have exactly the signals their YAML lists.
    */
@@ -662,12 +667,13 @@ function reportDuplicateKeys(doc: Document, report: Reporter): void {
  * Throws ConfigError for any YAML error (each with its line and column). Also used by other YAML files
  * of the project (sweep files) so that they report alike.
  */
-export function parseYamlText(text: string, file: string): { data: unknown; report: Reporter } {
+export function parseYamlText(text: string, file: string): { data: unknown; report: Reporter; positions: SourcePositions } {
   const lineCounter = new LineCounter()
   // The library's own duplicate-key check scans the whole mapping for every key: quadratic in a file of
   // 100k modules. reportDuplicateKeys does the same check with one set per mapping.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
-  const report = new Reporter(file, new SourcePositions(doc, lineCounter))
+  const positions = new SourcePositions(doc, lineCounter)
+  const report = new Reporter(file, positions)
   for (const error of doc.errors) report.atOffset(error.pos[0], `invalid YAML: ${error.message.split('\n')[0]}`)
   reportDuplicateKeys(doc, report)
   for (const warning of doc.warnings) report.atOffset(warning.pos[0], `YAML: ${warning.message.split('\n')[0]}`, 'warning')
@@ -680,12 +686,12 @@ export function parseYamlText(text: string, file: string): { data: unknown; repo
     reportBuildError(doc, error, report)
     report.fail()
   }
-  return { data, report }
+  return { data, report, positions }
 }
 
 /** First half of parseConfig: YAML and schema. Throws ConfigError when that already fails. */
-export function prepareConfig(text: string, file: string, { checkFiles = true, overrides, sets = [] }: ParseOptions = {}): PreparedConfig {
-  const { data, report } = parseYamlText(text, file)
+export function prepareConfig(text: string, file: string, { checkFiles = true, overrides, sets = [], parsed }: ParseOptions = {}): PreparedConfig {
+  const { data, report } = parsed ? { data: structuredClone(parsed.data), report: new Reporter(file, parsed.positions) } : parseYamlText(text, file)
   if (data === null || data === undefined) throw new ConfigError([...report.errorList(), issueAtStart(file, 'the file is empty; expected a mapping with at least a modules key')])
   if (typeof data !== 'object' || Array.isArray(data)) {
     report.error([], 'expected a mapping (key: value) at the top level')

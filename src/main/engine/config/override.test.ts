@@ -1,6 +1,6 @@
 // --set PATH=VALUE: paths, YAML values, and errors that name the path (and the line for the file's own values).
 import { describe, expect, it } from 'vitest'
-import { parseConfig, type ParseOptions } from './load'
+import { parseConfig, parseYamlText, type ParseOptions } from './load'
 import { parseSet, parseSetPath, SetError } from './override'
 import { configError } from './testing'
 
@@ -135,5 +135,21 @@ describe('--set on a configuration', () => {
     const text = yaml('modules:', '  a: &m { type: inproc, model: pid, options: { kp: 1 } }', '  b: *m')
     const { config } = parseConfig(text, 'test.yaml', sets('modules.a.options.kp=5'))
     expect(config.modules.map((m) => m.options.kp)).toEqual([5, 1])
+  })
+
+  it('loads the same from text parsed once (what a sweep does), each load with its own sets', () => {
+    const { data, positions } = parseYamlText(FILE, 'test.yaml')
+    const before = JSON.stringify(data)
+    const parsed = { data, positions }
+    const a = parseConfig(FILE, 'test.yaml', { ...sets('modules.pid.options.kp=3'), parsed }).config
+    const b = parseConfig(FILE, 'test.yaml', { ...sets('modules.pid.options.kp=4'), parsed }).config
+    expect([a, b].map((c) => c.modules.find((m) => m.name === 'pid')?.options.kp)).toEqual([3, 4])
+    expect(JSON.stringify(data)).toBe(before)
+    const bad = FILE.replace('rate_hz: 100', 'rate_hz: -5')
+    const fresh = configError(() => parseConfig(bad, 'test.yaml', sets('wiring[0].gain=x')))
+    const reused = parseYamlText(bad, 'test.yaml')
+    const again = configError(() => parseConfig(bad, 'test.yaml', { ...sets('wiring[0].gain=x'), parsed: reused }))
+    expect(again.issues).toEqual(fresh.issues)
+    expect(again.issues.find((i) => i.path === 'execution.rate_hz')).toMatchObject({ line: 20, column: 12 })
   })
 })
