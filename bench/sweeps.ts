@@ -111,7 +111,7 @@ export async function sweepsBench(): Promise<void> {
       const w = writerCost(sweep, dir, n)
       return [String(n), ms(w.perRow), ms(w.collect), `${(w.csvBytes / 1024).toFixed(0)} KiB`, `${(w.parquetBytes / 1024).toFixed(0)} KiB`]
     })
-    printTable('Sweeps: results writer (a row file per run, written atomically with fsync; then CSV and Parquet of them all)', ['rows', 'per row', 'collect (read + CSV + Parquet)', 'CSV', 'Parquet'], writer)
+    printTable('Sweeps: results writer (a row file per run, written whole: a temporary file, then a rename; then CSV and Parquet of them all)', ['rows', 'per row', 'collect (read + CSV + Parquet)', 'CSV', 'Parquet'], writer)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
