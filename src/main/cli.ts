@@ -11,7 +11,7 @@ import { formatSummary, table } from './cli/format'
 import { addNetsimCommand } from './cli/netsim'
 import { addSweepCommand } from './cli/sweep'
 import { collectMetric, collectSet } from './cli/options'
-import { runWithMetrics, setsRecord, writeRunResults, type RunResults } from './cli/runResults'
+import type { RunResults } from './cli/runResults'
 import type { ConfigSet } from './engine/config/override'
 import type { MetricSpec } from './sweep/metrics'
 import { ProgressBar } from './cli/progress'
@@ -200,7 +200,8 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   if (opts.results) {
     const status = outcome === 'ended' ? 'ok' : outcome.startsWith('fault:') ? 'failed' : 'stopped'
     const error = outcome.startsWith('fault:') ? outcome.slice('fault:'.length) : ''
-    writeResultsOrExit(opts.results, { file: config.file ?? file, sets: setsRecord(opts.set), status, error, summary, metrics: {} })
+    const { setsRecord } = await import('./cli/runResults')
+    await writeResultsOrExit(opts.results, { file: config.file ?? file, sets: setsRecord(opts.set), status, error, summary, metrics: {} })
   }
   if (outcome.startsWith('fault:')) {
     process.stderr.write(`hermes: ${outcome.slice('fault:'.length)}\n`)
@@ -210,7 +211,9 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   }
 }
 
-function writeResultsOrExit(file: string, results: RunResults): void {
+/** The run-results code (and the frame loop it watches) loads only for --results and --metric. */
+async function writeResultsOrExit(file: string, results: RunResults): Promise<void> {
+  const { writeRunResults } = await import('./cli/runResults')
   try {
     writeRunResults(file, results)
   } catch (error) {
@@ -229,6 +232,7 @@ async function runMetricsOrExit(file: string, config: ResolvedConfig, opts: RunO
   if (config.execution.endTime === null) refuse('needs a run that ends: give --end-time or execution.end_time')
   if (config.execution.mode === 'single_frame') refuse('needs a run that steps by itself: --mode afap or realtime')
   process.stderr.write(`hermes: running ${config.file} (${config.execution.mode}, ${config.execution.rateHz} Hz, until ${config.execution.endTime} s) with ${opts.metric.length} metrics\n`)
+  const { runWithMetrics, setsRecord } = await import('./cli/runResults')
   let result
   try {
     result = await runWithMetrics(config, opts.metric)
@@ -239,7 +243,7 @@ async function runMetricsOrExit(file: string, config: ResolvedConfig, opts: RunO
   process.stdout.write(`${formatSummary(summary)}\n`)
   const metrics = Object.fromEntries(opts.metric.map((m, i) => [m.name, outcome.values[i] ?? null]))
   process.stdout.write(`${table(['METRIC', 'VALUE'], Object.entries(metrics).map(([name, v]) => [name, v === null ? '-' : String(v)]))}\n`)
-  if (opts.results) writeResultsOrExit(opts.results, { file: config.file ?? file, sets: setsRecord(opts.set), status: outcome.status, error: outcome.error, summary, metrics })
+  if (opts.results) await writeResultsOrExit(opts.results, { file: config.file ?? file, sets: setsRecord(opts.set), status: outcome.status, error: outcome.error, summary, metrics })
   if (outcome.status === 'failed') {
     process.stderr.write(`hermes: ${outcome.error}\n`)
     process.exitCode = 1

@@ -27,14 +27,14 @@ describe('hermes run --set, --results and --metric', () => {
     // A stiffer controller gets the vehicle to the 4 m target sooner: it crosses 1 m earlier.
     expect(b.metrics.up).toBeLessThan(am.up!)
     expect(b.metrics.peak).not.toBe(am.peak)
-  })
+  }, 180_000)
 
   it('writes the summary of a plain run with --results', () => {
     const out = join(temp(), 'plain.json')
     const r = hermes('run', DEMO, '--no-server', '--mode', 'afap', '--end-time', '1', '--results', out)
     expect(r.status, r.stderr).toBe(0)
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ status: 'ok', summary: { frames: 100 }, metrics: {} })
-  })
+  }, 180_000)
 
   it('refuses a metric of a signal that does not exist, and --metric with the server', () => {
     const r = hermes('run', DEMO, '--no-server', '--mode', 'afap', '--end-time', '1', '--metric', 'max(vehicle.nothing)')
@@ -46,7 +46,7 @@ describe('hermes run --set, --results and --metric', () => {
     const bad = hermes('run', DEMO, '--metric', 'median(vehicle.position.x)')
     expect(bad.status).toBe(1)
     expect(bad.stderr).toContain("unknown metric 'median'")
-  })
+  }, 180_000)
 
   it('refuses a --set path that does not exist, before running anything', () => {
     const r = hermes('run', DEMO, '--no-server', '--set', 'modules.pid_q.options.kp=1', '--set', 'wiring[99].gain=2')
@@ -54,7 +54,7 @@ describe('hermes run --set, --results and --metric', () => {
     expect(r.stderr).toContain("modules.pid_q.options.kp: modules has no key 'pid_q' (did you mean 'pid_x'?)")
     expect(r.stderr).toContain('wiring[99].gain: wiring has 10 entries')
     expect(r.stderr).toContain('2 errors in')
-  })
+  }, 180_000)
 
   it('validate takes --set too', () => {
     const ok = hermes('validate', DEMO, '--set', 'modules.vehicle.options.mass=4')
@@ -62,5 +62,5 @@ describe('hermes run --set, --results and --metric', () => {
     const bad = hermes('validate', DEMO, '--set', 'modules.vehicle.options.mass=heavy')
     expect(bad.status).toBe(1)
     expect(bad.stderr).toContain('modules.vehicle.options.mass: expected number, received string (set by an override, not in the file)')
-  })
+  }, 180_000)
 })
