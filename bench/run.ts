@@ -8,6 +8,7 @@ import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
 import { schedulerBench, schedulerCommandsBench } from './scheduler'
 import { serverBench } from './server'
+import { sweepsBench } from './sweeps'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
@@ -18,7 +19,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   netsim: netsimBench,
   server: serverBench,
   config: configLoadBench,
-  limits: limitsBench
+  limits: limitsBench,
+  sweeps: sweepsBench
 }
 
 async function main(): Promise<void> {

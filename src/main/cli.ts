@@ -9,6 +9,11 @@ import type { FaultAction } from './engine/scheduler/control'
 import { expandPatterns } from '../shared/protocol/patterns'
 import { formatSummary, table } from './cli/format'
 import { addNetsimCommand } from './cli/netsim'
+import { addSweepCommand } from './cli/sweep'
+import { collectMetric, collectSet } from './cli/options'
+import type { RunResults } from './cli/runResults'
+import type { ConfigSet } from './engine/config/override'
+import type { MetricSpec } from './sweep/metrics'
 import { ProgressBar } from './cli/progress'
 import { SignalPrinter } from './cli/printer'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
@@ -41,9 +46,9 @@ function printWarnings(warnings: readonly ConfigIssue[]): void {
  * Loads a config (asking script and process modules for the signals they declare) or prints every error
  * and exits 1: nothing else in the CLI deals with a bad file.
  */
-async function loadOrExit(file: string, overrides?: ConfigOverrides): Promise<ResolvedConfig> {
+async function loadOrExit(file: string, overrides?: ConfigOverrides, sets: readonly ConfigSet[] = []): Promise<ResolvedConfig> {
   try {
-    const { config, warnings } = await loadConfigFileWithModules(file, { overrides })
+    const { config, warnings } = await loadConfigFileWithModules(file, { overrides, sets })
     printWarnings(warnings)
     return config
   } catch (error) {
@@ -66,6 +71,9 @@ interface RunOptions {
   print?: string[]
   printRate: number
   progress: boolean
+  set: ConfigSet[]
+  results?: string
+  metric: MetricSpec[]
 }
 
 async function startServer(config: ResolvedConfig, session: Session): Promise<HermesServer | null> {
@@ -114,10 +122,15 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   // Handlers first: a signal that arrives while the engine starts still means a clean stop.
   let stopping: (() => string) | null = null
   const stopSignal = stopSignals(() => stopping?.() ?? '')
-  const config = await loadOrExit(file, {
-    execution: { mode: opts.mode, rate_hz: opts.rate, end_time: opts.endTime },
-    server: { enabled: !opts.server ? false : opts.serve ? true : undefined, host: opts.host, port: opts.port }
-  })
+  const config = await loadOrExit(
+    file,
+    {
+      execution: { mode: opts.mode, rate_hz: opts.rate, end_time: opts.endTime },
+      server: { enabled: !opts.server ? false : opts.serve ? true : undefined, host: opts.host, port: opts.port }
+    },
+    opts.set
+  )
+  if (opts.metric.length > 0) return runMetricsOrExit(file, config, opts)
   const session = await Session.start(config, { serving: config.server.enabled })
   let server: HermesServer | null = null
   // Listening from the start: a module may fail in the first frames, before the server is up.
@@ -184,11 +197,56 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   serverStopped = true
   const summary = await session.stop()
   process.stdout.write(`${formatSummary(summary)}\n`)
+  if (opts.results) {
+    const status = outcome === 'ended' ? 'ok' : outcome.startsWith('fault:') ? 'failed' : 'stopped'
+    const error = outcome.startsWith('fault:') ? outcome.slice('fault:'.length) : ''
+    const { setsRecord } = await import('./cli/runResults')
+    await writeResultsOrExit(opts.results, { file: config.file ?? file, sets: setsRecord(opts.set), status, error, summary, metrics: {} })
+  }
   if (outcome.startsWith('fault:')) {
     process.stderr.write(`hermes: ${outcome.slice('fault:'.length)}\n`)
     process.exitCode = 1
   } else if (outcome !== 'ended') {
     process.stderr.write(`hermes: ${outcome}, stopped cleanly\n`)
+  }
+}
+
+/** The run-results code (and the frame loop it watches) loads only for --results and --metric. */
+async function writeResultsOrExit(file: string, results: RunResults): Promise<void> {
+  const { writeRunResults } = await import('./cli/runResults')
+  try {
+    writeRunResults(file, results)
+  } catch (error) {
+    process.stderr.write(`hermes: cannot write --results ${file}: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  }
+}
+
+/** `--metric`: the run is watched frame by frame, without a server, to its end_time. */
+async function runMetricsOrExit(file: string, config: ResolvedConfig, opts: RunOptions): Promise<void> {
+  const refuse = (why: string): never => {
+    process.stderr.write(`hermes: --metric ${why}\n`)
+    process.exit(1)
+  }
+  if (config.server.enabled) refuse('watches every frame of a run without a server: add --no-server')
+  if (config.execution.endTime === null) refuse('needs a run that ends: give --end-time or execution.end_time')
+  if (config.execution.mode === 'single_frame') refuse('needs a run that steps by itself: --mode afap or realtime')
+  process.stderr.write(`hermes: running ${config.file} (${config.execution.mode}, ${config.execution.rateHz} Hz, until ${config.execution.endTime} s) with ${opts.metric.length} metrics\n`)
+  const { runWithMetrics, setsRecord } = await import('./cli/runResults')
+  let result
+  try {
+    result = await runWithMetrics(config, opts.metric)
+  } catch (error) {
+    refuse(error instanceof Error ? error.message : String(error))
+  }
+  const { outcome, summary } = result!
+  process.stdout.write(`${formatSummary(summary)}\n`)
+  const metrics = Object.fromEntries(opts.metric.map((m, i) => [m.name, outcome.values[i] ?? null]))
+  process.stdout.write(`${table(['METRIC', 'VALUE'], Object.entries(metrics).map(([name, v]) => [name, v === null ? '-' : String(v)]))}\n`)
+  if (opts.results) await writeResultsOrExit(opts.results, { file: config.file ?? file, sets: setsRecord(opts.set), status: outcome.status, error: outcome.error, summary, metrics })
+  if (outcome.status === 'failed') {
+    process.stderr.write(`hermes: ${outcome.error}\n`)
+    process.exitCode = 1
   }
 }
 
@@ -203,9 +261,9 @@ function endQuietlyWhenStdoutCloses(): void {
   })
 }
 
-async function validate(file: string): Promise<void> {
+async function validate(file: string, opts: { set: ConfigSet[] }): Promise<void> {
   endQuietlyWhenStdoutCloses()
-  const config = await loadOrExit(file)
+  const config = await loadOrExit(file, undefined, opts.set)
   const signals = config.modules.reduce((n, m) => n + m.signals.length, 0)
   process.stdout.write(
     `${config.file}: valid: ${config.modules.length} modules, ${signals} signals, ${config.wires.length} wires, ${config.execution.mode} at ${config.execution.rateHz} Hz\n`
@@ -244,8 +302,16 @@ export function buildProgram(): Command {
     .option('--print <patterns...>', "print signals matching these patterns ('*', 'module.*', exact names)")
     .option('--print-rate <hz>', 'how often --print prints', positive('--print-rate'), 10)
     .option('--no-progress', 'no progress bar for afap runs')
+    .option('--set <path=value>', 'change a value of the configuration by its YAML path before validation (repeatable): modules.pid_x.options.kp=10, wiring[3].gain=0.5', collectSet, [])
+    .option('--results <file>', "write the run's summary and metrics as JSON to this file")
+    .option('--metric <[name=]metric>', 'a metric of the run (repeatable; runs without the server): final|min|max|mean|rms|max_abs(signal), crossing(signal, value[, rising|falling]), faults()', collectMetric, [])
     .action((file: string, opts: RunOptions) => run(file, opts))
-  program.command('validate').description('check a configuration without running it').argument('<config>', 'YAML configuration file').action(validate)
+  program
+    .command('validate')
+    .description('check a configuration without running it')
+    .argument('<config>', 'YAML configuration file')
+    .option('--set <path=value>', 'change a value by its YAML path before validation (repeatable)', collectSet, [])
+    .action(validate)
   program
     .command('list-signals')
     .description('list every signal with its module, type, unit and flags')
@@ -253,6 +319,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON instead of a table', false)
     .action(listSignals)
   addNetsimCommand(program)
+  addSweepCommand(program)
   return program
 }
 

@@ -12,6 +12,7 @@ import { runnerFor, SCRIPT_EXTENSIONS } from '../modules/kind'
 import { dtNsFromRate, secondsToNs } from '../scheduler/time'
 import { ConfigError, formatPath, type ConfigIssue, type ConfigPath } from './issues'
 import { LAYOUT_FORMAT } from '../../../shared/layout'
+import { applySet, isUnder, SetError, type ConfigSet } from './override'
 import { MAX_CONFIG_BYTES, MAX_LAYOUT_BYTES, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_REPORTED_ISSUES, MAX_SUBSTEPS } from './limits'
 import { SourcePositions } from './positions'
 import { configSchema, type RawConfig, type RawModule } from './schema'
@@ -66,6 +67,18 @@ export class Reporter {
     else this.warnings.push(this.issue('warning', path, message, opts))
   }
 
+  /** Whether the value at `path` comes from an override (it, or a mapping or list above it). */
+  isOverridden(path: ConfigPath): boolean {
+    return this.overridden.some((o) => isUnder(path, o))
+  }
+
+  /** A --set that cannot be applied: not tied to a place in the file, so no line and column. */
+  setError(set: ConfigSet, why: string): void {
+    if (this.errors.length >= MAX_REPORTED_ISSUES) return void this.moreErrors++
+    const where = boundedText(formatPath(set.path), MAX_MESSAGE_CHARS)
+    this.errors.push({ severity: 'error', file: this.file, line: 0, column: 0, path: where, message: boundedText(`${why} (--set ${set.text})`, MAX_MESSAGE_CHARS) })
+  }
+
   atOffset(offset: number, message: string, severity: ConfigIssue['severity'] = 'error'): void {
     const list = severity === 'error' ? this.errors : this.warnings
     if (list.length >= MAX_REPORTED_ISSUES) {
@@ -100,7 +113,7 @@ export class Reporter {
     const raw = typeof message === 'function' ? message() : message
     const text = opts.multiline ? raw.split('\n').map((line) => boundedText(line, MAX_MESSAGE_CHARS)).join('\n') : boundedText(raw, MAX_MESSAGE_CHARS)
     const where = boundedText(formatPath(path), MAX_MESSAGE_CHARS)
-    if (this.overridden.some((o) => o.every((part, i) => path[i] === part))) {
+    if (this.isOverridden(path)) {
       return { severity, file: this.file, line: 0, column: 0, path: where, message: `${text} (set by an override, not in the file)` }
     }
     const pos = this.positions?.of(path, opts) ?? { line: 0, column: 0 }
@@ -162,7 +175,7 @@ const toPath = (path: readonly PropertyKey[]): (string | number)[] => path.map((
  * Validates with a strict schema, but turns unknown keys into warnings: they are reported at their
  * position (with a suggestion), removed, and the rest is validated again.
  */
-function validate<S extends Schema>(schema: S, raw: unknown, base: ConfigPath, report: Reporter): z.output<S> | undefined {
+export function validate<S extends Schema>(schema: S, raw: unknown, base: ConfigPath, report: Reporter): z.output<S> | undefined {
   let input = raw
   for (;;) {
     const result = schema.safeParse(input)
@@ -177,6 +190,12 @@ function validate<S extends Schema>(schema: S, raw: unknown, base: ConfigPath, r
       const owner = childAt(input, issue.path)
       const candidates = knownKeys(schema, toPath(issue.path))
       for (const key of issue.keys) {
+        // A key set from the command line is a request, not a leftover: an unknown one is refused.
+        if (report.isOverridden([...base, ...toPath(issue.path), key])) {
+          report.error([...base, ...toPath(issue.path), key], `unknown key '${key}'${didYouMean(key, candidates)}; --set can only set keys that the configuration knows`)
+          if (owner) delete owner[key]
+          continue
+        }
         report.warn([...base, ...toPath(issue.path), key], `unknown key '${key}' is ignored${didYouMean(key, candidates)}`, { key: true })
         if (owner) delete owner[key]
       }
@@ -524,6 +543,13 @@ export interface ParseOptions {
   /** Check that script and executable files exist (off for configs built in memory by tests). */
   checkFiles?: boolean
   overrides?: ConfigOverrides
+  /** `--set PATH=VALUE` overrides, applied in order before `overrides` (see override.ts). */
+  sets?: readonly ConfigSet[]
+  /**
+   * The same text, parsed already by parseYamlText (a sweep loads one configuration many times, with
+   * different sets): its data is copied and its positions reused instead of parsing the text again.
+   */
+  parsed?: { data: unknown; positions: SourcePositions }
   /**
    * Signals declared by script and process modules themselves (see withModules.ts, which asks them).
    * Without it, such modules have exactly the signals their YAML lists.
@@ -542,6 +568,21 @@ function applyOverrides(data: Record<string, unknown>, overrides: ConfigOverride
     if (current !== null && current !== undefined && (typeof current !== 'object' || Array.isArray(current))) continue
     data[section] = { ...current, ...Object.fromEntries(defined) }
     for (const [key] of defined) applied.push([section, key])
+  }
+  return applied
+}
+
+/** Applies every --set it can, reporting those it cannot; returns the paths set. */
+function applySets(data: Record<string, unknown>, sets: readonly ConfigSet[], report: Reporter): ConfigPath[] {
+  const applied: ConfigPath[] = []
+  for (const set of sets) {
+    try {
+      applySet(data, set)
+      applied.push(set.path)
+    } catch (error) {
+      if (!(error instanceof SetError)) throw error
+      report.setError(set, error.message)
+    }
   }
   return applied
 }
@@ -631,13 +672,18 @@ function reportDuplicateKeys(doc: Document, report: Reporter): void {
   })
 }
 
-/** First half of parseConfig: YAML and schema. Throws ConfigError when that already fails. */
-export function prepareConfig(text: string, file: string, { checkFiles = true, overrides }: ParseOptions = {}): PreparedConfig {
+/**
+ * YAML text to plain data, with a Reporter that places paths of that data at their line and column.
+ * Throws ConfigError for any YAML error (each with its line and column). Also used by other YAML files
+ * of the project (sweep files) so that they report alike.
+ */
+export function parseYamlText(text: string, file: string): { data: unknown; report: Reporter; positions: SourcePositions } {
   const lineCounter = new LineCounter()
   // The library's own duplicate-key check scans the whole mapping for every key: quadratic in a file of
   // 100k modules. reportDuplicateKeys does the same check with one set per mapping.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
-  const report = new Reporter(file, new SourcePositions(doc, lineCounter))
+  const positions = new SourcePositions(doc, lineCounter)
+  const report = new Reporter(file, positions)
   for (const error of doc.errors) report.atOffset(error.pos[0], `invalid YAML: ${error.message.split('\n')[0]}`)
   reportDuplicateKeys(doc, report)
   for (const warning of doc.warnings) report.atOffset(warning.pos[0], `YAML: ${warning.message.split('\n')[0]}`, 'warning')
@@ -650,11 +696,19 @@ export function prepareConfig(text: string, file: string, { checkFiles = true, o
     reportBuildError(doc, error, report)
     report.fail()
   }
+  return { data, report, positions }
+}
+
+/** First half of parseConfig: YAML and schema. Throws ConfigError when that already fails. */
+export function prepareConfig(text: string, file: string, { checkFiles = true, overrides, sets = [], parsed }: ParseOptions = {}): PreparedConfig {
+  const { data, report } = parsed ? { data: structuredClone(parsed.data), report: new Reporter(file, parsed.positions) } : parseYamlText(text, file)
   if (data === null || data === undefined) throw new ConfigError([...report.errorList(), issueAtStart(file, 'the file is empty; expected a mapping with at least a modules key')])
   if (typeof data !== 'object' || Array.isArray(data)) {
     report.error([], 'expected a mapping (key: value) at the top level')
     report.fail()
   }
+  // Before the checks below, so that what a --set brings in is checked as if it were in the file.
+  report.overridden = applySets(data as Record<string, unknown>, sets, report)
   refuseProtoKeys(data, report)
   // Checked here rather than with the modules, so that a bad name is reported with schema errors.
   const modules = (data as Record<string, unknown>).modules
@@ -665,7 +719,7 @@ export function prepareConfig(text: string, file: string, { checkFiles = true, o
     }
   }
 
-  if (overrides) report.overridden = applyOverrides(data as Record<string, unknown>, overrides)
+  if (overrides) report.overridden = [...report.overridden, ...applyOverrides(data as Record<string, unknown>, overrides)]
   const raw = validate(configSchema, data, [], report)
   if (raw === undefined || report.failed) return report.fail()
   return { file, dir: dirname(resolve(file)), raw, report, checkFiles }
