@@ -5,6 +5,7 @@ import { consoleBench } from './console'
 import { fanoutBench } from './fanout'
 import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
+import { recordingBench } from './recording'
 import { schedulerBench, schedulerCommandsBench } from './scheduler'
 import { serverBench } from './server'
 
@@ -16,7 +17,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   modules: modulesBench,
   netsim: netsimBench,
   server: serverBench,
-  config: configLoadBench
+  config: configLoadBench,
+  recording: recordingBench
 }
 
 async function main(): Promise<void> {
