@@ -13,7 +13,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli.ts'),
           schedulerWorker: resolve(__dirname, 'src/main/engine/scheduler/schedulerWorker.ts'),
           scriptWorker: resolve(__dirname, 'src/main/engine/modules/script/scriptWorker.ts'),
-          configWorker: resolve(__dirname, 'src/main/engine/config/configWorker.ts')
+          configWorker: resolve(__dirname, 'src/main/engine/config/configWorker.ts'),
+          recorderWorker: resolve(__dirname, 'src/main/engine/recording/recorderWorker.ts')
         },
         output: { chunkFileNames: '[name]-[hash].js' }
       }

@@ -9,6 +9,7 @@ import type { FaultAction } from './engine/scheduler/control'
 import { expandPatterns } from '../shared/protocol/patterns'
 import { formatSummary, table } from './cli/format'
 import { addNetsimCommand } from './cli/netsim'
+import { addRecordingCommands, keepRetention, planRecording, type RecordingPlan } from './cli/recording'
 import { ProgressBar } from './cli/progress'
 import { SignalPrinter } from './cli/printer'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
@@ -66,6 +67,8 @@ interface RunOptions {
   print?: string[]
   printRate: number
   progress: boolean
+  /** --record FILE|FOLDER, or false for --no-record. */
+  record?: string | false
 }
 
 async function startServer(config: ResolvedConfig, session: Session): Promise<HermesServer | null> {
@@ -118,7 +121,16 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     execution: { mode: opts.mode, rate_hz: opts.rate, end_time: opts.endTime },
     server: { enabled: !opts.server ? false : opts.serve ? true : undefined, host: opts.host, port: opts.port }
   })
-  const session = await Session.start(config, { serving: config.server.enabled })
+  let plan: RecordingPlan | null
+  try {
+    plan = planRecording(config, opts.record)
+  } catch (error) {
+    process.stderr.write(`hermes: cannot record: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  }
+  const session = await Session.start(config, { serving: config.server.enabled, ...(plan ? { recording: plan.options } : {}) })
+  const retention = plan ? keepRetention(plan, (line) => process.stderr.write(`${line}\n`)) : null
+  if (plan) process.stderr.write(`hermes: recording every frame to ${plan.options.file}\n`)
   let server: HermesServer | null = null
   // Listening from the start: a module may fail in the first frames, before the server is up.
   const fault = new Promise<string>((resolve) => {
@@ -183,7 +195,12 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   await server?.stop()
   serverStopped = true
   const summary = await session.stop()
+  if (retention) clearInterval(retention)
   process.stdout.write(`${formatSummary(summary)}\n`)
+  if (summary.recording) {
+    const r = summary.recording
+    process.stderr.write(`hermes: recorded ${r.frames} frames and ${r.events} events to ${r.file} (${r.bytes} bytes)${r.failure ? `; recording stopped early: ${r.failure}` : ''}\n`)
+  }
   if (outcome.startsWith('fault:')) {
     process.stderr.write(`hermes: ${outcome.slice('fault:'.length)}\n`)
     process.exitCode = 1
@@ -244,6 +261,8 @@ export function buildProgram(): Command {
     .option('--print <patterns...>', "print signals matching these patterns ('*', 'module.*', exact names)")
     .option('--print-rate <hz>', 'how often --print prints', positive('--print-rate'), 10)
     .option('--no-progress', 'no progress bar for afap runs')
+    .option('--record <file>', 'record every frame, command and event to this .mcap file (or a new file in this folder)')
+    .option('--no-record', 'do not record, even when served or when the config says so')
     .action((file: string, opts: RunOptions) => run(file, opts))
   program.command('validate').description('check a configuration without running it').argument('<config>', 'YAML configuration file').action(validate)
   program
@@ -253,6 +272,7 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON instead of a table', false)
     .action(listSignals)
   addNetsimCommand(program)
+  addRecordingCommands(program)
   return program
 }
 

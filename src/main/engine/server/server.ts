@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { EXTENSION_ACTIONS, SEED_ACTIONS, type EventMessage, type RequestId, type StatusMessage } from '../../../shared/protocol/messages'
 import type { ResolvedConfig } from '../config/types'
+import type { RecordedEvent } from '../recording/format'
 import { HEADER } from '../backplane/backplane'
 import { logger, type Logger } from '../log'
 import { CommandRejected, type Scheduler, type SchedulerEvent } from '../scheduler/scheduler'
@@ -55,6 +56,10 @@ export interface ServerOptions {
 export interface ServedRun {
   config: ResolvedConfig
   scheduler: Scheduler
+  /** The run's id when it has one already (its recording's); otherwise the server makes one. */
+  readonly runId?: string | undefined
+  /** Hears every command a client had acted on, with the frame it acted at (the recording's log). */
+  commandLog?(event: RecordedEvent): void
 }
 
 interface Bound {
@@ -68,6 +73,9 @@ interface Bound {
 }
 
 const CLOSE_GOING_AWAY = 1001
+
+/** How a recording names the client that sent a command: its connection number and address. */
+const clientName = (client: ClientConnection): string => `client ${client.id} (${client.remote})`
 export const DEFAULT_MAX_CLIENTS = 64
 export const DEFAULT_COMMANDS_PER_SECOND = 500
 /** A subscribe may list this many patterns, or as many as there are published signals if that is more. */
@@ -192,7 +200,7 @@ export class HermesServer {
       run,
       published,
       publishedSet: new Set(published),
-      runId: randomUUID(),
+      runId: run.runId ?? randomUUID(),
       resets: 0,
       metrics: new RunMetrics(),
       unlisten: run.scheduler.onEvent((event) => this.onSchedulerEvent(event))
@@ -408,8 +416,9 @@ export class HermesServer {
       case 'reset': {
         const bound = this.requireRun()
         const scheduler = bound.run.scheduler
-        await (command.action === 'pause' ? scheduler.pause() : command.action === 'resume' ? scheduler.resume() : scheduler.reset())
+        const result = await (command.action === 'pause' ? scheduler.pause() : command.action === 'resume' ? scheduler.resume() : scheduler.reset())
         if (command.action === 'reset') bound.resets++
+        bound.run.commandLog?.({ kind: 'command', action: command.action, client: clientName(client), frame: result.frame, timeNs: result.timeNs })
         client.reply({ type: 'ack', action: command.action }, id)
         this.broadcastEvent({ type: 'event', event: command.action === 'pause' ? 'paused' : command.action === 'resume' ? 'running' : 'reset' })
         return
@@ -422,6 +431,7 @@ export class HermesServer {
         bound.run.scheduler.step(command.count).then(
           (result) => {
             const cut = result.stepped !== undefined && result.stepped < command.count ? { stepped: result.stepped } : {}
+            bound.run.commandLog?.({ kind: 'command', action: 'step', count: result.stepped ?? command.count, client: clientName(client), frame: result.frame, timeNs: result.timeNs })
             client.reply({ type: 'ack', action: 'step', count: command.count, frame: result.frame, ...cut }, id)
           },
           (error: unknown) => this.sendError(client, error instanceof Error ? error.message : String(error), 'step', id)
@@ -433,7 +443,8 @@ export class HermesServer {
         if (!bound.publishedSet.has(command.signal)) throw new CommandRejected(`Unknown signal: ${showName(command.signal)}`)
         const signal = bound.run.config.modules.flatMap((m) => m.signals).find((s) => s.qualified === command.signal)
         if (!signal?.writable) throw new CommandRejected(`Signal not writable: ${showName(command.signal)}`)
-        await bound.run.scheduler.set(command.signal, command.value)
+        const result = await bound.run.scheduler.set(command.signal, command.value)
+        bound.run.commandLog?.({ kind: 'command', action: 'set', signal: command.signal, value: command.value, client: clientName(client), frame: result.frame, timeNs: result.timeNs })
         client.reply({ type: 'ack', action: 'set', signal: command.signal, value: command.value }, id)
         return
       }

@@ -1,0 +1,125 @@
+// The recording file's layout (docs/recording.md): MCAP with one channel of frame batches and one of JSON events.
+import type { RunState } from '../scheduler/control'
+
+export const RECORDING_EXTENSION = '.mcap'
+export const PROFILE = 'hermes'
+export const FRAMES_TOPIC = '/hermes/frames'
+export const EVENTS_TOPIC = '/hermes/events'
+export const FRAMES_ENCODING = 'hermes.frames.v1'
+export const RUN_METADATA = 'hermes.run'
+export const CONFIG_ATTACHMENT = 'config.yaml'
+/** "HRF1": a batch payload starts with it. */
+const MAGIC = 0x31465248
+export const BATCH_HEADER_BYTES = 16
+
+/** One recorded signal, as the frames schema lists it (column order). */
+export interface RecordedSignal {
+  name: string
+  unit: string
+  type: string
+}
+
+/** What a recording says about its run (the hermes.run metadata record, values as strings in MCAP). */
+export interface RunInfo {
+  runId: string
+  configFile: string
+  rateHz: number
+  dtNs: number
+  telemetryHz: number
+  startedAt: string
+  /** Upper bound of the simulated time one batch spans: a range read starts this much earlier. */
+  batchSpanNs: number
+  /** The extended schema (docs/protocol.md) the server sent for this run, as JSON text. */
+  schema: string
+}
+
+/** A command a client sent, or something that happened in the run; each with the frame it acted on. */
+export type RecordedEvent =
+  | { kind: 'command'; action: 'pause' | 'resume' | 'reset' | 'step' | 'set'; client: string; frame: number; timeNs: number; signal?: string; value?: number; count?: number }
+  | { kind: 'state'; state: RunState; reason: string; frame: number; timeNs: number }
+  | { kind: 'fault'; module: string; message: string; action: string; frame: number; timeNs: number }
+  | { kind: 'note'; text: string; client: string; frame: number; timeNs: number }
+
+/** A decoded batch: `count` frames of one segment (a reset starts the next), columns in schema order. */
+export interface FrameBatch {
+  segment: number
+  frames: Float64Array
+  timesNs: Float64Array
+  columns: Float64Array[]
+}
+
+/**
+ * Batch payload: magic, count, signals, segment (u32 each), then the float64 columns frame, time_ns and
+ * each signal, `count` values each, stored as 8 byte planes (byte 0 of every value, then byte 1...):
+ * simulation values change slowly, so their high bytes repeat and zstd packs them far better.
+ * `data` holds the columns with a stride of `capacity` values (the scheduler's batch buffer).
+ */
+export function encodeBatch(data: Float64Array, count: number, capacity: number, signals: number, segment: number): Uint8Array {
+  const values = count * (signals + 2)
+  const out = new Uint8Array(BATCH_HEADER_BYTES + values * 8)
+  const head = new DataView(out.buffer)
+  head.setUint32(0, MAGIC, true)
+  head.setUint32(4, count, true)
+  head.setUint32(8, signals, true)
+  head.setUint32(12, segment, true)
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+  let i = 0
+  for (let c = 0; c < signals + 2; c++) {
+    const base = c * capacity * 8
+    for (let k = 0; k < count; k++, i++) {
+      const src = base + k * 8
+      for (let b = 0; b < 8; b++) out[BATCH_HEADER_BYTES + b * values + i] = bytes[src + b]!
+    }
+  }
+  return out
+}
+
+export function decodeBatch(payload: Uint8Array): FrameBatch {
+  if (payload.byteLength < BATCH_HEADER_BYTES) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its header`)
+  const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
+  if (head.getUint32(0, true) !== MAGIC) throw new Error('frame batch does not start with HRF1')
+  const count = head.getUint32(4, true)
+  const signals = head.getUint32(8, true)
+  const segment = head.getUint32(12, true)
+  const values = count * (signals + 2)
+  if (payload.byteLength !== BATCH_HEADER_BYTES + values * 8) throw new Error(`frame batch of ${count} frames x ${signals} signals has ${payload.byteLength} bytes`)
+  const all = new Float64Array(values)
+  const bytes = new Uint8Array(all.buffer)
+  for (let b = 0; b < 8; b++) {
+    const plane = BATCH_HEADER_BYTES + b * values
+    for (let i = 0; i < values; i++) bytes[i * 8 + b] = payload[plane + i]!
+  }
+  const column = (c: number): Float64Array => all.subarray(c * count, (c + 1) * count)
+  return { segment, frames: column(0), timesNs: column(1), columns: Array.from({ length: signals }, (_, s) => column(s + 2)) }
+}
+
+export function runInfoToMetadata(info: RunInfo): Map<string, string> {
+  return new Map([
+    ['run_id', info.runId],
+    ['config_file', info.configFile],
+    ['rate_hz', String(info.rateHz)],
+    ['dt_ns', String(info.dtNs)],
+    ['telemetry_hz', String(info.telemetryHz)],
+    ['started_at', info.startedAt],
+    ['batch_span_ns', String(info.batchSpanNs)],
+    ['schema', info.schema]
+  ])
+}
+
+export function runInfoFromMetadata(m: ReadonlyMap<string, string>): RunInfo {
+  const num = (key: string): number => {
+    const v = Number(m.get(key))
+    if (!Number.isFinite(v)) throw new Error(`recording metadata '${key}' is not a number: ${m.get(key) ?? 'missing'}`)
+    return v
+  }
+  return {
+    runId: m.get('run_id') ?? '',
+    configFile: m.get('config_file') ?? '',
+    rateHz: num('rate_hz'),
+    dtNs: num('dt_ns'),
+    telemetryHz: num('telemetry_hz'),
+    startedAt: m.get('started_at') ?? '',
+    batchSpanNs: num('batch_span_ns'),
+    schema: m.get('schema') ?? '{}'
+  }
+}

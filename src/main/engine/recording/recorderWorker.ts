@@ -1,0 +1,140 @@
+// Entry of the recorder thread: frame batches from the scheduler thread and events from the engine
+// thread, written as they come into one MCAP file (each batch its own compressed chunk).
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs'
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
+import { McapWriter } from '@mcap/core'
+import * as zstd from '@foxglove/wasm-zstd'
+import type { BatchMessage } from './frameTap'
+import { CONFIG_ATTACHMENT, encodeBatch, EVENTS_TOPIC, FRAMES_ENCODING, FRAMES_TOPIC, PROFILE, RUN_METADATA, runInfoToMetadata, type RecordedSignal, type RunInfo } from './format'
+
+export interface RecorderWorkerData {
+  file: string
+  compression: 'zstd' | 'none'
+  signals: RecordedSignal[]
+  info: RunInfo
+  configText: string
+  /** Batches from the scheduler thread. */
+  frames: MessagePort
+  control: SharedArrayBuffer
+  version: string
+}
+
+/** From the engine thread. */
+/** A close with `force` does not wait for the scheduler thread's last batch (that thread is gone). */
+export type RecorderInput = { kind: 'event'; json: string; timeNs: number } | { kind: 'close'; force: boolean }
+/** To the engine thread. */
+export type RecorderOutput = { kind: 'ready' } | { kind: 'failed'; message: string } | { kind: 'closed'; frames: number; bytes: number; events: number }
+
+if (!parentPort) throw new Error('recorderWorker must run as a worker thread')
+const port = parentPort
+const data = workerData as RecorderWorkerData
+const control = new Int32Array(data.control)
+const post = (message: RecorderOutput): void => port.postMessage(message)
+
+let fd = -1
+let position = 0n
+let frames = 0
+let events = 0
+let framesEnded = false
+let closeAsked = false
+let failed = false
+/** McapWriter's calls must not overlap: every write goes through this chain. */
+let chain: Promise<unknown> = Promise.resolve()
+let writer: McapWriter
+let framesChannel = 0
+let eventsChannel = 0
+
+function fail(error: unknown): void {
+  if (failed) return
+  failed = true
+  // The scheduler stops waiting for us and stops recording; the run goes on.
+  Atomics.store(control, 1, 1)
+  Atomics.notify(control, 0)
+  post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) })
+}
+
+function then(step: () => Promise<unknown>): void {
+  chain = chain.then(() => (failed ? undefined : step())).catch(fail)
+}
+
+async function start(): Promise<void> {
+  await zstd.isLoaded
+  fd = openSync(data.file, 'wx')
+  writer = new McapWriter({
+    writable: {
+      write: (buffer) => {
+        writeSync(fd, buffer)
+        position += BigInt(buffer.byteLength)
+        return Promise.resolve()
+      },
+      position: () => position
+    },
+    // Every message closes its chunk: a batch is on disk (whole, with its CRC) as soon as it arrives.
+    chunkSize: 0,
+    ...(data.compression === 'zstd' ? { compressChunk: (chunk: Uint8Array) => ({ compression: 'zstd', compressedData: zstd.compress(chunk, 1) }) } : {})
+  })
+  await writer.start({ profile: PROFILE, library: `hermes-console/${data.version}` })
+  await writer.addMetadata({ name: RUN_METADATA, metadata: runInfoToMetadata(data.info) })
+  await writer.addAttachment({ name: CONFIG_ATTACHMENT, mediaType: 'application/yaml', logTime: 0n, createTime: 0n, data: new TextEncoder().encode(data.configText) })
+  const framesSchema = await writer.registerSchema({
+    name: FRAMES_ENCODING,
+    encoding: 'jsonschema',
+    data: new TextEncoder().encode(JSON.stringify({ title: 'hermes frame batch (binary, see docs/recording.md)', signals: data.signals }))
+  })
+  framesChannel = await writer.registerChannel({ topic: FRAMES_TOPIC, schemaId: framesSchema, messageEncoding: FRAMES_ENCODING, metadata: new Map() })
+  const eventsSchema = await writer.registerSchema({ name: 'hermes.event', encoding: 'jsonschema', data: new TextEncoder().encode(JSON.stringify({ type: 'object', title: 'hermes command or event' })) })
+  eventsChannel = await writer.registerChannel({ topic: EVENTS_TOPIC, schemaId: eventsSchema, messageEncoding: 'json', metadata: new Map() })
+}
+
+let sequence = 0
+function onBatch(message: BatchMessage): void {
+  then(async () => {
+    const payload = encodeBatch(message.data, message.count, message.capacity, data.signals.length, message.segment)
+    const logTime = BigInt(Math.round(message.data[message.capacity]!))
+    await writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
+    frames += message.count
+  })
+  // Counted down once written (or dropped after a failure): the scheduler waits on this number.
+  void chain.finally(() => {
+    Atomics.sub(control, 0, 1)
+    Atomics.notify(control, 0)
+  })
+}
+
+function onEvent(json: string, timeNs: number): void {
+  then(async () => {
+    const t = BigInt(Math.max(0, Math.round(timeNs)))
+    await writer.addMessage({ channelId: eventsChannel, sequence: events++, logTime: t, publishTime: t, data: new TextEncoder().encode(json) })
+  })
+}
+
+let closing = false
+function maybeClose(): void {
+  if (!framesEnded || !closeAsked || closing) return
+  closing = true
+  then(async () => {
+    await writer.end()
+    fsyncSync(fd)
+  })
+  void chain.finally(() => {
+    if (fd >= 0) closeSync(fd)
+    fd = -1
+    post({ kind: 'closed', frames, bytes: Number(position), events })
+    port.close()
+    data.frames.close()
+  })
+}
+
+data.frames.on('message', (message: BatchMessage | { kind: 'end' }) => {
+  if (message.kind === 'batch') return onBatch(message)
+  framesEnded = true
+  maybeClose()
+})
+port.on('message', (message: RecorderInput) => {
+  if (message.kind === 'event') return onEvent(message.json, message.timeNs)
+  closeAsked = true
+  if (message.force) framesEnded = true
+  maybeClose()
+})
+
+then(() => start().then(() => post({ kind: 'ready' })))
