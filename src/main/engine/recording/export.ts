@@ -46,7 +46,7 @@ export async function exportRecording(reader: RecordingReader, options: ExportOp
         let text = ''
         for (let k = 0; k < b.frames.length; k++) {
           const t = b.timesNs[k]!
-          if (t < fromNs || t > toNs) continue
+          if (t + b.offsetNs < fromNs || t + b.offsetNs > toNs) continue
           text += `${t / 1e9},${b.frames[k]},${b.segment}`
           for (const c of columns) text += `,${b.columns[c]![k]}`
           text += '\n'
@@ -89,7 +89,7 @@ export async function exportRecording(reader: RecordingReader, options: ExportOp
   for await (const b of reader.batches({ fromNs, toNs })) {
     for (let k = 0; k < b.frames.length; k++) {
       const t = b.timesNs[k]!
-      if (t < fromNs || t > toNs) continue
+      if (t + b.offsetNs < fromNs || t + b.offsetNs > toNs) continue
       group.time.push(t / 1e9)
       group.frame.push(b.frames[k]!)
       group.segment.push(b.segment)

@@ -33,16 +33,25 @@ export interface RunInfo {
   schema: string
 }
 
-/** A command a client sent, or something that happened in the run; each with the frame it acted on. */
+/**
+ * A command a client sent, or something that happened in the run; each with the frame it acted on. In
+ * the file each also has `segment` (0, then one more from each reset on); events are in the order they
+ * happened (their MCAP sequence numbers), their log time is their frame's simulated time.
+ */
 export type RecordedEvent =
   | { kind: 'command'; action: 'pause' | 'resume' | 'reset' | 'step' | 'set'; client: string; frame: number; timeNs: number; signal?: string; value?: number; count?: number }
   | { kind: 'state'; state: RunState; reason: string; frame: number; timeNs: number }
   | { kind: 'fault'; module: string; message: string; action: string; frame: number; timeNs: number }
   | { kind: 'note'; text: string; client: string; frame: number; timeNs: number }
 
+/** An event as the file holds it. */
+export type StoredEvent = RecordedEvent & { segment: number }
+
 /** A decoded batch: `count` frames of one segment (a reset starts the next), columns in schema order. */
 export interface FrameBatch {
   segment: number
+  /** Recording clock = timesNs + offsetNs: simulated time, continued across resets (0 before the first). */
+  offsetNs: number
   frames: Float64Array
   timesNs: Float64Array
   columns: Float64Array[]
@@ -74,7 +83,8 @@ export function encodeBatch(data: Float64Array, count: number, capacity: number,
   return out
 }
 
-export function decodeBatch(payload: Uint8Array): FrameBatch {
+/** `logTimeNs`: the message's log time, the recording clock of its first frame. */
+export function decodeBatch(payload: Uint8Array, logTimeNs: number): FrameBatch {
   if (payload.byteLength < BATCH_HEADER_BYTES) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its header`)
   const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   if (head.getUint32(0, true) !== MAGIC) throw new Error('frame batch does not start with HRF1')
@@ -90,7 +100,8 @@ export function decodeBatch(payload: Uint8Array): FrameBatch {
     for (let i = 0; i < values; i++) bytes[i * 8 + b] = payload[plane + i]!
   }
   const column = (c: number): Float64Array => all.subarray(c * count, (c + 1) * count)
-  return { segment, frames: column(0), timesNs: column(1), columns: Array.from({ length: signals }, (_, s) => column(s + 2)) }
+  const timesNs = column(1)
+  return { segment, offsetNs: count > 0 ? logTimeNs - timesNs[0]! : 0, frames: column(0), timesNs, columns: Array.from({ length: signals }, (_, s) => column(s + 2)) }
 }
 
 export function runInfoToMetadata(info: RunInfo): Map<string, string> {

@@ -11,6 +11,8 @@ export interface TapSetup {
   capacity: number
   /** Int32 words: [0] batches in flight, [1] 1 once the recorder has failed (recording stops). */
   control: SharedArrayBuffer
+  /** The frame period: a new segment's clock starts one period after the last frame of the one before. */
+  dtNs: number
 }
 
 export interface BatchMessage {
@@ -19,6 +21,8 @@ export interface BatchMessage {
   count: number
   capacity: number
   segment: number
+  /** The recording clock of this segment: simulated time plus this offset (continues across resets). */
+  offsetNs: number
 }
 
 /** Batches posted but not written yet, beyond which the frame loop waits (memory stays bounded). */
@@ -43,6 +47,8 @@ export class FrameTap {
   private data: Float64Array
   private count = 0
   private segment = 0
+  private offsetNs = 0
+  private lastTimeNs = 0
   private startedMs = 0
   private broken = false
 
@@ -64,6 +70,7 @@ export class FrameTap {
     data[cap + k] = timeNs
     const slots = this.slots
     for (let s = 0, at = 2 * cap + k; s < slots.length; s++, at += cap) data[at] = values[slots[s]!]!
+    this.lastTimeNs = timeNs
     if (k === 0) this.startedMs = performance.now()
     this.count = k + 1
     if (this.count === cap || (this.count % CLOCK_EVERY === 0 && performance.now() - this.startedMs > FLUSH_AFTER_MS)) this.flush()
@@ -78,6 +85,8 @@ export class FrameTap {
   newSegment(): void {
     this.flush()
     this.segment++
+    this.offsetNs += this.lastTimeNs + this.setup.dtNs
+    this.lastTimeNs = 0
   }
 
   flush(): void {
@@ -94,7 +103,7 @@ export class FrameTap {
       return
     }
     Atomics.add(control, 0, 1)
-    const message: BatchMessage = { kind: 'batch', data: this.data, count: this.count, capacity: this.capacity, segment: this.segment }
+    const message: BatchMessage = { kind: 'batch', data: this.data, count: this.count, capacity: this.capacity, segment: this.segment, offsetNs: this.offsetNs }
     this.setup.port.postMessage(message, [this.data.buffer as ArrayBuffer])
     this.data = new Float64Array(this.capacity * this.width)
     this.count = 0

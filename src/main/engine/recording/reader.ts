@@ -3,13 +3,16 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { McapIndexedReader, McapStreamReader, type McapTypes } from '@mcap/core'
 import * as zstd from '@foxglove/wasm-zstd'
-import { CONFIG_ATTACHMENT, decodeBatch, EVENTS_TOPIC, FRAMES_TOPIC, RUN_METADATA, runInfoFromMetadata, type FrameBatch, type RecordedEvent, type RecordedSignal, type RunInfo } from './format'
+import { CONFIG_ATTACHMENT, decodeBatch, EVENTS_TOPIC, FRAMES_TOPIC, RUN_METADATA, runInfoFromMetadata, type FrameBatch, type StoredEvent, type RecordedSignal, type RunInfo } from './format'
 
 const decompressHandlers = { zstd: (data: Uint8Array, size: bigint): Uint8Array => zstd.decompress(data, Number(size)) }
 const SCAN_BLOCK = 4 * 1024 * 1024
 
 export interface TimeRange {
-  /** Simulated time in ns, inclusive; undefined: from the start / to the end. */
+  /**
+   * On the recording clock, in ns, inclusive: simulated time, continued across resets (the same as
+   * simulated time in a run without a reset); undefined: from the start / to the end.
+   */
   fromNs?: number
   toNs?: number
 }
@@ -84,13 +87,13 @@ export class RecordingReader {
   async *batches(range: TimeRange = {}): AsyncGenerator<FrameBatch> {
     const from = range.fromNs ?? 0
     const to = range.toNs ?? Number.MAX_SAFE_INTEGER
-    const overlaps = (b: FrameBatch): boolean => b.timesNs.length > 0 && b.timesNs[0]! <= to && b.timesNs[b.timesNs.length - 1]! >= from
+    const overlaps = (b: FrameBatch): boolean => b.timesNs.length > 0 && b.timesNs[0]! + b.offsetNs <= to && b.timesNs[b.timesNs.length - 1]! + b.offsetNs >= from
     if (this.indexed) {
       // A batch is indexed by its first frame's time, so one that starts before `from` may still reach into it.
       const startTime = BigInt(Math.max(0, Math.floor(from - this.info.batchSpanNs)))
       const endTime = BigInt(Math.floor(Math.min(to, Number.MAX_SAFE_INTEGER)))
       for await (const m of this.indexed.readMessages({ topics: [FRAMES_TOPIC], startTime, endTime })) {
-        const batch = decodeBatch(m.data)
+        const batch = decodeBatch(m.data, Number(m.logTime))
         if (overlaps(batch)) yield batch
       }
       return
@@ -100,7 +103,7 @@ export class RecordingReader {
     scan(this.fd, this.bytes, (r) => {
       if (r.type === 'Channel') channels.set(r.id, r.topic)
       else if (r.type === 'Message' && channels.get(r.channelId) === FRAMES_TOPIC) {
-        const batch = decodeBatch(r.data)
+        const batch = decodeBatch(r.data, Number(r.logTime))
         if (overlaps(batch)) found.push(batch)
       }
       return true
@@ -108,20 +111,22 @@ export class RecordingReader {
     yield* found
   }
 
-  async events(): Promise<RecordedEvent[]> {
-    const out: RecordedEvent[] = []
-    const decode = (data: Uint8Array): void => void out.push(JSON.parse(new TextDecoder().decode(data)) as RecordedEvent)
+  /** In the order they happened (a reset's events have earlier times than what came before it). */
+  async events(): Promise<StoredEvent[]> {
+    const out: { sequence: number; event: StoredEvent }[] = []
+    const decode = (data: Uint8Array, sequence: number): void => void out.push({ sequence, event: JSON.parse(new TextDecoder().decode(data)) as StoredEvent })
+    const ordered = (): StoredEvent[] => out.sort((a, b) => a.sequence - b.sequence).map((e) => e.event)
     if (this.indexed) {
-      for await (const m of this.indexed.readMessages({ topics: [EVENTS_TOPIC] })) decode(m.data)
-      return out
+      for await (const m of this.indexed.readMessages({ topics: [EVENTS_TOPIC] })) decode(m.data, m.sequence)
+      return ordered()
     }
     const channels = new Map<number, string>()
     scan(this.fd, this.bytes, (r) => {
       if (r.type === 'Channel') channels.set(r.id, r.topic)
-      else if (r.type === 'Message' && channels.get(r.channelId) === EVENTS_TOPIC) decode(r.data)
+      else if (r.type === 'Message' && channels.get(r.channelId) === EVENTS_TOPIC) decode(r.data, r.sequence)
       return true
     })
-    return out
+    return ordered()
   }
 }
 

@@ -36,6 +36,7 @@ const CLOSE_WAIT_MS = 3000
 
 export class Recorder {
   private failure: string | null = null
+  private segment = 0
   private closed: Promise<RecordingSummary> | null = null
   private resolveClosed: ((summary: { frames: number; events: number; bytes: number }) => void) | null = null
 
@@ -78,7 +79,7 @@ export class Recorder {
     const control = new SharedArrayBuffer(8)
     const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'zstd', signals, info, configText, frames: channel.port1, control, version }
     const worker = startWorker(__dirname, 'recorderWorker', { workerData: data, transferList: [channel.port1], name: 'hermes-recorder' })
-    const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control }
+    const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
     const recorder = new Recorder(options.file, runId, names, tap, worker, config.execution.dtNs)
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: RecorderOutput): void => {
@@ -104,7 +105,9 @@ export class Recorder {
 
   record(event: RecordedEvent): void {
     if (this.closed) return
-    const message: RecorderInput = { kind: 'event', json: JSON.stringify(event), timeNs: event.timeNs }
+    // The segment the event belongs to: a reset's own command is the first event of the next one.
+    if (event.kind === 'command' && event.action === 'reset') this.segment++
+    const message: RecorderInput = { kind: 'event', json: JSON.stringify({ ...event, segment: this.segment }), timeNs: event.timeNs }
     this.worker.postMessage(message)
   }
 

@@ -90,7 +90,8 @@ let sequence = 0
 function onBatch(message: BatchMessage): void {
   then(async () => {
     const payload = encodeBatch(message.data, message.count, message.capacity, data.signals.length, message.segment)
-    const logTime = BigInt(Math.round(message.data[message.capacity]!))
+    // Log time is the recording clock (monotonic across resets), so the index orders batches as they came.
+    const logTime = BigInt(Math.round(message.offsetNs + message.data[message.capacity]!))
     await writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
     frames += message.count
   })

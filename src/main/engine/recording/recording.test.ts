@@ -102,4 +102,41 @@ describe('recording', () => {
     for (const [frame, values] of received) expect(rows[frame]!.values).toEqual([...values])
     reader.close()
   })
+
+  it('records each command with its client and frame, and a reset starts a new segment from frame 0', async () => {
+    const file = join(tempDir(), 'cmds.mcap')
+    const e = await startEngine(RECORDED('mode: realtime\n  rate_hz: 100\n  start_paused: true'), {}, { recording: { file } })
+    engines.push(e)
+    const client = await RawClient.open(e.url)
+    clients.push(client)
+    client.send({ action: 'step', params: { count: 5 } })
+    expect(await ackOf(client, 'step')).toMatchObject({ frame: 5 })
+    client.send({ action: 'set', params: { signal: 'ctl.input', value: 2.5 } })
+    await ackOf(client, 'set')
+    client.send({ action: 'step', params: { count: 3 } })
+    expect(await ackOf(client, 'step')).toMatchObject({ frame: 8 })
+    client.send({ action: 'reset' })
+    await ackOf(client, 'reset')
+    client.send({ action: 'step', params: { count: 2 } })
+    await ackOf(client, 'step')
+    await e.stop()
+    engines.length = 0
+
+    const { reader, rows } = await readAll(file)
+    const commands = (await reader.events()).filter((ev) => ev.kind === 'command')
+    expect(commands.map((c) => [c.action, c.frame, c.signal ?? null, c.value ?? null, c.count ?? null])).toEqual([
+      ['step', 5, null, null, 5],
+      ['set', 5, 'ctl.input', 2.5, null],
+      ['step', 8, null, null, 3],
+      ['reset', 0, null, null, null],
+      ['step', 2, null, null, 2]
+    ])
+    expect(new Set(commands.map((c) => (c.kind === 'command' ? c.client : '')))).toEqual(new Set([expect.stringMatching(/^client \d+ \(127\.0\.0\.1:\d+\)$/)]))
+    // Segment 0: frames 0..8; segment 1, after the reset: 0..2.
+    expect(rows.map((r) => [r.segment, r.frame])).toEqual([...Array.from({ length: 9 }, (_, i) => [0, i]), [1, 0], [1, 1], [1, 2]])
+    // The set reaches the recording at the next frame boundary: frame 6 on, until the reset.
+    const input = reader.signals.findIndex((s) => s.name === 'ctl.input')
+    expect(rows.map((r) => r.values[input])).toEqual([0, 0, 0, 0, 0, 0, 2.5, 2.5, 2.5, 0, 0, 0])
+    reader.close()
+  })
 })
