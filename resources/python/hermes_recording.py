@@ -58,6 +58,8 @@ def _walk(path):
 def _decode_batch(payload):
     count, signals, segment = struct.unpack_from("<III", payload, 4)
     n = count * (signals + 2)
+    if payload[:4] == b"HRF0":  # plain float64 columns (an uncompressed recording)
+        return segment, np.frombuffer(payload, "<f8", count=n, offset=16).reshape(signals + 2, count)
     planes = np.frombuffer(payload, np.uint8, count=n * 8, offset=16).reshape(8, n)
     return segment, np.ascontiguousarray(planes.T).view("<f8").reshape(signals + 2, count)
 

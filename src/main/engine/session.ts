@@ -53,6 +53,11 @@ export class Session {
     return this.recorder?.runId
   }
 
+  /** History of the recorded signals (the protocol's `history` extension), or null when not recorded. */
+  get history(): Recorder | null {
+    return this.recorder
+  }
+
   /** A client's command (pause, set...) with the frame it acted on, into the recording. */
   commandLog(event: RecordedEvent): void {
     this.recorder?.record(event)

@@ -8,8 +8,9 @@ export const EVENTS_TOPIC = '/hermes/events'
 export const FRAMES_ENCODING = 'hermes.frames.v1'
 export const RUN_METADATA = 'hermes.run'
 export const CONFIG_ATTACHMENT = 'config.yaml'
-/** "HRF1": a batch payload starts with it. */
+/** "HRF1": a batch payload of byte planes starts with it; "HRF0": of plain float64s (no compression). */
 const MAGIC = 0x31465248
+const MAGIC_PLAIN = 0x30465248
 export const BATCH_HEADER_BYTES = 16
 
 /** One recorded signal, as the frames schema lists it (column order). */
@@ -63,14 +64,20 @@ export interface FrameBatch {
  * simulation values change slowly, so their high bytes repeat and zstd packs them far better.
  * `data` holds the columns with a stride of `capacity` values (the scheduler's batch buffer).
  */
-export function encodeBatch(data: Float64Array, count: number, capacity: number, signals: number, segment: number): Uint8Array {
+export function encodeBatch(data: Float64Array, count: number, capacity: number, signals: number, segment: number, planes = true): Uint8Array {
   const values = count * (signals + 2)
   const out = new Uint8Array(BATCH_HEADER_BYTES + values * 8)
   const head = new DataView(out.buffer)
-  head.setUint32(0, MAGIC, true)
+  head.setUint32(0, planes ? MAGIC : MAGIC_PLAIN, true)
   head.setUint32(4, count, true)
   head.setUint32(8, signals, true)
   head.setUint32(12, segment, true)
+  if (!planes) {
+    // Uncompressed, planes would only cost time: the columns as they are, packed to `count`.
+    const plain = new Float64Array(out.buffer, BATCH_HEADER_BYTES, values)
+    for (let c = 0; c < signals + 2; c++) plain.set(data.subarray(c * capacity, c * capacity + count), c * count)
+    return out
+  }
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   let i = 0
   for (let c = 0; c < signals + 2; c++) {
@@ -87,7 +94,8 @@ export function encodeBatch(data: Float64Array, count: number, capacity: number,
 export function decodeBatch(payload: Uint8Array, logTimeNs: number): FrameBatch {
   if (payload.byteLength < BATCH_HEADER_BYTES) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its header`)
   const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
-  if (head.getUint32(0, true) !== MAGIC) throw new Error('frame batch does not start with HRF1')
+  const magic = head.getUint32(0, true)
+  if (magic !== MAGIC && magic !== MAGIC_PLAIN) throw new Error('frame batch does not start with HRF1 or HRF0')
   const count = head.getUint32(4, true)
   const signals = head.getUint32(8, true)
   const segment = head.getUint32(12, true)
@@ -95,7 +103,8 @@ export function decodeBatch(payload: Uint8Array, logTimeNs: number): FrameBatch 
   if (payload.byteLength !== BATCH_HEADER_BYTES + values * 8) throw new Error(`frame batch of ${count} frames x ${signals} signals has ${payload.byteLength} bytes`)
   const all = new Float64Array(values)
   const bytes = new Uint8Array(all.buffer)
-  for (let b = 0; b < 8; b++) {
+  if (magic === MAGIC_PLAIN) bytes.set(payload.subarray(BATCH_HEADER_BYTES))
+  else for (let b = 0; b < 8; b++) {
     const plane = BATCH_HEADER_BYTES + b * values
     for (let i = 0; i < values; i++) bytes[i * 8 + b] = payload[plane + i]!
   }

@@ -11,6 +11,7 @@ import { expandPatterns } from '../../../shared/protocol/patterns'
 import { batchCapacity, type TapSetup } from './frameTap'
 import type { RecordedEvent, RecordedSignal, RunInfo } from './format'
 import type { RecorderInput, RecorderOutput, RecorderWorkerData } from './recorderWorker'
+import type { HistoryQuery, HistoryReply, HistorySource } from './history'
 import { version } from '../../../../package.json'
 
 export interface RecordingOptions {
@@ -20,6 +21,10 @@ export interface RecordingOptions {
   signals?: readonly string[]
   compression?: 'zstd' | 'none'
   runId?: string
+  /** Frames per batch (default: what fits 512 KiB, at most 4096). Smaller: more, smaller chunks. */
+  batchFrames?: number
+  /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB); older ones are read from the file. */
+  memoryBytes?: number
 }
 
 export interface RecordingSummary {
@@ -31,11 +36,15 @@ export interface RecordingSummary {
   failure: string | null
 }
 
+const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
+
 /** How long close waits for the scheduler thread's last batch before it closes the file without it. */
 const CLOSE_WAIT_MS = 3000
 
-export class Recorder {
+export class Recorder implements HistorySource {
   private failure: string | null = null
+  private nextQuery = 1
+  private readonly queries = new Map<number, { resolve(reply: HistoryReply): void; reject(error: Error): void }>()
   private segment = 0
   private closed: Promise<RecordingSummary> | null = null
   private resolveClosed: ((summary: { frames: number; events: number; bytes: number }) => void) | null = null
@@ -57,7 +66,7 @@ export class Recorder {
     const byName = new Map(config.modules.flatMap((m) => m.signals.map((s) => [s.qualified, s])))
     const signals: RecordedSignal[] = names.map((n) => ({ name: n, unit: byName.get(n)?.unit ?? '', type: byName.get(n)?.type ?? 'f64' }))
     const slotOf = new Map(config.modules.flatMap((m) => m.signals).map((s, i) => [s.qualified, i]))
-    const capacity = batchCapacity(signals.length)
+    const capacity = options.batchFrames ?? batchCapacity(signals.length)
     const runId = options.runId ?? randomUUID()
     const info: RunInfo = {
       runId,
@@ -77,7 +86,7 @@ export class Recorder {
     }
     const channel = new MessageChannel()
     const control = new SharedArrayBuffer(8)
-    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'zstd', signals, info, configText, frames: channel.port1, control, version }
+    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'zstd', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES }
     const worker = startWorker(__dirname, 'recorderWorker', { workerData: data, transferList: [channel.port1], name: 'hermes-recorder' })
     const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
     const recorder = new Recorder(options.file, runId, names, tap, worker, config.execution.dtNs)
@@ -117,6 +126,16 @@ export class Recorder {
     else if (event.kind === 'fault') this.record({ kind: 'fault', module: event.module, message: event.message, action: event.action, frame: event.frame, timeNs: event.frame * this.dtNs })
   }
 
+  /** History of the current segment, answered by the recorder thread from memory and from the file. */
+  query(query: HistoryQuery): Promise<HistoryReply> {
+    if (this.closed) return Promise.reject(new Error('the recording is closed'))
+    const id = this.nextQuery++
+    return new Promise<HistoryReply>((resolve, reject) => {
+      this.queries.set(id, { resolve, reject })
+      this.worker.postMessage({ kind: 'history', id, query } satisfies RecorderInput)
+    })
+  }
+
   /** Writes the index and closes the file, once the scheduler thread has sent its last frames (stop it first). */
   close(): Promise<RecordingSummary> {
     this.closed ??= new Promise<{ frames: number; events: number; bytes: number }>((resolve) => {
@@ -136,8 +155,17 @@ export class Recorder {
 
   private listen(): void {
     this.worker.on('message', (message: RecorderOutput) => {
-      if (message.kind === 'failed') this.failure = message.message
+      if (message.kind === 'history') {
+        const q = this.queries.get(message.id)
+        this.queries.delete(message.id)
+        if (message.reply) q?.resolve(message.reply)
+        else q?.reject(new Error(`history failed: ${message.error ?? 'no reply'}`))
+      } else if (message.kind === 'failed') this.failure = message.message
       else if (message.kind === 'closed') this.resolveClosed?.({ frames: message.frames, events: message.events, bytes: message.bytes })
+    })
+    this.worker.on('exit', () => {
+      for (const q of this.queries.values()) q.reject(new Error('the recorder has stopped'))
+      this.queries.clear()
     })
     this.worker.on('error', (error) => {
       this.failure ??= error.message

@@ -1,11 +1,13 @@
 // Entry of the recorder thread: frame batches from the scheduler thread and events from the engine
 // thread, written as they come into one MCAP file (each batch its own compressed chunk).
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { McapWriter } from '@mcap/core'
 import * as zstd from '@foxglove/wasm-zstd'
 import type { BatchMessage } from './frameTap'
-import { CONFIG_ATTACHMENT, encodeBatch, EVENTS_TOPIC, FRAMES_ENCODING, FRAMES_TOPIC, PROFILE, RUN_METADATA, runInfoToMetadata, type RecordedSignal, type RunInfo } from './format'
+import { HistoryBuilder, type HistoryQuery, type HistoryReply } from './history'
+import { messagesOfChunk } from './chunk'
+import { CONFIG_ATTACHMENT, decodeBatch, encodeBatch, type FrameBatch, EVENTS_TOPIC, FRAMES_ENCODING, FRAMES_TOPIC, PROFILE, RUN_METADATA, runInfoToMetadata, type RecordedSignal, type RunInfo } from './format'
 
 export interface RecorderWorkerData {
   file: string
@@ -17,13 +19,24 @@ export interface RecorderWorkerData {
   frames: MessagePort
   control: SharedArrayBuffer
   version: string
+  /** Recent batches kept in memory for history queries (older ones are read back from the file). */
+  memoryBytes: number
 }
 
 /** From the engine thread. */
 /** A close with `force` does not wait for the scheduler thread's last batch (that thread is gone). */
-export type RecorderInput = { kind: 'event'; json: string; timeNs: number } | { kind: 'close'; force: boolean }
+export type RecorderInput =
+  | { kind: 'event'; json: string; timeNs: number }
+  | { kind: 'close'; force: boolean }
+  /** Simulated times of the current segment (the recorder knows its clock offset), answered as 'history'. */
+  | { kind: 'history'; id: number; query: HistoryQuery }
 /** To the engine thread. */
-export type RecorderOutput = { kind: 'ready' } | { kind: 'failed'; message: string } | { kind: 'closed'; frames: number; bytes: number; events: number }
+export type RecorderOutput =
+  | { kind: 'ready' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'closed'; frames: number; bytes: number; events: number }
+  | { kind: 'history'; id: number; reply: HistoryReply | null; error?: string }
+
 
 if (!parentPort) throw new Error('recorderWorker must run as a worker thread')
 const port = parentPort
@@ -86,14 +99,75 @@ async function start(): Promise<void> {
   eventsChannel = await writer.registerChannel({ topic: EVENTS_TOPIC, schemaId: eventsSchema, messageEncoding: 'json', metadata: new Map() })
 }
 
+/** Where each written batch is: its recording-clock span and the bytes of its chunk (with its index). */
+interface Written {
+  firstNs: number
+  lastNs: number
+  offset: number
+  length: number
+}
+const written: Written[] = []
+/** The newest batches, as zero-copy views of the scheduler's buffers. */
+const recent: { batch: FrameBatch; firstNs: number; bytes: number }[] = []
+let recentBytes = 0
+let currentOffsetNs = 0
+let readFd = -1
+
+function viewOf(m: BatchMessage): FrameBatch {
+  const col = (c: number): Float64Array => m.data.subarray(c * m.capacity, c * m.capacity + m.count)
+  return { segment: m.segment, offsetNs: m.offsetNs, frames: col(0), timesNs: col(1), columns: Array.from({ length: data.signals.length }, (_, s) => col(s + 2)) }
+}
+
+function remember(m: BatchMessage): void {
+  const batch = viewOf(m)
+  currentOffsetNs = m.offsetNs
+  recent.push({ batch, firstNs: batch.timesNs[0]! + m.offsetNs, bytes: m.data.byteLength })
+  recentBytes += m.data.byteLength
+  while (recentBytes > data.memoryBytes && recent.length > 1) recentBytes -= recent.shift()!.bytes
+}
+
+/** A history query: the file for what memory no longer holds, then memory. */
+function history(id: number, query: HistoryQuery): void {
+  try {
+    const q = { ...query, fromNs: query.fromNs + currentOffsetNs, toNs: query.toNs + currentOffsetNs }
+    const builder = new HistoryBuilder(q, Math.floor((query.toNs - query.fromNs) / data.info.dtNs) + 1)
+    const memoryFrom = recent.length > 0 ? recent[0]!.firstNs : Infinity
+    if (q.fromNs < memoryFrom && written.length > 0) {
+      if (readFd < 0) readFd = openSync(data.file, 'r')
+      // Binary search for the first written batch that may reach the range; batches are in clock order.
+      let lo = 0
+      let hi = written.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (written[mid]!.lastNs < q.fromNs) lo = mid + 1
+        else hi = mid
+      }
+      for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs && written[i]!.firstNs < memoryFrom; i++) {
+        const w = written[i]!
+        const bytes = new Uint8Array(w.length)
+        readSync(readFd, bytes, 0, w.length, w.offset)
+        for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs))
+      }
+    }
+    for (const r of recent) if (r.firstNs <= q.toNs) builder.add(r.batch)
+    post({ kind: 'history', id, reply: builder.reply() })
+  } catch (error) {
+    post({ kind: 'history', id, reply: null, error: error instanceof Error ? error.message : String(error) })
+  }
+}
+
 let sequence = 0
 function onBatch(message: BatchMessage): void {
   then(async () => {
-    const payload = encodeBatch(message.data, message.count, message.capacity, data.signals.length, message.segment)
+    const offset = Number(position)
+    const payload = encodeBatch(message.data, message.count, message.capacity, data.signals.length, message.segment, data.compression === 'zstd')
     // Log time is the recording clock (monotonic across resets), so the index orders batches as they came.
     const logTime = BigInt(Math.round(message.offsetNs + message.data[message.capacity]!))
     await writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
     frames += message.count
+    const firstNs = Number(logTime)
+    written.push({ firstNs, lastNs: firstNs + message.data[message.capacity + message.count - 1]! - message.data[message.capacity]!, offset, length: Number(position) - offset })
+    remember(message)
   })
   // Counted down once written (or dropped after a failure): the scheduler waits on this number.
   void chain.finally(() => {
@@ -119,6 +193,7 @@ function maybeClose(): void {
   })
   void chain.finally(() => {
     if (fd >= 0) closeSync(fd)
+    if (readFd >= 0) closeSync(readFd)
     fd = -1
     post({ kind: 'closed', frames, bytes: Number(position), events })
     port.close()
@@ -133,6 +208,8 @@ data.frames.on('message', (message: BatchMessage | { kind: 'end' }) => {
 })
 port.on('message', (message: RecorderInput) => {
   if (message.kind === 'event') return onEvent(message.json, message.timeNs)
+  // Answered in turn with the writes: what was recorded before the query is in its answer.
+  if (message.kind === 'history') return then(() => Promise.resolve(history(message.id, message.query)))
   closeAsked = true
   if (message.force) framesEnded = true
   maybeClose()

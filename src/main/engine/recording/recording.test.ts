@@ -139,4 +139,65 @@ describe('recording', () => {
     expect(rows.map((r) => r.values[input])).toEqual([0, 0, 0, 0, 0, 0, 2.5, 2.5, 2.5, 0, 0, 0])
     reader.close()
   })
+
+  it('answers history at full resolution and as min/max buckets, from memory and from the file, as the recording has it', async () => {
+    const file = join(tempDir(), 'hist.mcap')
+    // Small batches and memory for one of them: most of the run is read back from the file.
+    const e = await startEngine(RECORDED('mode: afap\n  rate_hz: 1000\n  end_time: 3'), {}, { recording: { file, batchFrames: 64, memoryBytes: 1 } })
+    engines.push(e)
+    await until(() => e.session.scheduler.state === 'ended', 'the run to end')
+    const client = await RawClient.open(e.url)
+    clients.push(client)
+    client.send({ action: 'hello', params: { extensions: ['ids'] } })
+    await ackOf(client, 'hello')
+    const ask = async (params: Record<string, unknown>, id: number): Promise<Record<string, unknown>> => {
+      client.send({ action: 'history', params, id })
+      for (;;) {
+        const m = await client.json()
+        if (m.id === id) return m
+      }
+    }
+    const full = await ask({ signals: ['gen.out', 'noise.*'], from: 0.5, to: 1.0, max_points: 1000 }, 1)
+    const minmax = await ask({ signals: ['gen.out'], from: 0, to: 3, max_points: 20 }, 2)
+    const refused = await ask({ signals: ['nothing.*'], from: 0, to: 1 }, 3)
+    const tooMany = await ask({ signals: ['gen.out'], from: 0, to: 1, max_points: 1e6 }, 4)
+    await e.stop()
+    engines.length = 0
+
+    const { reader, rows } = await readAll(file)
+    const col = (name: string): number => reader.signals.findIndex((s) => s.name === name)
+    const inRange = rows.filter((r) => r.timeNs >= 0.5e9 && r.timeNs <= 1.0e9)
+    expect(full).toMatchObject({ type: 'history', mode: 'full', signals: ['gen.out', 'noise.out'], frames: 501 })
+    expect(full.time).toEqual(inRange.map((r) => r.timeNs / 1e9))
+    expect((full.values as Record<string, number[]>)['gen.out']).toEqual(inRange.map((r) => r.values[col('gen.out')]))
+    expect((full.values as Record<string, number[]>)['noise.out']).toEqual(inRange.map((r) => r.values[col('noise.out')]))
+
+    // 10 buckets over 0..3 s: each bucket's min and max are those of the recorded frames in it.
+    expect(minmax).toMatchObject({ mode: 'minmax', frames: 3001 })
+    const width = 3e9 / 10
+    const g = col('gen.out')
+    const expectMin = Array.from({ length: 10 }, (_, i) => Math.min(...rows.filter((r) => Math.min(9, Math.floor(r.timeNs / ((3e9 + 1) / 10))) === i).map((r) => r.values[g]!)))
+    const expectMax = Array.from({ length: 10 }, (_, i) => Math.max(...rows.filter((r) => Math.min(9, Math.floor(r.timeNs / ((3e9 + 1) / 10))) === i).map((r) => r.values[g]!)))
+    expect((minmax.min as Record<string, number[]>)['gen.out']).toEqual(expectMin)
+    expect((minmax.max as Record<string, number[]>)['gen.out']).toEqual(expectMax)
+    expect((minmax.time as number[])[1]).toBeCloseTo(width / 1e9 + 1e-10, 6)
+
+    expect(refused).toMatchObject({ type: 'error', action: 'history', message: 'history: no recorded signal matches nothing.*' })
+    expect(tooMany).toMatchObject({ type: 'error', message: "history 'max_points' must be an integer from 2 to 10000" })
+    reader.close()
+  })
+
+  it('refuses history for a run that is not recorded, and says how to record it', async () => {
+    const e = await startEngine(RECORDED('mode: afap\n  rate_hz: 100\n  end_time: 1'))
+    engines.push(e)
+    const client = await RawClient.open(e.url)
+    clients.push(client)
+    client.send({ action: 'history', params: { signals: ['*'], from: 0, to: 1 } })
+    for (;;) {
+      const m = await client.json()
+      if (m.type !== 'error') continue
+      expect(m.message).toContain('history is not available: this run is not recorded')
+      break
+    }
+  })
 })

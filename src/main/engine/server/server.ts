@@ -6,6 +6,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { EXTENSION_ACTIONS, SEED_ACTIONS, type EventMessage, type RequestId, type StatusMessage } from '../../../shared/protocol/messages'
 import type { ResolvedConfig } from '../config/types'
 import type { RecordedEvent } from '../recording/format'
+import type { HistorySource } from '../recording/history'
 import { HEADER } from '../backplane/backplane'
 import { logger, type Logger } from '../log'
 import { CommandRejected, type Scheduler, type SchedulerEvent } from '../scheduler/scheduler'
@@ -18,6 +19,8 @@ import { securityHeaders } from './headers'
 import { isOriginAllowed } from './origin'
 import { TokenBucket } from './rateLimit'
 import { buildSchema, publishedNames, type RunInfo } from './schema'
+import { expandPatterns } from '../../../shared/protocol/patterns'
+import { MAX_HISTORY_VALUES } from '../recording/history'
 import { serveStatic } from './staticFiles'
 import { Subscription, TickEncoder } from './subscription'
 
@@ -60,6 +63,8 @@ export interface ServedRun {
   readonly runId?: string | undefined
   /** Hears every command a client had acted on, with the frame it acted at (the recording's log). */
   commandLog?(event: RecordedEvent): void
+  /** The recorded signals and history over them (the `history` extension); absent when not recorded. */
+  readonly history?: HistorySource | null
 }
 
 interface Bound {
@@ -462,6 +467,18 @@ export class HermesServer {
         const bound = this.requireRun()
         const snap = await bound.run.scheduler.snapshot()
         client.reply(this.status(client, bound, snap.frame, snap.timeNs, snap.state), id)
+        return
+      }
+      case 'history': {
+        const bound = this.requireRun()
+        const source = bound.run.history
+        if (!source) throw new CommandRejected('history is not available: this run is not recorded (hermes run --record FILE; served runs record by default)')
+        const names = expandPatterns(command.signals, source.signals)
+        if (names.length === 0) throw new CommandRejected(`history: no recorded signal matches ${showName(command.signals.join(', '))}`)
+        if (names.length * command.maxPoints > MAX_HISTORY_VALUES) throw new CommandRejected(`history asks for ${names.length} signals x ${command.maxPoints} points; at most ${MAX_HISTORY_VALUES} values a reply`)
+        const column = new Map(source.signals.map((n, i) => [n, i]))
+        const reply = await source.query({ columns: names.map((n) => column.get(n)!), names, fromNs: Math.round(command.from * 1e9), toNs: Math.round(command.to * 1e9), maxPoints: command.maxPoints })
+        client.reply({ type: 'history', from: command.from, to: command.to, ...reply }, id)
         return
       }
       case 'subscribe_status': {
