@@ -68,9 +68,18 @@ export async function recordingBench(): Promise<void> {
 
     // Realtime 1 kHz, 10,000 signals.
     const rtRows: string[][] = []
-    for (const compression of ['none', 'zstd'] as const) {
+    for (const compression of ['off', 'none', 'zstd'] as const) {
       const config = synthetic(1000, 9, 0, { execution: { mode: 'realtime', rate_hz: 1000, end_time: REALTIME_S } })
       const file = join(dir, `rt-${compression}.mcap`)
+      if (compression === 'off') {
+        // The same run unrecorded: the pacing figures to compare with.
+        const session = await Session.start(config, { serving: false })
+        await session.whenEnded()
+        const stats = (await session.scheduler.stop()).lateness
+        await session.stop()
+        rtRows.push(['not recorded', '-', '-', stats ? `${n(stats.p50Ms * 1000)} / ${n(stats.p99Ms * 1000)} / ${n(stats.maxMs * 1000)} µs` : '-', stats ? String(stats.rebases) : '-', '-'])
+        continue
+      }
       const session = await Session.start(config, { serving: false, recording: { file, compression } })
       await session.whenEnded()
       const stats = (await session.scheduler.stop()).lateness

@@ -146,7 +146,7 @@ function history(id: number, query: HistoryQuery): void {
         const w = written[i]!
         const bytes = new Uint8Array(w.length)
         readSync(readFd, bytes, 0, w.length, w.offset)
-        for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs))
+        for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs, query.columns))
       }
     }
     for (const r of recent) if (r.firstNs <= q.toNs) builder.add(r.batch)
