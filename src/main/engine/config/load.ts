@@ -712,8 +712,10 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
 function resolveRecording(raw: RawConfig, modules: readonly ResolvedModule[], dir: string, report: Reporter): ResolvedRecording {
   const r = raw.recording
   const published = modules.flatMap((m) => m.signals.filter((s) => s.published).map((s) => s.qualified))
-  r.signals.forEach((pattern, i) => {
-    if (expandPatterns([pattern], published).length === 0) report.error(['recording', 'signals', i], `signal pattern '${pattern}' matches no published signal`)
+  // After another error the modules may be incomplete: a pattern would seem to match nothing. '*' (the
+  // default) never is an error, even for a run without published signals.
+  if (!report.failed) r.signals.forEach((pattern, i) => {
+    if (pattern !== '*' && expandPatterns([pattern], published).length === 0) report.error(['recording', 'signals', i], `signal pattern '${pattern}' matches no published signal`)
   })
   return {
     enabled: r.enabled,
