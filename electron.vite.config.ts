@@ -14,7 +14,8 @@ export default defineConfig({
           schedulerWorker: resolve(__dirname, 'src/main/engine/scheduler/schedulerWorker.ts'),
           scriptWorker: resolve(__dirname, 'src/main/engine/modules/script/scriptWorker.ts'),
           configWorker: resolve(__dirname, 'src/main/engine/config/configWorker.ts'),
-          runnerThread: resolve(__dirname, 'src/main/sweep/runnerThread.ts')
+          runnerThread: resolve(__dirname, 'src/main/sweep/runnerThread.ts'),
+          recorderWorker: resolve(__dirname, 'src/main/engine/recording/recorderWorker.ts')
         },
         output: { chunkFileNames: '[name]-[hash].js' }
       }

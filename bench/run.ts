@@ -6,6 +6,7 @@ import { fanoutBench } from './fanout'
 import { limitsBench } from './limits'
 import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
+import { recordingBench } from './recording'
 import { schedulerBench, schedulerCommandsBench } from './scheduler'
 import { serverBench } from './server'
 import { sweepsBench } from './sweeps'
@@ -20,7 +21,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   server: serverBench,
   config: configLoadBench,
   limits: limitsBench,
-  sweeps: sweepsBench
+  sweeps: sweepsBench,
+  recording: recordingBench
 }
 
 async function main(): Promise<void> {

@@ -14,6 +14,7 @@ import { collectMetric, collectSet } from './cli/options'
 import type { RunResults } from './cli/runResults'
 import type { ConfigSet } from './engine/config/override'
 import type { MetricSpec } from './sweep/metrics'
+import { addRecordingCommands, keepRetention, planRecording, type RecordingPlan } from './cli/recording'
 import { ProgressBar } from './cli/progress'
 import { SignalPrinter } from './cli/printer'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
@@ -74,6 +75,8 @@ interface RunOptions {
   set: ConfigSet[]
   results?: string
   metric: MetricSpec[]
+  /** --record FILE|FOLDER, or false for --no-record. */
+  record?: string | false
 }
 
 async function startServer(config: ResolvedConfig, session: Session): Promise<HermesServer | null> {
@@ -131,7 +134,16 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     opts.set
   )
   if (opts.metric.length > 0) return runMetricsOrExit(file, config, opts)
-  const session = await Session.start(config, { serving: config.server.enabled })
+  let plan: RecordingPlan | null
+  try {
+    plan = planRecording(config, opts.record)
+  } catch (error) {
+    process.stderr.write(`hermes: cannot record: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  }
+  const session = await Session.start(config, { serving: config.server.enabled, ...(plan ? { recording: plan.options } : {}) })
+  const retention = plan ? keepRetention(plan, (line) => process.stderr.write(`${line}\n`)) : null
+  if (plan) process.stderr.write(`hermes: recording every frame to ${plan.options.file}\n`)
   let server: HermesServer | null = null
   // Listening from the start: a module may fail in the first frames, before the server is up.
   const fault = new Promise<string>((resolve) => {
@@ -196,7 +208,12 @@ async function run(file: string, opts: RunOptions): Promise<void> {
   await server?.stop()
   serverStopped = true
   const summary = await session.stop()
+  if (retention) clearInterval(retention)
   process.stdout.write(`${formatSummary(summary)}\n`)
+  if (summary.recording) {
+    const r = summary.recording
+    process.stderr.write(`hermes: recorded ${r.frames} frames and ${r.events} events to ${r.file} (${r.bytes} bytes)${r.failure ? `; recording stopped early: ${r.failure}` : ''}\n`)
+  }
   if (opts.results) {
     const status = outcome === 'ended' ? 'ok' : outcome.startsWith('fault:') ? 'failed' : 'stopped'
     const error = outcome.startsWith('fault:') ? outcome.slice('fault:'.length) : ''
@@ -305,6 +322,8 @@ export function buildProgram(): Command {
     .option('--set <path=value>', 'change a value of the configuration by its YAML path before validation (repeatable): modules.pid_x.options.kp=10, wiring[3].gain=0.5', collectSet, [])
     .option('--results <file>', "write the run's summary and metrics as JSON to this file")
     .option('--metric <[name=]metric>', 'a metric of the run (repeatable; runs without the server): final|min|max|mean|rms|max_abs(signal), crossing(signal, value[, rising|falling]), faults()', collectMetric, [])
+    .option('--record <file>', 'record every frame, command and event to this .mcap file (or a new file in this folder)')
+    .option('--no-record', 'do not record, even when served or when the config says so')
     .action((file: string, opts: RunOptions) => run(file, opts))
   program
     .command('validate')
@@ -320,6 +339,7 @@ export function buildProgram(): Command {
     .action(listSignals)
   addNetsimCommand(program)
   addSweepCommand(program)
+  addRecordingCommands(program)
   return program
 }
 

@@ -96,7 +96,8 @@ describe('hermes sweep on this machine', () => {
     const file = join(dir, 'long.yaml')
     writeFileSync(
       file,
-      [`config: ${DEMO}`, 'run: { end_time: 5 }', 'seed: 1', 'samples: 12', 'parameters:', '  modules.vehicle.options.mass: { uniform: { min: 1, max: 3 } }', 'metrics:', '  peak: max_abs(vehicle.position.x)'].join('\n')
+      // Runs long enough (40 s simulated each) that nine more cannot finish between two looks at the folder.
+      [`config: ${DEMO}`, 'run: { end_time: 40 }', 'seed: 1', 'samples: 12', 'parameters:', '  modules.vehicle.options.mass: { uniform: { min: 1, max: 3 } }', 'metrics:', '  peak: max_abs(vehicle.position.x)'].join('\n')
     )
     const out = join(dir, 'results')
     const rows = join(out, 'rows')
@@ -104,7 +105,7 @@ describe('hermes sweep on this machine', () => {
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
     const count = (): number => (existsSync(rows) ? readdirSync(rows).filter((n) => n.endsWith('.json')).length : 0)
     const deadline = Date.now() + 150_000
-    while (count() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    while (count() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     child.kill('SIGKILL')
     await exited
     // Its worker leaves with it (the IPC channel closes); give it a moment to be gone.

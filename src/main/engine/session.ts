@@ -2,6 +2,8 @@
 import type { ResolvedConfig } from './config/types'
 import { HEADER } from './backplane/backplane'
 import { Scheduler, type SchedulerOptions, type Snapshot } from './scheduler/scheduler'
+import { Recorder, type RecordingOptions, type RecordingSummary } from './recording/recorder'
+import type { RecordedEvent } from './recording/format'
 
 /** How long stop waits for a last snapshot before it reads the header instead. */
 const SNAPSHOT_WAIT_MS = 500
@@ -12,6 +14,13 @@ export interface RunSummary {
   wallSeconds: number
   framesPerSecond: number
   realtimeFactor: number
+  /** The recording of the run, when it was recorded. */
+  recording?: RecordingSummary
+}
+
+export interface SessionOptions extends Omit<SchedulerOptions, 'recording'> {
+  /** Record every frame of the run (and its commands and events) to this file. */
+  recording?: RecordingOptions
 }
 
 export class Session {
@@ -21,12 +30,37 @@ export class Session {
 
   private constructor(
     readonly config: ResolvedConfig,
-    readonly scheduler: Scheduler
-  ) {}
+    readonly scheduler: Scheduler,
+    /** The run's recorder, or null when it is not recorded. */
+    readonly recorder: Recorder | null
+  ) {
+    if (recorder) scheduler.onEvent((event) => recorder.recordSchedulerEvent(event))
+  }
 
   /** `options.serving`: whether clients are served, which decides what a module fault does by default. */
-  static async start(config: ResolvedConfig, options: SchedulerOptions = {}): Promise<Session> {
-    return new Session(config, await Scheduler.start(config, options))
+  static async start(config: ResolvedConfig, options: SessionOptions = {}): Promise<Session> {
+    const recorder = options.recording ? await Recorder.start(config, options.recording) : null
+    try {
+      return new Session(config, await Scheduler.start(config, { serving: options.serving, ...(recorder ? { recording: recorder.tap } : {}) }), recorder)
+    } catch (error) {
+      await recorder?.close()
+      throw error
+    }
+  }
+
+  /** The run id the server announces: the recording's, so that both name the same run. */
+  get runId(): string | undefined {
+    return this.recorder?.runId
+  }
+
+  /** History of the recorded signals (the protocol's `history` extension), or null when not recorded. */
+  get history(): Recorder | null {
+    return this.recorder
+  }
+
+  /** A client's command (pause, set...) with the frame it acted on, into the recording. */
+  commandLog(event: RecordedEvent): void {
+    this.recorder?.record(event)
   }
 
   /** Resolves when the run reaches end_time (never, for a run without one). */
@@ -59,6 +93,7 @@ export class Session {
     const last = await this.lastFrame()
     this.takingLastFrame = false
     await this.scheduler.stop()
+    const recording = this.recorder ? await this.recorder.close() : undefined
     const wallSeconds = (performance.now() - this.startedMs) / 1000
     const frames = last?.frame ?? 0
     const simulatedSeconds = (last?.timeNs ?? 0) / 1e9
@@ -67,7 +102,8 @@ export class Session {
       simulatedSeconds,
       wallSeconds,
       framesPerSecond: wallSeconds > 0 ? frames / wallSeconds : 0,
-      realtimeFactor: wallSeconds > 0 ? simulatedSeconds / wallSeconds : 0
+      realtimeFactor: wallSeconds > 0 ? simulatedSeconds / wallSeconds : 0,
+      ...(recording ? { recording } : {})
     }
   }
 

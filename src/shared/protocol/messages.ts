@@ -105,6 +105,24 @@ export interface PongMessage {
   server_time: number
 }
 
+/**
+ * Extension `history`: a recorded run's past (docs/protocol.md). `full`: every sample (`time`, `values`);
+ * `minmax`: per bucket of the range, its start time and the min and max of each signal (null: no frame).
+ */
+export interface HistoryMessage {
+  type: 'history'
+  id?: RequestId
+  from: number
+  to: number
+  mode: 'full' | 'minmax'
+  signals: string[]
+  frames: number
+  time: number[]
+  values?: Record<string, number[]>
+  min?: Record<string, (number | null)[]>
+  max?: Record<string, (number | null)[]>
+}
+
 export interface ModuleStatus {
   name: string
   /** Mean wall time of one step of this module over the last status period, µs. */
@@ -141,7 +159,7 @@ export interface TelemetryJsonMessage {
   values: (number | null)[]
 }
 
-export type ServerMessage = SchemaMessage | AckMessage | EventMessage | ErrorMessage | PongMessage | StatusMessage | TelemetryJsonMessage
+export type ServerMessage = SchemaMessage | AckMessage | EventMessage | ErrorMessage | PongMessage | StatusMessage | TelemetryJsonMessage | HistoryMessage
 
 export type RequestId = string | number
 export type TelemetryEncoding = 'binary' | 'json'
@@ -155,7 +173,7 @@ export const EXTENSIONS: readonly Extension[] = ['schema', 'ids']
 
 /** The actions of seed 000, then ours. */
 export const SEED_ACTIONS = ['subscribe', 'pause', 'resume', 'reset', 'step', 'set'] as const
-export const EXTENSION_ACTIONS = ['hello', 'ping', 'status', 'subscribe_status'] as const
+export const EXTENSION_ACTIONS = ['hello', 'ping', 'status', 'subscribe_status', 'history'] as const
 export type Action = (typeof SEED_ACTIONS)[number] | (typeof EXTENSION_ACTIONS)[number]
 
 export interface Command {

@@ -5,6 +5,7 @@ import { basename, dirname, isAbsolute, resolve } from 'node:path'
 import { isAlias, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml'
 import { z } from 'zod'
 import { boundedText } from '../../../shared/text/bounded'
+import { expandPatterns } from '../../../shared/protocol/patterns'
 import type { ModuleDeclaration } from '../modules/declaration'
 import type { ModelSignal } from '../modules/inproc/model'
 import { findHermesModule, findModel, HERMES_INPROC_MODULES, MODELS } from '../modules/inproc/registry'
@@ -17,7 +18,7 @@ import { MAX_CONFIG_BYTES, MAX_LAYOUT_BYTES, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, 
 import { SourcePositions } from './positions'
 import { configSchema, type RawConfig, type RawModule } from './schema'
 import { didYouMean } from './suggest'
-import type { ResolvedConfig, ResolvedConsole, ResolvedModule, ResolvedSignal, ResolvedWire, ScheduleEntry, SignalType } from './types'
+import type { ResolvedConfig, ResolvedConsole, ResolvedModule, ResolvedRecording, ResolvedSignal, ResolvedWire, ScheduleEntry, SignalType } from './types'
 
 /** How long a script or process module may take for one step (or stage, reset) before it counts as hung. */
 export const DEFAULT_TIMEOUT_S = 5
@@ -537,6 +538,7 @@ function resolveSchedule(raw: RawConfig, report: Reporter): ScheduleEntry[] {
 export interface ConfigOverrides {
   execution?: { mode?: string; rate_hz?: number; end_time?: number | null }
   server?: { enabled?: boolean; host?: string; port?: number }
+  recording?: { enabled?: boolean; path?: string }
 }
 
 export interface ParseOptions {
@@ -732,6 +734,7 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
   const wires = resolveWires(raw, modules, report)
   const schedule = resolveSchedule(raw, report)
   const consoleSettings = resolveConsole(raw, prepared.dir, report, prepared.checkFiles)
+  const recording = resolveRecording(raw, modules, prepared.dir, report)
   // The schema bounds rate_hz to [MIN_RATE_HZ, MAX_RATE_HZ], so the period is 1 ns to 1000 s.
   const dtNs = dtNsFromRate(raw.execution.rate_hz)
   if (report.failed) report.fail()
@@ -763,8 +766,27 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
         allowedHosts: raw.server.allowed_hosts,
         maxClients: raw.server.max_clients
       },
-      console: consoleSettings
+      console: consoleSettings,
+      recording
     }
+  }
+}
+
+/** The recording section: each signal pattern must match a published signal (a typo records nothing). */
+function resolveRecording(raw: RawConfig, modules: readonly ResolvedModule[], dir: string, report: Reporter): ResolvedRecording {
+  const r = raw.recording
+  const published = modules.flatMap((m) => m.signals.filter((s) => s.published).map((s) => s.qualified))
+  // After another error the modules may be incomplete: a pattern would seem to match nothing. '*' (the
+  // default) never is an error, even for a run without published signals.
+  if (!report.failed) r.signals.forEach((pattern, i) => {
+    if (pattern !== '*' && expandPatterns([pattern], published).length === 0) report.error(['recording', 'signals', i], `signal pattern '${pattern}' matches no published signal`)
+  })
+  return {
+    enabled: r.enabled,
+    path: r.path === null ? null : resolve(dir, r.path),
+    signals: r.signals,
+    compression: r.compression,
+    maxTotalBytes: Math.round(r.max_total_mb * 1024 * 1024)
   }
 }
 

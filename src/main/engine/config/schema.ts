@@ -118,13 +118,23 @@ export const consoleSchema = z.strictObject({
   layout: z.string().min(1, 'layout must name a file').nullable().default(null)
 })
 
+/** Recording of every frame (docs/recording.md); enabled null: record when served (hermes run --serve, the app). */
+export const recordingSchema = z.strictObject({
+  enabled: z.boolean().nullable().default(null),
+  path: z.string().min(1, 'path must name a .mcap file or a folder').nullable().default(null),
+  signals: z.array(z.string().min(1, 'a signal pattern must not be empty')).min(1, 'signals must list at least one pattern').default(['*']),
+  compression: z.enum(['zstd', 'none']).default('zstd'),
+  max_total_mb: z.number().positive('max_total_mb must be positive').refine(Number.isFinite, 'expected a finite number').default(2048)
+})
+
 export const configSchema = z.strictObject({
   version: z.union([z.string(), z.number()]).transform(String).default('0.2'),
   modules: z.record(z.string(), moduleSchema),
   wiring: z.array(wireSchema).nullable().default([]),
   execution: executionSchema.default(() => executionSchema.parse({})),
   server: serverSchema.default(() => serverSchema.parse({})),
-  console: consoleSchema.default(() => consoleSchema.parse({}))
+  console: consoleSchema.default(() => consoleSchema.parse({})),
+  recording: recordingSchema.default(() => recordingSchema.parse({}))
 })
 
 export type RawConfig = z.output<typeof configSchema>

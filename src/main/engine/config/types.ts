@@ -83,6 +83,18 @@ export interface ResolvedConsole {
   layout: unknown
 }
 
+export interface ResolvedRecording {
+  /** Null: record when the run is served (the CLI's --serve, the desktop app); --record and --no-record decide too. */
+  enabled: boolean | null
+  /** Absolute: a .mcap file, or a folder that gets one file per run; null: the caller's default folder. */
+  path: string | null
+  /** Patterns of published signals to record (seed 000's rules). */
+  signals: string[]
+  compression: 'zstd' | 'none'
+  /** Retention in a folder: oldest recordings are deleted beyond this total (the one being written never). */
+  maxTotalBytes: number
+}
+
 export interface ResolvedConfig {
   /** Absolute path of the YAML file, or null for a config built in code. */
   file: string | null
@@ -92,4 +104,5 @@ export interface ResolvedConfig {
   execution: ResolvedExecution
   server: ResolvedServer
   console: ResolvedConsole
+  recording: ResolvedRecording
 }

@@ -8,6 +8,7 @@ import type { ProcessHandoff } from '../modules/process/moduleProcess'
 import { WireRouter } from '../router/wires'
 import { Command, CommandRing, MAX_RESTARTS, RUN_STATES, type CommandEntry, type FaultAction, type LatenessStats, type RunState, type SchedulerMessage, type StateReason } from './control'
 import { LatenessRecorder } from './lateness'
+import type { FrameTap } from '../recording/frameTap'
 import { MAX_EXACT_TIME_NS } from './time'
 
 interface Stepper {
@@ -87,7 +88,9 @@ export class FrameLoop {
     processes: Readonly<Record<string, ProcessHandoff>> = {},
     private readonly policy: ModuleErrorPolicy = 'pause',
     /** New processes for faulted process modules, which the engine thread posts before a Reset or Restart. */
-    private readonly takeHandoffs: () => Record<string, ProcessHandoff> = () => ({})
+    private readonly takeHandoffs: () => Record<string, ProcessHandoff> = () => ({}),
+    /** Recording: every frame's recorded values go to it (a copy per frame; batches leave the thread). */
+    private readonly tap: FrameTap | null = null
   ) {
     const names = config.modules.flatMap((m) => m.signals.map((s) => s.qualified))
     this.backplane = Backplane.attach(backplaneBuffer, names)
@@ -169,6 +172,11 @@ export class FrameLoop {
     this.frame = 0
     this.timeNs = 0
     this.publishHeader()
+    if (this.tap) {
+      // A reset starts a new segment of the recording, which begins, like the first, with frame 0.
+      if (reportFaults) this.tap.newSegment()
+      this.tap.capture(0, 0, this.backplane.values)
+    }
     if (failed) this.moduleFault(failed.index, failed.message, false)
   }
 
@@ -257,6 +265,7 @@ export class FrameLoop {
       this.stepFrameSafely()
     }
     if (this.stepActive) this.finishStep()
+    this.tap?.close()
     this.terminateModules()
   }
 
@@ -276,6 +285,7 @@ export class FrameLoop {
   /** Acks the step with the frames it ran: all of them, or fewer when something ended it early. */
   private finishStep(): void {
     this.stepActive = false
+    this.tap?.flush()
     this.post({ kind: 'done', id: this.stepId, frame: this.frame, timeNs: this.timeNs, state: this.state, stepped: this.stepDone })
   }
 
@@ -322,6 +332,7 @@ export class FrameLoop {
     const header = this.backplane.header
     header[HEADER.frame] = this.frame
     header[HEADER.timeNs] = this.timeNs
+    if (this.tap !== null) this.tap.capture(this.frame, this.timeNs, this.backplane.values)
   }
 
   /** Steps one frame; a module that throws pauses the run and is reported, instead of killing the thread. */
@@ -384,6 +395,8 @@ export class FrameLoop {
 
   private setState(state: RunState, reason: StateReason): void {
     if (state === 'running' && this.state !== 'running') this.rebaseWallClock()
+    // What was recorded before a pause or the end is on disk while the loop waits.
+    if (state !== 'running') this.tap?.flush()
     this.state = state
     this.publishHeader()
     this.post({ kind: 'state', state, frame: this.frame, timeNs: this.timeNs, reason })

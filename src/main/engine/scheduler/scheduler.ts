@@ -6,6 +6,7 @@ import { Command, CommandRing, MAX_STEP_COUNT, RUN_STATES, type FaultAction, typ
 import type { SchedulerWorkerData } from './schedulerWorker'
 import { ProcessHost } from '../modules/process/processHost'
 import { startWorker } from '../threads'
+import type { TapSetup } from '../recording/frameTap'
 
 export interface CommandResult {
   frame: number
@@ -42,6 +43,8 @@ export interface SchedulerOptions {
    * (pause when serving, so that the operator can look and reset; stop when not). Default true.
    */
   serving?: boolean
+  /** Recording: the scheduler thread sends every frame to this recorder (Recorder.tap). */
+  recording?: TapSetup
 }
 
 /** execution.on_module_error, or its default for a run that is served or not. */
@@ -113,8 +116,9 @@ export class Scheduler {
     const commands = new CommandRing()
     const snapshot = new SharedArrayBuffer((HEADER.slots + backplane.names.length) * 8)
     const moduleTimes = new SharedArrayBuffer(config.execution.schedule.length * 2 * 8)
-    const data: SchedulerWorkerData = { config, backplane: backplane.buffer, commands: commands.buffer, snapshot, moduleTimes, processes: processes.handoffs(), policy }
-    const worker = startWorker(__dirname, 'schedulerWorker', { workerData: data, name: 'hermes-scheduler' })
+    const data: SchedulerWorkerData = { config, backplane: backplane.buffer, commands: commands.buffer, snapshot, moduleTimes, processes: processes.handoffs(), policy, tap: options.recording ?? null }
+    const transferList = options.recording ? [options.recording.port] : []
+    const worker = startWorker(__dirname, 'schedulerWorker', { workerData: data, transferList, name: 'hermes-scheduler' })
     const scheduler = new Scheduler(config, backplane, commands, snapshot, new Float64Array(moduleTimes), worker, processes, policy)
     const failed = async (error: Error): Promise<never> => {
       // The thread no longer uses the pipes once it has exited: only then may they close.

@@ -4,6 +4,7 @@ import type { ModuleErrorPolicy, ResolvedConfig } from '../config/types'
 import type { ProcessHandoff } from '../modules/process/moduleProcess'
 import { CommandRing, type HandoffMessage, type SchedulerMessage } from './control'
 import { FrameLoop } from './frameLoop'
+import { FrameTap, type TapSetup } from '../recording/frameTap'
 
 export interface SchedulerWorkerData {
   config: ResolvedConfig
@@ -15,6 +16,8 @@ export interface SchedulerWorkerData {
   processes: Record<string, ProcessHandoff>
   /** execution.on_module_error, resolved for this run (serving or not). */
   policy: ModuleErrorPolicy
+  /** Recording: where each batch of frames goes. */
+  tap: TapSetup | null
 }
 
 const port = parentPort
@@ -34,7 +37,7 @@ const takeHandoffs = (): Record<string, ProcessHandoff> => {
 
 let loop: FrameLoop | null = null
 try {
-  loop = new FrameLoop(data.config, data.backplane, new CommandRing(data.commands), data.snapshot, data.moduleTimes, post, data.processes, data.policy, takeHandoffs)
+  loop = new FrameLoop(data.config, data.backplane, new CommandRing(data.commands), data.snapshot, data.moduleTimes, post, data.processes, data.policy, takeHandoffs, data.tap ? new FrameTap(data.tap) : null)
   loop.stage()
 } catch (error) {
   loop?.terminateModules()

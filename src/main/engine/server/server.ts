@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { EXTENSION_ACTIONS, SEED_ACTIONS, type EventMessage, type RequestId, type StatusMessage } from '../../../shared/protocol/messages'
 import type { ResolvedConfig } from '../config/types'
+import type { RecordedEvent } from '../recording/format'
+import type { HistorySource } from '../recording/history'
 import { HEADER } from '../backplane/backplane'
 import { logger, type Logger } from '../log'
 import { CommandRejected, type Scheduler, type SchedulerEvent } from '../scheduler/scheduler'
@@ -17,6 +19,8 @@ import { securityHeaders } from './headers'
 import { isOriginAllowed } from './origin'
 import { TokenBucket } from './rateLimit'
 import { buildSchema, publishedNames, type RunInfo } from './schema'
+import { expandPatterns } from '../../../shared/protocol/patterns'
+import { MAX_HISTORY_VALUES } from '../recording/history'
 import { serveStatic } from './staticFiles'
 import { Subscription, TickEncoder } from './subscription'
 
@@ -55,6 +59,12 @@ export interface ServerOptions {
 export interface ServedRun {
   config: ResolvedConfig
   scheduler: Scheduler
+  /** The run's id when it has one already (its recording's); otherwise the server makes one. */
+  readonly runId?: string | undefined
+  /** Hears every command a client had acted on, with the frame it acted at (the recording's log). */
+  commandLog?(event: RecordedEvent): void
+  /** The recorded signals and history over them (the `history` extension); absent when not recorded. */
+  readonly history?: HistorySource | null
 }
 
 interface Bound {
@@ -68,6 +78,9 @@ interface Bound {
 }
 
 const CLOSE_GOING_AWAY = 1001
+
+/** How a recording names the client that sent a command: its connection number and address. */
+const clientName = (client: ClientConnection): string => `client ${client.id} (${client.remote})`
 export const DEFAULT_MAX_CLIENTS = 64
 export const DEFAULT_COMMANDS_PER_SECOND = 500
 /** A subscribe may list this many patterns, or as many as there are published signals if that is more. */
@@ -192,7 +205,7 @@ export class HermesServer {
       run,
       published,
       publishedSet: new Set(published),
-      runId: randomUUID(),
+      runId: run.runId ?? randomUUID(),
       resets: 0,
       metrics: new RunMetrics(),
       unlisten: run.scheduler.onEvent((event) => this.onSchedulerEvent(event))
@@ -408,8 +421,9 @@ export class HermesServer {
       case 'reset': {
         const bound = this.requireRun()
         const scheduler = bound.run.scheduler
-        await (command.action === 'pause' ? scheduler.pause() : command.action === 'resume' ? scheduler.resume() : scheduler.reset())
+        const result = await (command.action === 'pause' ? scheduler.pause() : command.action === 'resume' ? scheduler.resume() : scheduler.reset())
         if (command.action === 'reset') bound.resets++
+        bound.run.commandLog?.({ kind: 'command', action: command.action, client: clientName(client), frame: result.frame, timeNs: result.timeNs })
         client.reply({ type: 'ack', action: command.action }, id)
         this.broadcastEvent({ type: 'event', event: command.action === 'pause' ? 'paused' : command.action === 'resume' ? 'running' : 'reset' })
         return
@@ -422,6 +436,7 @@ export class HermesServer {
         bound.run.scheduler.step(command.count).then(
           (result) => {
             const cut = result.stepped !== undefined && result.stepped < command.count ? { stepped: result.stepped } : {}
+            bound.run.commandLog?.({ kind: 'command', action: 'step', count: result.stepped ?? command.count, client: clientName(client), frame: result.frame, timeNs: result.timeNs })
             client.reply({ type: 'ack', action: 'step', count: command.count, frame: result.frame, ...cut }, id)
           },
           (error: unknown) => this.sendError(client, error instanceof Error ? error.message : String(error), 'step', id)
@@ -433,7 +448,8 @@ export class HermesServer {
         if (!bound.publishedSet.has(command.signal)) throw new CommandRejected(`Unknown signal: ${showName(command.signal)}`)
         const signal = bound.run.config.modules.flatMap((m) => m.signals).find((s) => s.qualified === command.signal)
         if (!signal?.writable) throw new CommandRejected(`Signal not writable: ${showName(command.signal)}`)
-        await bound.run.scheduler.set(command.signal, command.value)
+        const result = await bound.run.scheduler.set(command.signal, command.value)
+        bound.run.commandLog?.({ kind: 'command', action: 'set', signal: command.signal, value: command.value, client: clientName(client), frame: result.frame, timeNs: result.timeNs })
         client.reply({ type: 'ack', action: 'set', signal: command.signal, value: command.value }, id)
         return
       }
@@ -451,6 +467,18 @@ export class HermesServer {
         const bound = this.requireRun()
         const snap = await bound.run.scheduler.snapshot()
         client.reply(this.status(client, bound, snap.frame, snap.timeNs, snap.state), id)
+        return
+      }
+      case 'history': {
+        const bound = this.requireRun()
+        const source = bound.run.history
+        if (!source) throw new CommandRejected('history is not available: this run is not recorded (hermes run --record FILE; served runs record by default)')
+        const names = expandPatterns(command.signals, source.signals)
+        if (names.length === 0) throw new CommandRejected(`history: no recorded signal matches ${showName(command.signals.join(', '))}`)
+        if (names.length * command.maxPoints > MAX_HISTORY_VALUES) throw new CommandRejected(`history asks for ${names.length} signals x ${command.maxPoints} points; at most ${MAX_HISTORY_VALUES} values a reply`)
+        const column = new Map(source.signals.map((n, i) => [n, i]))
+        const reply = await source.query({ columns: names.map((n) => column.get(n)!), names, fromNs: Math.round(command.from * 1e9), toNs: Math.round(command.to * 1e9), maxPoints: command.maxPoints })
+        client.reply({ type: 'history', from: command.from, to: command.to, ...reply }, id)
         return
       }
       case 'subscribe_status': {

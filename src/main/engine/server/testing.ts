@@ -2,7 +2,7 @@
 import { WebSocket } from 'ws'
 import { decodeHert, type HertFrame } from '../../../shared/protocol/hert'
 import { parseConfig } from '../config/load'
-import { Session } from '../session'
+import { Session, type SessionOptions } from '../session'
 import { HermesServer, type ServerOptions } from './server'
 
 export interface Engine {
@@ -12,9 +12,9 @@ export interface Engine {
   stop(): Promise<void>
 }
 
-export async function startEngine(yaml: string, options: Partial<ServerOptions> = {}): Promise<Engine> {
+export async function startEngine(yaml: string, options: Partial<ServerOptions> = {}, sessionOptions: SessionOptions = {}): Promise<Engine> {
   const { config } = parseConfig(yaml, 'test.yaml', { checkFiles: false })
-  const session = await Session.start(config)
+  const session = await Session.start(config, sessionOptions)
   const server = await HermesServer.start({
     host: '127.0.0.1',
     port: 0,

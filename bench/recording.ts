@@ -1,0 +1,133 @@
+// `npm run bench -- recording`: the format comparison, then the recorder's rows of issue 12: afap cost,
+// a realtime 1 kHz run of 10,000 signals, bytes per frame and per hour, history query times.
+// BENCH_REALTIME_S and BENCH_HISTORY_S shorten the two long rows (defaults 60 and 3600).
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { ResolvedConfig } from '../src/main/engine/config/types'
+import { RecordingReader } from '../src/main/engine/recording/reader'
+import type { RecordingOptions } from '../src/main/engine/recording/recorder'
+import { Session } from '../src/main/engine/session'
+import { example, synthetic } from './configs'
+import { recordingFormatBench } from './recordingFormat'
+import { printTable } from './table'
+
+const REALTIME_S = Number(process.env.BENCH_REALTIME_S ?? 60)
+const HISTORY_S = Number(process.env.BENCH_HISTORY_S ?? 3600)
+
+async function afap(config: ResolvedConfig, recording?: RecordingOptions): Promise<{ fps: number; frames: number; session: Session; seconds: number }> {
+  const session = await Session.start(config, { serving: false, ...(recording ? { recording } : {}) })
+  const start = performance.now()
+  const last = await session.whenEnded()
+  const seconds = (performance.now() - start) / 1000
+  return { fps: last.frame / seconds, frames: last.frame, session, seconds }
+}
+
+async function recordedFrames(file: string): Promise<number> {
+  const reader = await RecordingReader.open(file)
+  let n = 0
+  for await (const b of reader.batches()) n += b.frames.length
+  reader.close()
+  return n
+}
+
+const n = (v: number, digits = 0): string => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+export async function recordingBench(): Promise<void> {
+  await recordingFormatBench()
+  const dir = mkdtempSync(join(tmpdir(), 'hermes-bench-rec-'))
+  try {
+    // afap with and without recording.
+    const rows: string[][] = []
+    let demoBytesPerFrame = 0
+    const cases: [string, () => ResolvedConfig][] = [
+      ['demo (28 signals, 100 Hz)', () => example('demo.yaml', { execution: { mode: 'afap', end_time: 3000 } })],
+      ['synthetic (1,000 signals, 1 kHz)', () => synthetic(100, 9, 500, { execution: { mode: 'afap', rate_hz: 1000, end_time: 30 } })]
+    ]
+    for (const [name, make] of cases) {
+      const plain = await afap(make())
+      await plain.session.stop()
+      const file = join(dir, `${rows.length}.mcap`)
+      const rec = await afap(make(), { file })
+      await rec.session.stop()
+      const bytes = statSync(file).size
+      const recorded = await recordedFrames(file)
+      if (rows.length === 0) demoBytesPerFrame = bytes / recorded
+      const cost = 1 - rec.fps / plain.fps
+      rows.push([name, n(plain.fps), n(rec.fps), `${n(100 * cost, 1)} %`, '<= 20 %', cost <= 0.2 ? 'met' : 'MISSED', `${recorded === rec.frames + 1 ? 'all' : `${recorded} of ${rec.frames + 1}`}`, n(bytes / recorded, 1)])
+    }
+    printTable('Recording cost in afap (frames/s without and with recording; every frame recorded)', ['config', 'fps', 'fps recorded', 'cost', 'target', '', 'frames in file', 'B/frame'], rows)
+    printTable(
+      'Recording size of the demo (zstd over byte planes)',
+      ['measure', 'value'],
+      [
+        ['bytes per frame', n(demoBytesPerFrame, 1)],
+        ['bytes per hour at 100 Hz', `${n((demoBytesPerFrame * 360_000) / 1e6, 1)} MB`]
+      ]
+    )
+
+    // Realtime 1 kHz, 10,000 signals.
+    const rtRows: string[][] = []
+    for (const compression of ['off', 'none', 'zstd'] as const) {
+      const config = synthetic(1000, 9, 0, { execution: { mode: 'realtime', rate_hz: 1000, end_time: REALTIME_S } })
+      const file = join(dir, `rt-${compression}.mcap`)
+      if (compression === 'off') {
+        // The same run unrecorded: the pacing figures to compare with.
+        const session = await Session.start(config, { serving: false })
+        await session.whenEnded()
+        const stats = (await session.scheduler.stop()).lateness
+        await session.stop()
+        rtRows.push(['not recorded', '-', '-', stats ? `${n(stats.p50Ms * 1000)} / ${n(stats.p99Ms * 1000)} / ${n(stats.maxMs * 1000)} µs` : '-', stats ? String(stats.rebases) : '-', '-'])
+        continue
+      }
+      const session = await Session.start(config, { serving: false, recording: { file, compression } })
+      await session.whenEnded()
+      const stats = (await session.scheduler.stop()).lateness
+      await session.stop()
+      const recorded = await recordedFrames(file)
+      const expected = REALTIME_S * 1000 + 1
+      rtRows.push([
+        compression,
+        `${recorded} of ${expected}`,
+        recorded === expected ? 'met' : 'MISSED',
+        stats ? `${n(stats.p50Ms * 1000)} / ${n(stats.p99Ms * 1000)} / ${n(stats.maxMs * 1000)} µs` : '-',
+        stats ? String(stats.rebases) : '-',
+        `${n(statSync(file).size / 1e6, 1)} MB`
+      ])
+    }
+    printTable(`Realtime 1 kHz, 10,000 signals, ${REALTIME_S} s, recorded (pacing as in the scheduler bench: p99 < 500 µs, 0 rebases)`, ['compression', 'frames in file', 'no frame missing', 'lateness p50 / p99 / max', 'rebases', 'file'], rtRows)
+
+    // History: a recording made in afap, 100 signals at 1 kHz.
+    const histConfig = synthetic(10, 9, 10, { execution: { mode: 'afap', rate_hz: 1000, end_time: HISTORY_S } })
+    const file = join(dir, 'history.mcap')
+    const made = await afap(histConfig, { file })
+    const recorder = made.session.history!
+    const names = recorder.signals.slice(0, 1)
+    const q = (fromS: number, toS: number) => recorder.query({ columns: [0], names, fromNs: fromS * 1e9, toNs: toS * 1e9, maxPoints: 2000 })
+    const time = async (fromS: number, toS: number): Promise<{ ms: number; mode: string; frames: number }> => {
+      const start = performance.now()
+      const reply = await q(fromS, toS)
+      return { ms: performance.now() - start, mode: reply.mode, frames: reply.frames }
+    }
+    const whole = await time(0, HISTORY_S)
+    const slice = await time(HISTORY_S / 2, HISTORY_S / 2 + 1)
+    await made.session.stop()
+    const replayStart = performance.now()
+    const reader = await RecordingReader.open(file)
+    let firstFrame = -1
+    for await (const b of reader.batches({ fromNs: 0, toNs: 0 })) firstFrame = b.frames[0]!
+    const openMs = performance.now() - replayStart
+    reader.close()
+    printTable(
+      `History of a ${n(HISTORY_S)} s, 1 kHz, 100-signal recording made in afap (${n(statSync(file).size / 1e6)} MB, recorded at ${n(made.fps)} frames/s)`,
+      ['query', 'time', 'target', '', 'reply'],
+      [
+        ['2,000-point view of the whole run', `${n(whole.ms, 1)} ms`, '< 50 ms', whole.ms < 50 ? 'met' : 'MISSED', `${whole.mode}, ${n(whole.frames)} frames`],
+        ['one-second slice', `${n(slice.ms, 1)} ms`, '< 50 ms', slice.ms < 50 ? 'met' : 'MISSED', `${slice.mode}, ${n(slice.frames)} frames`],
+        ['open the recording and read its first frame (what a replay needs first)', `${n(openMs, 1)} ms`, '< 1000 ms', openMs < 1000 && firstFrame === 0 ? 'met' : 'MISSED', '']
+      ]
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

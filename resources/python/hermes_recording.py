@@ -1,0 +1,103 @@
+"""Reads a Hermes Console recording (.mcap, docs/recording.md) into pandas: one row per frame.
+
+Standard library plus numpy and pandas, and the zstandard package for compressed recordings (Debian:
+python3-pandas python3-zstandard). It reads the MCAP records in order, so a recording whose engine was
+killed (no index at its end) reads up to its last whole chunk.
+"""
+import json
+import struct
+
+import numpy as np
+import pandas as pd
+
+MAGIC = b"\x89MCAP0\r\n"
+OP_SCHEMA, OP_CHANNEL, OP_MESSAGE, OP_CHUNK, OP_METADATA, OP_DATA_END = 0x03, 0x04, 0x05, 0x06, 0x0C, 0x0F
+FRAMES_TOPIC, EVENTS_TOPIC = "/hermes/frames", "/hermes/events"
+
+
+def _string(buf, at):
+    (n,) = struct.unpack_from("<I", buf, at)
+    return bytes(buf[at + 4 : at + 4 + n]).decode("utf-8"), at + 4 + n
+
+
+def _records(buf):
+    """(opcode, content) for each whole record; a record cut by the end of the data ends the walk."""
+    at = 0
+    while at + 9 <= len(buf):
+        op, n = struct.unpack_from("<BQ", buf, at)
+        if at + 9 + n > len(buf):
+            return
+        yield op, memoryview(buf)[at + 9 : at + 9 + n]
+        at += 9 + n
+
+
+def _walk(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if not data.startswith(MAGIC):
+        raise ValueError(f"{path} is not an MCAP file")
+    for op, content in _records(data[len(MAGIC) :]):
+        if op == OP_DATA_END:
+            return
+        if op != OP_CHUNK:
+            yield op, content
+            continue
+        (size,) = struct.unpack_from("<Q", content, 16)
+        compression, at = _string(content, 28)
+        (length,) = struct.unpack_from("<Q", content, at)
+        inner = bytes(content[at + 8 : at + 8 + length])
+        if compression == "zstd":
+            import zstandard
+
+            inner = zstandard.ZstdDecompressor().decompress(inner, max_output_size=size)
+        elif compression:
+            raise ValueError(f"chunk compression {compression!r} is not supported")
+        yield from _records(inner)
+
+
+def _decode_batch(payload):
+    count, signals, segment = struct.unpack_from("<III", payload, 4)
+    n = count * (signals + 2)
+    if payload[:4] == b"HRF0":  # plain float64 columns (an uncompressed recording)
+        return segment, np.frombuffer(payload, "<f8", count=n, offset=16).reshape(signals + 2, count)
+    planes = np.frombuffer(payload, np.uint8, count=n * 8, offset=16).reshape(8, n)
+    return segment, np.ascontiguousarray(planes.T).view("<f8").reshape(signals + 2, count)
+
+
+def read_recording(path):
+    """(frames DataFrame, events list, run metadata dict) of a recording."""
+    topics, names, batches, events, run = {}, None, [], [], {}
+    for op, c in _walk(path):
+        if op == OP_SCHEMA:
+            name, at = _string(c, 2)
+            if name == "hermes.frames.v1":
+                _, at = _string(c, at)
+                names = [s["name"] for s in json.loads(_string(c, at)[0])["signals"]]
+        elif op == OP_CHANNEL:
+            topics[struct.unpack_from("<H", c, 0)[0]] = _string(c, 4)[0]
+        elif op == OP_MESSAGE:
+            topic, payload = topics.get(struct.unpack_from("<H", c, 0)[0]), bytes(c[22:])
+            if topic == FRAMES_TOPIC:
+                batches.append(_decode_batch(payload))
+            elif topic == EVENTS_TOPIC:
+                events.append(json.loads(payload))
+        elif op == OP_METADATA:
+            name, at = _string(c, 0)
+            if name == "hermes.run":
+                (end,) = struct.unpack_from("<I", c, at)
+                at, end = at + 4, at + 4 + end
+                while at < end:
+                    key, at = _string(c, at)
+                    run[key], at = _string(c, at)
+    if names is None:
+        raise ValueError(f"{path} is not a Hermes recording (no frames schema)")
+    columns = np.concatenate([b for _, b in batches], axis=1) if batches else np.zeros((len(names) + 2, 0))
+    segments = np.concatenate([np.full(b.shape[1], s, np.int32) for s, b in batches]) if batches else np.zeros(0, np.int32)
+    frame = {"time": columns[1] / 1e9, "frame": columns[0].astype(np.int64), "segment": segments}
+    frame.update({name: columns[i + 2] for i, name in enumerate(names)})
+    return pd.DataFrame(frame), events, run
+
+
+def read_frames(path):
+    """One row per recorded frame: time (simulated seconds), frame, segment, then one column per signal."""
+    return read_recording(path)[0]

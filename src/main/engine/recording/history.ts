@@ -1,0 +1,107 @@
+// History queries (the `history` extension, docs/protocol.md): signals over a time range, with at most
+// max_points points each: every sample when the range holds that few, else min and max per bucket (so a
+// one-frame spike survives). Fed batch by batch, from memory or from the file.
+import type { FrameBatch } from './format'
+
+/** A request may ask for at most this many points per signal... */
+export const MAX_HISTORY_POINTS = 10_000
+/** ...and for at most this many values in all (points x signals): a reply stays bounded. */
+export const MAX_HISTORY_VALUES = 400_000
+
+export interface HistoryQuery {
+  /** Column indexes (recording order) and their names. */
+  columns: number[]
+  names: string[]
+  /** Recording clock, ns, inclusive. */
+  fromNs: number
+  toNs: number
+  maxPoints: number
+}
+
+export interface HistoryReply {
+  mode: 'full' | 'minmax'
+  signals: string[]
+  /** full: each sample's simulated time, s; minmax: each bucket's start (simulated time, s). */
+  time: number[]
+  /** full: per signal, one value per time. */
+  values?: Record<string, number[]>
+  /** minmax: per signal, per bucket; null where a bucket holds no frame. */
+  min?: Record<string, (number | null)[]>
+  max?: Record<string, (number | null)[]>
+  /** Frames the range held. */
+  frames: number
+}
+
+/** Where history comes from: a recorder (live run) or a recording (replay). Times: simulated, current segment. */
+export interface HistorySource {
+  /** Recorded signals, in column order. */
+  readonly signals: readonly string[]
+  query(q: HistoryQuery): Promise<HistoryReply>
+}
+
+export class HistoryBuilder {
+  private readonly mode: 'full' | 'minmax'
+  private readonly buckets: number
+  private readonly widthNs: number
+  private readonly time: number[] = []
+  private readonly values: number[][]
+  private readonly min: Float64Array[]
+  private readonly max: Float64Array[]
+  private readonly filled: Uint8Array
+  /** Simulated minus recording clock at each bucket start (for the reported times). */
+  private readonly offsets: Float64Array
+  private frames = 0
+
+  /** `expectedFrames`: how many frames the range may hold (its length over the frame period, plus one). */
+  constructor(
+    private readonly q: HistoryQuery,
+    expectedFrames: number
+  ) {
+    this.mode = expectedFrames <= q.maxPoints ? 'full' : 'minmax'
+    // Two values (min, max) a bucket: max_points values per signal in all.
+    this.buckets = this.mode === 'full' ? 0 : Math.max(1, Math.floor(q.maxPoints / 2))
+    this.widthNs = this.mode === 'full' ? 0 : (q.toNs - q.fromNs + 1) / this.buckets
+    this.values = q.columns.map(() => [])
+    this.min = q.columns.map(() => new Float64Array(this.buckets).fill(Infinity))
+    this.max = q.columns.map(() => new Float64Array(this.buckets).fill(-Infinity))
+    this.filled = new Uint8Array(this.buckets)
+    this.offsets = new Float64Array(this.buckets)
+  }
+
+  /** Full mode fills up to max_points: a range that held more than expected (none normally) is cut there. */
+  add(b: FrameBatch): void {
+    const { fromNs, toNs, columns } = this.q
+    for (let k = 0; k < b.frames.length; k++) {
+      const t = b.timesNs[k]! + b.offsetNs
+      if (t < fromNs || t > toNs) continue
+      this.frames++
+      if (this.mode === 'full') {
+        if (this.time.length >= this.q.maxPoints) continue
+        this.time.push(b.timesNs[k]! / 1e9)
+        for (let c = 0; c < columns.length; c++) this.values[c]!.push(b.columns[columns[c]!]![k]!)
+        continue
+      }
+      const i = Math.min(this.buckets - 1, Math.floor((t - fromNs) / this.widthNs))
+      if (!this.filled[i]) {
+        this.filled[i] = 1
+        this.offsets[i] = -b.offsetNs
+      }
+      for (let c = 0; c < columns.length; c++) {
+        const v = b.columns[columns[c]!]![k]!
+        if (v < this.min[c]![i]!) this.min[c]![i] = v
+        if (v > this.max[c]![i]!) this.max[c]![i] = v
+      }
+    }
+  }
+
+  reply(): HistoryReply {
+    const { names } = this.q
+    if (this.mode === 'full') {
+      return { mode: 'full', signals: names, time: this.time, values: Object.fromEntries(names.map((n, c) => [n, this.values[c]!])), frames: this.frames }
+    }
+    const time = Array.from({ length: this.buckets }, (_, i) => (this.q.fromNs + i * this.widthNs + this.offsets[i]!) / 1e9)
+    const pick = (arrays: Float64Array[]): Record<string, (number | null)[]> =>
+      Object.fromEntries(names.map((n, c) => [n, Array.from(arrays[c]!, (v, i) => (this.filled[i] ? v : null))]))
+    return { mode: 'minmax', signals: names, time, min: pick(this.min), max: pick(this.max), frames: this.frames }
+  }
+}

@@ -1,0 +1,176 @@
+// The engine thread's handle on a recording: starts the recorder thread, wires the scheduler's frames
+// to it, and records commands and events with their frames.
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { MessageChannel, type Worker } from 'node:worker_threads'
+import type { ResolvedConfig } from '../config/types'
+import { buildSchema, publishedNames } from '../server/schema'
+import type { SchedulerEvent } from '../scheduler/scheduler'
+import { startWorker } from '../threads'
+import { expandPatterns } from '../../../shared/protocol/patterns'
+import { batchCapacity, type TapSetup } from './frameTap'
+import type { RecordedEvent, RecordedSignal, RunInfo } from './format'
+import type { RecorderInput, RecorderOutput, RecorderWorkerData } from './recorderWorker'
+import type { HistoryQuery, HistoryReply, HistorySource } from './history'
+import { version } from '../../../../package.json'
+
+export interface RecordingOptions {
+  /** The file to write; it must not exist yet. */
+  file: string
+  /** Patterns of the published signals to record (seed 000's rules); default every published signal. */
+  signals?: readonly string[]
+  compression?: 'zstd' | 'none'
+  runId?: string
+  /** Frames per batch (default: what fits 512 KiB, at most 4096). Smaller: more, smaller chunks. */
+  batchFrames?: number
+  /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB); older ones are read from the file. */
+  memoryBytes?: number
+}
+
+export interface RecordingSummary {
+  file: string
+  frames: number
+  events: number
+  bytes: number
+  /** Why recording stopped early, or null. */
+  failure: string | null
+}
+
+const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
+
+/** How long close waits for the scheduler thread's last batch before it closes the file without it. */
+const CLOSE_WAIT_MS = 3000
+
+export class Recorder implements HistorySource {
+  private failure: string | null = null
+  private nextQuery = 1
+  private readonly queries = new Map<number, { resolve(reply: HistoryReply): void; reject(error: Error): void }>()
+  private segment = 0
+  private closed: Promise<RecordingSummary> | null = null
+  private resolveClosed: ((summary: { frames: number; events: number; bytes: number }) => void) | null = null
+
+  private constructor(
+    readonly file: string,
+    readonly runId: string,
+    readonly signals: readonly string[],
+    /** For the scheduler thread (workerData): whoever starts the scheduler passes it on. */
+    readonly tap: TapSetup,
+    private readonly worker: Worker,
+    private readonly dtNs: number
+  ) {}
+
+  /** Opens the file (which must not exist) and resolves once its header is written. */
+  static async start(config: ResolvedConfig, options: RecordingOptions): Promise<Recorder> {
+    const published = publishedNames(config)
+    const names = options.signals ? expandPatterns(options.signals, published) : published
+    const byName = new Map(config.modules.flatMap((m) => m.signals.map((s) => [s.qualified, s])))
+    const signals: RecordedSignal[] = names.map((n) => ({ name: n, unit: byName.get(n)?.unit ?? '', type: byName.get(n)?.type ?? 'f64' }))
+    const slotOf = new Map(config.modules.flatMap((m) => m.signals).map((s, i) => [s.qualified, i]))
+    const capacity = options.batchFrames ?? batchCapacity(signals.length)
+    const runId = options.runId ?? randomUUID()
+    const info: RunInfo = {
+      runId,
+      configFile: config.file ?? '',
+      rateHz: config.execution.rateHz,
+      dtNs: config.execution.dtNs,
+      telemetryHz: config.server.telemetryHz,
+      startedAt: new Date().toISOString(),
+      batchSpanNs: capacity * config.execution.dtNs,
+      schema: JSON.stringify(buildSchema(config, { runId, state: 'paused', frame: 0, timeNs: 0, fault: null }))
+    }
+    let configText = ''
+    try {
+      if (config.file) configText = readFileSync(config.file, 'utf8')
+    } catch {
+      // A config built in memory, or a file gone since it loaded: the recording says so by an empty text.
+    }
+    const channel = new MessageChannel()
+    const control = new SharedArrayBuffer(8)
+    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'zstd', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES }
+    const worker = startWorker(__dirname, 'recorderWorker', { workerData: data, transferList: [channel.port1], name: 'hermes-recorder' })
+    const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
+    const recorder = new Recorder(options.file, runId, names, tap, worker, config.execution.dtNs)
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (message: RecorderOutput): void => {
+        if (message.kind === 'ready') {
+          worker.off('message', onMessage)
+          recorder.listen()
+          resolve()
+        } else if (message.kind === 'failed') {
+          void worker.terminate()
+          reject(new Error(`cannot record to ${options.file}: ${message.message}`))
+        }
+      }
+      worker.on('message', onMessage)
+      worker.once('error', (error) => reject(new Error(`cannot record to ${options.file}: ${error.message}`)))
+    })
+    return recorder
+  }
+
+  /** Why recording stopped before the run did (disk full...), or null while it is fine. */
+  get failed(): string | null {
+    return this.failure
+  }
+
+  record(event: RecordedEvent): void {
+    if (this.closed) return
+    // The segment the event belongs to: a reset's own command is the first event of the next one.
+    if (event.kind === 'command' && event.action === 'reset') this.segment++
+    const message: RecorderInput = { kind: 'event', json: JSON.stringify({ ...event, segment: this.segment }), timeNs: event.timeNs }
+    this.worker.postMessage(message)
+  }
+
+  /** Scheduler events (state changes, faults) as recorded events. */
+  recordSchedulerEvent(event: SchedulerEvent): void {
+    if (event.kind === 'state') this.record({ kind: 'state', state: event.state, reason: event.reason, frame: event.frame, timeNs: event.timeNs })
+    else if (event.kind === 'fault') this.record({ kind: 'fault', module: event.module, message: event.message, action: event.action, frame: event.frame, timeNs: event.frame * this.dtNs })
+  }
+
+  /** History of the current segment, answered by the recorder thread from memory and from the file. */
+  query(query: HistoryQuery): Promise<HistoryReply> {
+    if (this.closed) return Promise.reject(new Error('the recording is closed'))
+    const id = this.nextQuery++
+    return new Promise<HistoryReply>((resolve, reject) => {
+      this.queries.set(id, { resolve, reject })
+      this.worker.postMessage({ kind: 'history', id, query } satisfies RecorderInput)
+    })
+  }
+
+  /** Writes the index and closes the file, once the scheduler thread has sent its last frames (stop it first). */
+  close(): Promise<RecordingSummary> {
+    this.closed ??= new Promise<{ frames: number; events: number; bytes: number }>((resolve) => {
+      this.resolveClosed = resolve
+      this.worker.postMessage({ kind: 'close', force: false } satisfies RecorderInput)
+      const timer = setTimeout(() => this.worker.postMessage({ kind: 'close', force: true } satisfies RecorderInput), CLOSE_WAIT_MS)
+      this.worker.once('exit', () => {
+        clearTimeout(timer)
+        resolve({ frames: 0, events: 0, bytes: 0 })
+      })
+    }).then(async (summary) => {
+      await this.worker.terminate()
+      return { file: this.file, ...summary, failure: this.failure }
+    })
+    return this.closed
+  }
+
+  private listen(): void {
+    this.worker.on('message', (message: RecorderOutput) => {
+      if (message.kind === 'history') {
+        const q = this.queries.get(message.id)
+        this.queries.delete(message.id)
+        if (message.reply) q?.resolve(message.reply)
+        else q?.reject(new Error(`history failed: ${message.error ?? 'no reply'}`))
+      } else if (message.kind === 'failed') this.failure = message.message
+      else if (message.kind === 'closed') this.resolveClosed?.({ frames: message.frames, events: message.events, bytes: message.bytes })
+    })
+    this.worker.on('exit', () => {
+      for (const q of this.queries.values()) q.reject(new Error('the recorder has stopped'))
+      this.queries.clear()
+    })
+    this.worker.on('error', (error) => {
+      this.failure ??= error.message
+      Atomics.store(new Int32Array(this.tap.control), 1, 1)
+      Atomics.notify(new Int32Array(this.tap.control), 0)
+    })
+  }
+}

@@ -1,0 +1,203 @@
+// A recorded run against what a client received: every frame, identical values, commands with their frames.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { RawClient, startEngine, until, type Engine } from '../server/testing'
+import { RecordingReader } from './reader'
+import type { FrameBatch } from './format'
+
+export const RECORDED = (execution: string, telemetryHz = 50): string => `
+modules:
+  gen:
+    type: inproc
+    model: signal_generator
+    options: { waveform: sine, amplitude: 2, frequency: 3 }
+  noise:
+    type: inproc
+    model: signal_generator
+    options: { waveform: noise, seed: 7 }
+  vehicle:
+    type: inproc
+    model: point_mass
+    options: { initial_velocity: [1.0, 0.5] }
+  ctl:
+    type: inproc
+    model: injection
+    signals:
+      - { name: input }
+      - { name: hidden, published: false }
+execution:
+  ${execution}
+server:
+  telemetry_hz: ${telemetryHz}
+`
+
+const dirs: string[] = []
+const engines: Engine[] = []
+const clients: RawClient[] = []
+
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hermes-rec-'))
+  dirs.push(dir)
+  return dir
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.socket.terminate()
+  await Promise.all(engines.splice(0).map((e) => e.stop()))
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+/** Every recorded frame of the file, as frame -> [segment, time, values in column order]. */
+export async function readAll(file: string): Promise<{ reader: RecordingReader; rows: { segment: number; frame: number; timeNs: number; values: number[] }[] }> {
+  const reader = await RecordingReader.open(file)
+  const rows: { segment: number; frame: number; timeNs: number; values: number[] }[] = []
+  const push = (b: FrameBatch): void => {
+    for (let k = 0; k < b.frames.length; k++) rows.push({ segment: b.segment, frame: b.frames[k]!, timeNs: b.timesNs[k]!, values: b.columns.map((c) => c[k]!) })
+  }
+  for await (const b of reader.batches()) push(b)
+  return { reader, rows }
+}
+
+export async function ackOf(client: RawClient, action: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const m = await client.json()
+    if (m.type === 'ack' && m.action === action) return m
+    if (m.type === 'error') throw new Error(`error instead of the ${action} ack: ${JSON.stringify(m)}`)
+  }
+}
+
+describe('recording', () => {
+  it('holds every frame at rate_hz, and the frames a client got at telemetry_hz are identical to it', async () => {
+    const file = join(tempDir(), 'run.mcap')
+    const e = await startEngine(RECORDED('mode: realtime\n  rate_hz: 400\n  end_time: 1.5'), {}, { recording: { file } })
+    engines.push(e)
+    const client = await RawClient.open(e.url)
+    clients.push(client)
+    client.send({ action: 'subscribe', params: { signals: ['*'] } })
+    const ack = await ackOf(client, 'subscribe')
+    const names = ack.signals as string[]
+    const received = new Map<number, Float64Array>()
+    await until(() => {
+      for (const r of client.received.splice(0)) if (r.kind === 'binary') received.set(Number(r.frame.frame), r.frame.values)
+      return e.session.scheduler.state === 'ended'
+    }, 'the run to reach end_time')
+    // The last frames a client is sent may still be in flight: take what arrived.
+    await new Promise((r) => setTimeout(r, 200))
+    for (const r of client.received.splice(0)) if (r.kind === 'binary') received.set(Number(r.frame.frame), r.frame.values)
+    await e.stop()
+    engines.length = 0
+
+    const { reader, rows } = await readAll(file)
+    expect(reader.complete).toBe(true)
+    // Every frame from 0 to the end, once each, in order: 1.5 s at 400 Hz is frames 0..600.
+    expect(rows.map((r) => r.frame)).toEqual(Array.from({ length: 601 }, (_, i) => i))
+    expect(rows.every((r) => r.timeNs === r.frame * 2_500_000)).toBe(true)
+    expect(reader.signals.map((s) => s.name)).toEqual(names)
+    expect(names).not.toContain('ctl.hidden')
+    // A client at 50 Hz saw a fraction of them; each one it saw is bit for bit the recorded frame.
+    expect(received.size).toBeGreaterThan(10)
+    expect(received.size).toBeLessThan(601)
+    for (const [frame, values] of received) expect(rows[frame]!.values).toEqual([...values])
+    reader.close()
+  })
+
+  it('records each command with its client and frame, and a reset starts a new segment from frame 0', async () => {
+    const file = join(tempDir(), 'cmds.mcap')
+    const e = await startEngine(RECORDED('mode: realtime\n  rate_hz: 100\n  start_paused: true'), {}, { recording: { file } })
+    engines.push(e)
+    const client = await RawClient.open(e.url)
+    clients.push(client)
+    client.send({ action: 'step', params: { count: 5 } })
+    expect(await ackOf(client, 'step')).toMatchObject({ frame: 5 })
+    client.send({ action: 'set', params: { signal: 'ctl.input', value: 2.5 } })
+    await ackOf(client, 'set')
+    client.send({ action: 'step', params: { count: 3 } })
+    expect(await ackOf(client, 'step')).toMatchObject({ frame: 8 })
+    client.send({ action: 'reset' })
+    await ackOf(client, 'reset')
+    client.send({ action: 'step', params: { count: 2 } })
+    await ackOf(client, 'step')
+    await e.stop()
+    engines.length = 0
+
+    const { reader, rows } = await readAll(file)
+    const commands = (await reader.events()).filter((ev) => ev.kind === 'command')
+    expect(commands.map((c) => [c.action, c.frame, c.signal ?? null, c.value ?? null, c.count ?? null])).toEqual([
+      ['step', 5, null, null, 5],
+      ['set', 5, 'ctl.input', 2.5, null],
+      ['step', 8, null, null, 3],
+      ['reset', 0, null, null, null],
+      ['step', 2, null, null, 2]
+    ])
+    expect(new Set(commands.map((c) => (c.kind === 'command' ? c.client : '')))).toEqual(new Set([expect.stringMatching(/^client \d+ \(127\.0\.0\.1:\d+\)$/)]))
+    // Segment 0: frames 0..8; segment 1, after the reset: 0..2.
+    expect(rows.map((r) => [r.segment, r.frame])).toEqual([...Array.from({ length: 9 }, (_, i) => [0, i]), [1, 0], [1, 1], [1, 2]])
+    // The set reaches the recording at the next frame boundary: frame 6 on, until the reset.
+    const input = reader.signals.findIndex((s) => s.name === 'ctl.input')
+    expect(rows.map((r) => r.values[input])).toEqual([0, 0, 0, 0, 0, 0, 2.5, 2.5, 2.5, 0, 0, 0])
+    reader.close()
+  })
+
+  it('answers history at full resolution and as min/max buckets, from memory and from the file, as the recording has it', async () => {
+    const file = join(tempDir(), 'hist.mcap')
+    // Small batches and memory for one of them: most of the run is read back from the file.
+    const e = await startEngine(RECORDED('mode: afap\n  rate_hz: 1000\n  end_time: 3'), {}, { recording: { file, batchFrames: 64, memoryBytes: 1 } })
+    engines.push(e)
+    await until(() => e.session.scheduler.state === 'ended', 'the run to end')
+    const client = await RawClient.open(e.url)
+    clients.push(client)
+    client.send({ action: 'hello', params: { extensions: ['ids'] } })
+    await ackOf(client, 'hello')
+    const ask = async (params: Record<string, unknown>, id: number): Promise<Record<string, unknown>> => {
+      client.send({ action: 'history', params, id })
+      for (;;) {
+        const m = await client.json()
+        if (m.id === id) return m
+      }
+    }
+    const full = await ask({ signals: ['gen.out', 'noise.*'], from: 0.5, to: 1.0, max_points: 1000 }, 1)
+    const minmax = await ask({ signals: ['gen.out'], from: 0, to: 3, max_points: 20 }, 2)
+    const refused = await ask({ signals: ['nothing.*'], from: 0, to: 1 }, 3)
+    const tooMany = await ask({ signals: ['gen.out'], from: 0, to: 1, max_points: 1e6 }, 4)
+    await e.stop()
+    engines.length = 0
+
+    const { reader, rows } = await readAll(file)
+    const col = (name: string): number => reader.signals.findIndex((s) => s.name === name)
+    const inRange = rows.filter((r) => r.timeNs >= 0.5e9 && r.timeNs <= 1.0e9)
+    expect(full).toMatchObject({ type: 'history', mode: 'full', signals: ['gen.out', 'noise.out'], frames: 501 })
+    expect(full.time).toEqual(inRange.map((r) => r.timeNs / 1e9))
+    expect((full.values as Record<string, number[]>)['gen.out']).toEqual(inRange.map((r) => r.values[col('gen.out')]))
+    expect((full.values as Record<string, number[]>)['noise.out']).toEqual(inRange.map((r) => r.values[col('noise.out')]))
+
+    // 10 buckets over 0..3 s: each bucket's min and max are those of the recorded frames in it.
+    expect(minmax).toMatchObject({ mode: 'minmax', frames: 3001 })
+    const width = 3e9 / 10
+    const g = col('gen.out')
+    const expectMin = Array.from({ length: 10 }, (_, i) => Math.min(...rows.filter((r) => Math.min(9, Math.floor(r.timeNs / ((3e9 + 1) / 10))) === i).map((r) => r.values[g]!)))
+    const expectMax = Array.from({ length: 10 }, (_, i) => Math.max(...rows.filter((r) => Math.min(9, Math.floor(r.timeNs / ((3e9 + 1) / 10))) === i).map((r) => r.values[g]!)))
+    expect((minmax.min as Record<string, number[]>)['gen.out']).toEqual(expectMin)
+    expect((minmax.max as Record<string, number[]>)['gen.out']).toEqual(expectMax)
+    expect((minmax.time as number[])[1]).toBeCloseTo(width / 1e9 + 1e-10, 6)
+
+    expect(refused).toMatchObject({ type: 'error', action: 'history', message: 'history: no recorded signal matches nothing.*' })
+    expect(tooMany).toMatchObject({ type: 'error', message: "history 'max_points' must be an integer from 2 to 10000" })
+    reader.close()
+  })
+
+  it('refuses history for a run that is not recorded, and says how to record it', async () => {
+    const e = await startEngine(RECORDED('mode: afap\n  rate_hz: 100\n  end_time: 1'))
+    engines.push(e)
+    const client = await RawClient.open(e.url)
+    clients.push(client)
+    client.send({ action: 'history', params: { signals: ['*'], from: 0, to: 1 } })
+    for (;;) {
+      const m = await client.json()
+      if (m.type !== 'error') continue
+      expect(m.message).toContain('history is not available: this run is not recorded')
+      break
+    }
+  })
+})
