@@ -2,6 +2,7 @@
 import { cpus } from 'node:os'
 import { configLoadBench } from './configLoad'
 import { consoleBench } from './console'
+import { contentionBench } from './contention'
 import { fanoutBench } from './fanout'
 import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
@@ -16,7 +17,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   modules: modulesBench,
   netsim: netsimBench,
   server: serverBench,
-  config: configLoadBench
+  config: configLoadBench,
+  contention: contentionBench
 }
 
 async function main(): Promise<void> {

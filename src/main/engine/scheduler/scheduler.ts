@@ -303,7 +303,7 @@ export class Scheduler {
     return new Promise<LoopStats>((resolve) => {
       if (this.exited) {
         this.loopStopped = true
-        return resolve({ frames: 0, lateness: null })
+        return resolve({ frames: 0, lateness: null, waits: {} })
       }
       const timer = setTimeout(() => {
         this.processes.killAll()
@@ -389,7 +389,7 @@ export class Scheduler {
     void this.processes.stop()
     for (const p of this.pending.values()) p.reject(new Error(message))
     this.pending.clear()
-    if (this.resolveStopped) this.resolveStopped({ frames: 0, lateness: null })
+    if (this.resolveStopped) this.resolveStopped({ frames: 0, lateness: null, waits: {} })
     else this.emit({ kind: 'exit', message })
   }
 }
