@@ -8,6 +8,7 @@ import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
 import { schedulerBench, schedulerCommandsBench } from './scheduler'
 import { serverBench } from './server'
+import { startupBench } from './startup'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
@@ -18,7 +19,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   netsim: netsimBench,
   server: serverBench,
   config: configLoadBench,
-  contention: contentionBench
+  contention: contentionBench,
+  startup: startupBench
 }
 
 async function main(): Promise<void> {
