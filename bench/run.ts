@@ -4,6 +4,7 @@ import { configLoadBench } from './configLoad'
 import { consoleBench } from './console'
 import { contentionBench } from './contention'
 import { fanoutBench } from './fanout'
+import { footprintBench } from './footprint'
 import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
 import { schedulerBench, schedulerCommandsBench } from './scheduler'
@@ -20,7 +21,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   server: serverBench,
   config: configLoadBench,
   contention: contentionBench,
-  startup: startupBench
+  startup: startupBench,
+  footprint: footprintBench
 }
 
 async function main(): Promise<void> {
