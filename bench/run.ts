@@ -2,14 +2,17 @@
 import { cpus } from 'node:os'
 import { configLoadBench } from './configLoad'
 import { consoleBench } from './console'
+import { contentionBench } from './contention'
 import { fanoutBench } from './fanout'
 import { limitsBench } from './limits'
+import { footprintBench } from './footprint'
 import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
 import { recordingBench } from './recording'
 import { schedulerBench, schedulerCommandsBench } from './scheduler'
 import { serverBench } from './server'
 import { sweepsBench } from './sweeps'
+import { startupBench } from './startup'
 
 const SUITES: Record<string, () => Promise<void>> = {
   scheduler: schedulerBench,
@@ -22,7 +25,10 @@ const SUITES: Record<string, () => Promise<void>> = {
   config: configLoadBench,
   limits: limitsBench,
   sweeps: sweepsBench,
-  recording: recordingBench
+  recording: recordingBench,
+  contention: contentionBench,
+  startup: startupBench,
+  footprint: footprintBench
 }
 
 async function main(): Promise<void> {

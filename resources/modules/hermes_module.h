@@ -99,7 +99,13 @@ struct hermes_module {
     size_t buf_len, buf_cap;
     unsigned char *reply;  /* DONE message: header and outputs */
     int initialized, terminated;
-    double spin_us;        /* spin this long for the next request before blocking (HERMES_SPIN_US) */
+    double spin_us;        /* spin at most this long for the next request before blocking (HERMES_SPIN_US) */
+    /* Adaptive waiting (docs/architecture.md, "Waiting"): spin only while requests come within the budget and a core is free. */
+    int wait_policy;       /* 0 adaptive, 1 always spin, 2 never spin (HERMES_WAIT) */
+    int spinning, misses, probe_every, until_probe;
+    int load_fd, load_busy;
+    long cores;
+    double load_at;
     char message[1024];
 };
 
@@ -189,20 +195,70 @@ static double hermes__now_us(void) {
     return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
 }
 
-/* Spinning on the pipe for the next request saves the engine a wake-up per step; the engine says how long. */
+/* More runnable threads than cores right now (the fourth field of /proc/loadavg, read every 20 ms at most). */
+static int hermes__busy(hermes_module *m, double now) {
+    if (m->load_fd < 0) return 0;
+    if (now - m->load_at < 20000) return m->load_busy;
+    m->load_at = now;
+    char text[128];
+    ssize_t got = pread(m->load_fd, text, sizeof text - 1, 0);
+    m->load_busy = 0;
+    if (got <= 0) return 0;
+    text[got] = 0;
+    const char *field = text;
+    for (int i = 0; i < 3 && field; i++) {
+        field = strchr(field, ' ');
+        if (field) field++;
+    }
+    if (field) m->load_busy = atol(field) > m->cores;
+    return m->load_busy;
+}
+
+/* A spin that ran out (a slow engine) or was preempted (no free core): spinning stops, with probes now and then. */
+static void hermes__give_up(hermes_module *m, int preempted) {
+    if (m->spinning) {
+        if (!preempted && ++m->misses < 3) return;
+        m->spinning = 0;
+        m->probe_every = 64;
+    } else if (m->probe_every < 4096) {
+        m->probe_every *= 2;
+    }
+    m->misses = 0;
+    m->until_probe = m->probe_every;
+}
+
+/* Spinning on the pipe for the next request saves the engine a wake-up per step, while it pays. */
 static ssize_t hermes__read(hermes_module *m, unsigned char *into, size_t n) {
-    double until = -1;
+    int spin = -1; /* undecided until the first EAGAIN */
+    double until = 0, last = 0;
     for (;;) {
         ssize_t r = read(m->fd_in, into, n);
-        if (r >= 0) return r;
+        if (r >= 0) {
+            if (spin == 1) {
+                m->misses = 0;
+                if (!m->spinning) { m->spinning = 1; m->probe_every = 64; }
+            }
+            return r;
+        }
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
         double now = hermes__now_us();
-        if (until < 0) until = now + m->spin_us;
-        if (now >= until) {
-            struct pollfd p = { m->fd_in, POLLIN, 0 };
-            poll(&p, 1, -1);
+        if (spin < 0) {
+            spin = m->spin_us > 0 && m->wait_policy != 2;
+            if (spin && m->wait_policy == 0) {
+                if (!m->spinning && --m->until_probe > 0) spin = 0;
+                else if (hermes__busy(m, now)) { hermes__give_up(m, 1); spin = 0; }
+            }
+            until = now + m->spin_us;
+            last = now;
         }
+        if (spin == 1) {
+            if (m->wait_policy == 0 && now - last > 50) { hermes__give_up(m, 1); spin = 0; }
+            else if (now >= until) { if (m->wait_policy == 0) hermes__give_up(m, 0); spin = 0; }
+            else { last = now; continue; }
+        }
+        struct pollfd p = { m->fd_in, POLLIN, 0 };
+        poll(&p, 1, -1);
     }
 }
 
@@ -366,6 +422,14 @@ static int hermes__take_over(hermes_module *m) {
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *spin = getenv("HERMES_SPIN_US");
     m->spin_us = spin ? atof(spin) : 0;
+    const char *policy = getenv("HERMES_WAIT");
+    m->wait_policy = policy && !strcmp(policy, "spin") ? 1 : policy && !strcmp(policy, "block") ? 2 : 0;
+    m->spinning = m->spin_us > 0 && m->wait_policy != 2;
+    m->probe_every = 64;
+    m->cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (m->cores < 1) m->cores = 1;
+    m->load_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    m->load_at = -1e18;
     if (m->spin_us > 0) fcntl(m->fd_in, F_SETFL, fcntl(m->fd_in, F_GETFL) | O_NONBLOCK);
 
     m->buf_cap = 4096;

@@ -47,6 +47,106 @@ _HEADER = struct.Struct("<II")
 _STEP = struct.Struct("<Qqdd")
 
 
+class _Waiter:
+    """Spins on the non-blocking request pipe only while requests come within the budget and a core is free.
+
+    The engine's rule (docs/architecture.md, "Waiting"): a spin that runs out of budget three times in a
+    row, or that sees this process descheduled (a gap of 50 µs between two polls), or a machine with more
+    runnable threads than cores (/proc/loadavg), turns spinning off; one wait in 64 (doubling up to 4096
+    while it fails) tries again. HERMES_WAIT=spin always spins, HERMES_WAIT=block never does.
+    """
+
+    PREEMPTED = 50e-6
+    MISS_LIMIT = 3
+    PROBE_MIN = 64
+    PROBE_MAX = 4096
+    LOAD_PERIOD = 0.02
+
+    def __init__(self, budget):
+        self.budget = budget
+        self.policy = os.environ.get("HERMES_WAIT", "adaptive")
+        if self.policy not in ("spin", "block"):
+            self.policy = "adaptive"
+        self.spinning = budget > 0 and self.policy != "block"
+        self.misses = 0
+        self.probe_every = self.PROBE_MIN
+        self.until_probe = 0
+        self.spins = self.yields = self.blocks = self.switches = 0
+        try:
+            self.cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            self.cores = os.cpu_count() or 1
+        try:
+            self.load_fd = os.open("/proc/loadavg", os.O_RDONLY)
+        except OSError:
+            self.load_fd = -1
+        self.load_at = -1.0
+        self.load_busy = False
+
+    def busy(self, now):
+        if self.load_fd < 0:
+            return False
+        if now - self.load_at >= self.LOAD_PERIOD:
+            self.load_at = now
+            try:
+                self.load_busy = int(os.pread(self.load_fd, 128, 0).split()[3].split(b"/")[0]) > self.cores
+            except (OSError, ValueError, IndexError):
+                self.load_busy = False
+        return self.load_busy
+
+    def spin(self, fd):
+        """What a non-blocking read of `fd` returned while spinning, or None: the caller then blocks."""
+        if self.budget <= 0 or self.policy == "block":
+            return None
+        clock = time.perf_counter
+        start = clock()
+        adaptive = self.policy == "adaptive"
+        if adaptive:
+            if not self.spinning:
+                self.until_probe -= 1
+                if self.until_probe > 0:
+                    return None
+            if self.busy(start):
+                return self.give_up(True)
+        until = start + self.budget
+        last = start
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                now = clock()
+                if adaptive and now - last > self.PREEMPTED:
+                    return self.give_up(True)
+                last = now
+                if now >= until:
+                    return self.give_up(False) if adaptive else None
+                continue
+            self.spins += 1
+            self.misses = 0
+            if not self.spinning:
+                self.spinning = True
+                self.switches += 1
+                self.probe_every = self.PROBE_MIN
+            return chunk
+
+    def give_up(self, preempted):
+        if preempted:
+            self.yields += 1
+        if self.spinning:
+            if not preempted:
+                self.misses += 1
+                if self.misses < self.MISS_LIMIT:
+                    return None
+            self.spinning = False
+            self.switches += 1
+            self.probe_every = self.PROBE_MIN
+        else:
+            self.probe_every = min(self.PROBE_MAX, self.probe_every * 2)
+        self.misses = 0
+        self.until_probe = self.probe_every
+        return None
+
+
 def signal(name, unit=None, writable=None, published=None, initial=None, description=None, type=None):
     """A signal declaration, for Module.signals; fields left out take the YAML's value or the default."""
     fields = {"name": name, "unit": unit, "writable": writable, "published": published, "initial": initial, "description": description, "type": type}
@@ -174,9 +274,10 @@ class _Runner:
         self.fd_in = fd_in
         self.fd_out = fd_out
         self.pending = b""
-        # Spinning on the pipe for the next request saves the engine a wake-up per step; the engine says
-        # how long (0 when the cores are all taken).
+        # Spinning on the pipe for the next request saves the engine a wake-up per step while requests come
+        # fast and a core is free (_Waiter); the engine says how long (0 when the cores are all taken).
         self.spin = float(os.environ.get("HERMES_SPIN_US") or 0) / 1e6
+        self.waiter = _Waiter(self.spin)
         if self.spin > 0:
             os.set_blocking(fd_in, False)
         self.time = Time()
@@ -210,13 +311,15 @@ class _Runner:
 
     def read(self):
         fd = self.fd_in
-        until = time.perf_counter() + self.spin
         while True:
             try:
                 return os.read(fd, 65536)
             except BlockingIOError:
-                if time.perf_counter() > until:
-                    select.select([fd], [], [])
+                chunk = self.waiter.spin(fd)
+                if chunk is not None:
+                    return chunk
+                self.waiter.blocks += 1
+                select.select([fd], [], [])
 
     def reply(self, hook, *args):
         try:

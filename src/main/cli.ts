@@ -93,10 +93,18 @@ async function startServer(config: ResolvedConfig, session: Session): Promise<He
  * waiting for; a third time, it gives up on the clean stop and exits 130 (module processes are killed
  * with their process groups on the way out: moduleProcess.ts).
  */
+const SAME_SIGNAL_MS = 200
+const UNDER_NPM = process.env.npm_lifecycle_event === 'hermes'
 function stopSignals(progress: () => string): Promise<string> {
   return new Promise<string>((resolve) => {
     let asked = 0
+    let lastMs = -Infinity
     const onSignal = (outcome: string): void => {
+      // One Ctrl+C under `npm run hermes` arrives twice: from the terminal, and forwarded by npm.
+      const now = performance.now()
+      const repeat = UNDER_NPM && now - lastMs < SAME_SIGNAL_MS
+      lastMs = now
+      if (repeat) return
       asked++
       if (asked === 1) {
         process.stderr.write(`hermes: stopping\n`)

@@ -23,7 +23,7 @@ import time
 
 # The protocol's constants and the Linux end-with-the-engine request come from the project's own helper,
 # which sits next to this package on PYTHONPATH.
-from hermes_module import DONE, HELO, INIT, PROTOCOL, RSET, STAG, STEP, TERM, _HEADER, _STEP, _end_with_engine
+from hermes_module import DONE, HELO, INIT, PROTOCOL, RSET, STAG, STEP, TERM, _HEADER, _STEP, _Waiter, _end_with_engine
 
 _TIMEOUT = object()
 _END = object()
@@ -40,6 +40,8 @@ class Link:
         self.buffer = b""
         self.module = os.environ.get("HERMES_MODULE_NAME", "")
         self.spin = float(os.environ.get("HERMES_SPIN_US") or 0) / 1e6
+        # Spins for the next request only while requests come that fast and a core is free.
+        self.waiter = _Waiter(self.spin)
         # Hermes modules leave wait_step on its timeout; HERMES_COMPAT_TIMEOUTS=ignore lets them wait for the
         # engine instead (a paused console then does not end them).
         self.ignore_timeouts = os.environ.get("HERMES_COMPAT_TIMEOUTS", "") == "ignore"
@@ -194,7 +196,6 @@ class Link:
         """(tag, payload), _TIMEOUT once `deadline` (monotonic) passes, or _END at end of input."""
         buf = self.buffer
         fd = self.fd_in
-        spin_until = time.perf_counter() + self.spin if self.spin > 0 else 0.0
         while True:
             if len(buf) >= 8:
                 tag, length = _HEADER.unpack_from(buf, 0)
@@ -205,18 +206,24 @@ class Link:
             try:
                 chunk = os.read(fd, 65536)
             except BlockingIOError:
-                if spin_until and time.perf_counter() < spin_until:
+                chunk = self.waiter.spin(fd) if deadline is None or time.monotonic() < deadline else None
+                if chunk is None:
+                    self.waiter.blocks += 1
+                    chunk = self.block(fd, deadline)
+                    if chunk is None:
+                        self.buffer = buf
+                        return _TIMEOUT
                     continue
-                wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-                ready, _, _ = select.select([fd], [], [], wait)
-                if not ready:
-                    self.buffer = buf
-                    return _TIMEOUT
-                continue
             if not chunk:
                 self.buffer = b""
                 return _END
             buf += chunk
+
+    def block(self, fd, deadline):
+        """b"" once the pipe is readable (the loop reads it), None when `deadline` passes first."""
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+        ready, _, _ = select.select([fd], [], [], wait)
+        return b"" if ready else None
 
     def protocol_error(self, tag, expected):
         sys.stderr.write(f"hermes (compatibility): protocol error: got {struct.pack('<I', tag)!r} where {expected} was expected\n")

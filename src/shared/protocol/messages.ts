@@ -145,6 +145,8 @@ export interface StatusMessage {
   skipped_frames: number
   /** Telemetry frames skipped for all clients since the server started. */
   skipped_frames_total: number
+  /** Clients closed since the server started for not answering a ping within server.ping_timeout_s (code 4000). */
+  clients_timed_out: number
   /** The module fault the run is in, or null (a reset, or a restart under on_module_error: restart, clears it). */
   fault: ModuleFault | null
   id?: RequestId

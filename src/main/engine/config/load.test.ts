@@ -836,7 +836,7 @@ describe('defaults and time', () => {
       schedule: [{ module: 'a', substeps: 1 }],
       onModuleError: null
     })
-    expect(config.server).toEqual({ enabled: false, host: '127.0.0.1', port: 8765, telemetryHz: 60, allowedOrigins: [], allowedHosts: [], maxClients: 64 })
+    expect(config.server).toEqual({ enabled: false, host: '127.0.0.1', port: 8765, telemetryHz: 60, allowedOrigins: [], allowedHosts: [], maxClients: 64, keepaliveS: 10, pingTimeoutS: 30 })
   })
 
   it('fills the defaults of a model and resolves script paths to null for inproc modules', () => {

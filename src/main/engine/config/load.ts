@@ -764,7 +764,9 @@ export function finishConfig(prepared: PreparedConfig, declarations: ModuleDecla
         telemetryHz: raw.server.telemetry_hz,
         allowedOrigins: raw.server.allowed_origins,
         allowedHosts: raw.server.allowed_hosts,
-        maxClients: raw.server.max_clients
+        maxClients: raw.server.max_clients,
+        keepaliveS: raw.server.keepalive_s,
+        pingTimeoutS: raw.server.ping_timeout_s
       },
       console: consoleSettings,
       recording

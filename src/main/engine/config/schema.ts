@@ -110,7 +110,9 @@ export const serverSchema = z.strictObject({
   telemetry_hz: z.number().positive('telemetry_hz must be positive').max(1000, 'telemetry_hz must be at most 1000').default(60),
   allowed_origins: z.array(z.string()).default([]),
   allowed_hosts: z.array(z.string()).default([]),
-  max_clients: z.number().int('max_clients must be an integer').min(1, 'max_clients must be at least 1').max(100_000, 'max_clients must be at most 100000').default(64)
+  max_clients: z.number().int('max_clients must be an integer').min(1, 'max_clients must be at least 1').max(100_000, 'max_clients must be at most 100000').default(64),
+  keepalive_s: z.number().min(0, 'keepalive_s must be 0 (off) or positive').max(3600, 'keepalive_s must be at most 3600').default(10),
+  ping_timeout_s: z.number().positive('ping_timeout_s must be positive').max(3600, 'ping_timeout_s must be at most 3600').default(30)
 })
 
 /** What the console does with this configuration: the layout it opens on (a hermes-console.layout file). */

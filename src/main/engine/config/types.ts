@@ -74,6 +74,10 @@ export interface ResolvedServer {
   allowedHosts: string[]
   /** WebSocket connections accepted at once; more are refused with HTTP 503. */
   maxClients: number
+  /** Seconds between keepalive pings to each client; 0 sends none. */
+  keepaliveS: number
+  /** A ping unanswered this long closes the client with 4000. */
+  pingTimeoutS: number
 }
 
 export interface ResolvedConsole {

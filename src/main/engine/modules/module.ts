@@ -1,4 +1,5 @@
 // The contract between the scheduler and every module it steps, whatever kind of module it is.
+import type { WaitCounters } from './spin'
 
 /** Time as a module sees it during one step; the scheduler mutates one object per schedule entry. */
 export interface StepTime {
@@ -19,4 +20,6 @@ export interface ModuleInstance {
   /** Back to the staged initial state; stage() is called instead when a module has no reset(). */
   reset?(): void
   terminate?(): void
+  /** A module on another thread or process: how the scheduler waited for it (spin.ts). */
+  waitCounters?(): Readonly<WaitCounters>
 }

@@ -1,6 +1,7 @@
 // Commands from the engine's thread to the scheduler thread through shared memory: the scheduler may be
 // in a tight loop that never returns to its event loop, so a postMessage would wait; a ring does not.
 import type { ProcessHandoff } from '../modules/process/moduleProcess'
+import type { WaitCounters } from '../modules/spin'
 
 /**
  * The largest `count` a step takes. A step runs frame by frame from the loop (commands act between its
@@ -117,6 +118,8 @@ export interface LoopStats {
   frames: number
   /** Realtime mode: how late frames started against the wall-clock schedule. */
   lateness: LatenessStats | null
+  /** How the scheduler waited for each module on another thread or process, by module name (spin.ts). */
+  waits: Record<string, WaitCounters>
 }
 
 export interface LatenessStats {

@@ -4,6 +4,7 @@ import type { ModuleErrorPolicy, ResolvedConfig, ResolvedModule } from '../confi
 import { Backplane, HEADER } from '../backplane/backplane'
 import { createModule } from '../modules/factory'
 import type { ModuleInstance, StepTime } from '../modules/module'
+import type { WaitCounters } from '../modules/spin'
 import type { ProcessHandoff } from '../modules/process/moduleProcess'
 import { WireRouter } from '../router/wires'
 import { Command, CommandRing, MAX_RESTARTS, RUN_STATES, type CommandEntry, type FaultAction, type LatenessStats, type RunState, type SchedulerMessage, type StateReason } from './control'
@@ -291,6 +292,16 @@ export class FrameLoop {
 
   latenessStats(): LatenessStats | null {
     return this.lateness?.stats() ?? null
+  }
+
+  /** Copies, by module name, of the wait counters of the modules that run elsewhere (since they were last built). */
+  waitStats(): Record<string, WaitCounters> {
+    const waits: Record<string, WaitCounters> = {}
+    for (const s of this.steppers) {
+      const counters = s.module.waitCounters?.()
+      if (counters) waits[s.name] = { ...counters }
+    }
+    return waits
   }
 
   /**

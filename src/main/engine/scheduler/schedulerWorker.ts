@@ -47,6 +47,6 @@ try {
 if (loop) {
   post({ kind: 'ready' })
   loop.run()
-  post({ kind: 'stopped', stats: { frames: loop.frameCount, lateness: loop.latenessStats() } })
+  post({ kind: 'stopped', stats: { frames: loop.frameCount, lateness: loop.latenessStats(), waits: loop.waitStats() } })
 }
 port.close()

@@ -13,8 +13,12 @@ const MIN_BACKLOG_BYTES = 64 * 1024
 export const MAX_BACKLOG_BYTES = 4 * 1024 * 1024
 /** Close code for a client that does not read: policy violation. */
 export const CLOSE_NOT_READING = 1008
+/** Close code for a peer that did not answer a ping within server.ping_timeout_s (private range). */
+export const CLOSE_NO_PONG = 4000
 /** A client closed for not reading gets this long to take the close frame before it is cut off. */
 const CLOSE_GRACE_MS = 10_000
+/** The oldest a frame may be when a client reads it: two of its telemetry periods, and at least this. */
+export const MIN_FRESHNESS_MS = 50
 
 export interface ClientLimits {
   bucket: TokenBucket
@@ -37,6 +41,16 @@ export class ClientConnection {
   droppedMessages = 0
   private nextTelemetryMs = 0
   private nextStatusMs = 0
+  /**
+   * Liveness and lag, from WebSocket pings: a pong comes back only once the client has read everything
+   * sent before its ping, so the age of the unanswered ping says how far behind the client reads, kernel
+   * buffers included (which `bufferedAmount` does not see).
+   */
+  private pingSentMs: number | null = null
+  private lastPingMs = -Infinity
+  /** The best round trip seen: the network's share of a ping's age, not the client's lag. */
+  private minRttMs = Infinity
+  pongs = 0
   readonly bucket: TokenBucket
   private readonly maxBacklogBytes: number
   private readonly log: Logger
@@ -50,6 +64,48 @@ export class ClientConnection {
     this.bucket = limits.bucket
     this.maxBacklogBytes = limits.maxBacklogBytes
     this.log = limits.log
+  }
+
+  /** Sends a ping unless one is unanswered or one went out less than `intervalMs` ago. */
+  probe(nowMs: number, intervalMs: number): void {
+    if (this.pingSentMs !== null || nowMs - this.lastPingMs < intervalMs || !this.open) return
+    this.pingSentMs = nowMs
+    this.lastPingMs = nowMs
+    this.socket.ping()
+  }
+
+  /** How long the current ping has gone unanswered (0 when none is out). */
+  unansweredMs(nowMs: number): number {
+    return this.pingSentMs === null ? 0 : nowMs - this.pingSentMs
+  }
+
+  /** How far behind this client reads: the unanswered ping's age beyond the best round trip. */
+  lagMs(nowMs: number): number {
+    if (this.pingSentMs === null) return 0
+    return nowMs - this.pingSentMs - (Number.isFinite(this.minRttMs) ? this.minRttMs : 0)
+  }
+
+  /** Two of this client's telemetry periods, and at least MIN_FRESHNESS_MS. */
+  freshnessMs(tickMs: number): number {
+    const period = this.rateHz === null ? tickMs : Math.max(tickMs, 1000 / this.rateHz)
+    return Math.max(MIN_FRESHNESS_MS, 2 * period)
+  }
+
+  /** The socket's `pong` event (the server listens, so that this class needs no real socket in tests). */
+  onPong(): void {
+    if (this.pingSentMs === null) return
+    this.pongs++
+    this.minRttMs = Math.min(this.minRttMs, performance.now() - this.pingSentMs)
+    this.pingSentMs = null
+  }
+
+  /** Closes a peer that did not answer a ping in time; it cannot read the close frame, so it is cut off soon after. */
+  closeUnresponsive(timeoutMs: number): void {
+    this.log.warn(`client ${this.id} (${this.remote}) did not answer a ping within ${timeoutMs / 1000} s (server.ping_timeout_s); closing it with ${CLOSE_NO_PONG}`)
+    this.socket.close(CLOSE_NO_PONG, 'no pong within server.ping_timeout_s')
+    const timer = setTimeout(() => this.socket.terminate(), Math.min(CLOSE_GRACE_MS, timeoutMs))
+    timer.unref()
+    this.socket.once('close', () => clearTimeout(timer))
   }
 
   get open(): boolean {

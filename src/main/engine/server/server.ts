@@ -44,6 +44,10 @@ export interface ServerOptions {
   maxBacklogBytes?: number
   /** Bytes of one client's messages that may wait behind a slow command (default 16 MiB). */
   maxPendingBytes?: number
+  /** Seconds between pings to every client until a run is bound (then server.keepalive_s); 0 sends none. */
+  keepaliveS?: number
+  /** A ping unanswered this long closes the client with 4000 (server.ping_timeout_s once a run is bound). */
+  pingTimeoutS?: number
   /** Identifies this server in the `hello` ack. */
   serverName?: string
   log?: Logger
@@ -81,6 +85,27 @@ const CLOSE_GOING_AWAY = 1001
 
 /** How a recording names the client that sent a command: its connection number and address. */
 const clientName = (client: ClientConnection): string => `client ${client.id} (${client.remote})`
+
+/** Further behind its schedule than this, the telemetry tick drops the debt instead of catching up. */
+const CATCH_UP_MS = 100
+
+/** A timer or an immediate, whichever is due: timers wait at least 1 ms, which 1000 Hz cannot afford. */
+interface Ticker {
+  cancel(): void
+}
+function ticker(run: () => void, delayMs: number): Ticker {
+  if (delayMs < 1) {
+    const immediate = setImmediate(run)
+    return { cancel: () => clearImmediate(immediate) }
+  }
+  // Timers fire on whole milliseconds of the loop's clock: aim at the earlier one, the schedule absorbs it.
+  const timer = setTimeout(run, Math.floor(delayMs))
+  return { cancel: () => clearTimeout(timer) }
+}
+export const DEFAULT_KEEPALIVE_S = 10
+export const DEFAULT_PING_TIMEOUT_S = 30
+/** How often the keepalive looks at every client, at most (it also looks at keepalive_s / 4). */
+const KEEPALIVE_CHECK_MS = 1000
 export const DEFAULT_MAX_CLIENTS = 64
 export const DEFAULT_COMMANDS_PER_SECOND = 500
 /** A subscribe may list this many patterns, or as many as there are published signals if that is more. */
@@ -98,13 +123,20 @@ export class HermesServer {
   private nextClientId = 1
   private skippedTotal = 0
   private dropped = 0
-  private tickTimer: NodeJS.Timeout | null = null
+  private tickTimer: Ticker | null = null
+  /** When the scheduled tick was due: how late it runs is how long this event loop was busy. */
+  private tickDueMs = 0
   private tickEpochMs = 0
   private ticks = 0
   private tickInFlight = false
   private stopping: Promise<void> | null = null
   private telemetryHz: number
   private maxClients: number
+  private keepaliveMs: number
+  private pingTimeoutMs: number
+  private keepaliveTimer: NodeJS.Timeout | null = null
+  /** Clients closed for not answering a ping in time, since the server started. */
+  private timedOut = 0
 
   private constructor(
     private readonly http: HttpServer,
@@ -115,6 +147,8 @@ export class HermesServer {
     this.encoder = new TickEncoder(options.onEncode)
     this.telemetryHz = options.telemetryHz
     this.maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS
+    this.keepaliveMs = (options.keepaliveS ?? DEFAULT_KEEPALIVE_S) * 1000
+    this.pingTimeoutMs = (options.pingTimeoutS ?? DEFAULT_PING_TIMEOUT_S) * 1000
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 })
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => this.onConnection(socket, req))
     const hosts = new HostCheck(options.host, options.allowedHosts ?? [])
@@ -166,6 +200,7 @@ export class HermesServer {
       })
       http.listen(options.port, options.host, () => {
         server.startTicks()
+        server.startKeepalive()
         resolve(server)
       })
     })
@@ -213,10 +248,15 @@ export class HermesServer {
     const rebinding = this.bound !== null
     this.bound = bound
     this.maxClients = run.config.server.maxClients
+    if (run.config.server.keepaliveS * 1000 !== this.keepaliveMs || run.config.server.pingTimeoutS * 1000 !== this.pingTimeoutMs) {
+      this.keepaliveMs = run.config.server.keepaliveS * 1000
+      this.pingTimeoutMs = run.config.server.pingTimeoutS * 1000
+      if (this.keepaliveTimer) this.startKeepalive()
+    }
     if (run.config.server.telemetryHz !== this.telemetryHz) {
       this.telemetryHz = run.config.server.telemetryHz
       if (this.tickTimer) {
-        clearTimeout(this.tickTimer)
+        this.tickTimer.cancel()
         this.startTicks()
       }
     }
@@ -235,8 +275,10 @@ export class HermesServer {
   }
 
   private async close(): Promise<void> {
-    if (this.tickTimer) clearTimeout(this.tickTimer)
+    this.tickTimer?.cancel()
     this.tickTimer = null
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer)
+    this.keepaliveTimer = null
     this.bound?.unlisten()
     const closed = Array.from(this.clients, (c) => new Promise<void>((resolve) => {
       if (c.socket.readyState === c.socket.CLOSED) return resolve()
@@ -297,6 +339,7 @@ export class HermesServer {
     // The schema goes first: commands that arrive meanwhile are answered after it.
     client.enqueue(() => this.sendSchema(client))
     socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(client, data, isBinary))
+    socket.on('pong', () => client.onPong())
     socket.on('close', (code: number) => {
       this.clients.delete(client)
       this.log.info(`client ${client.id} disconnected (code ${code}, ${this.clients.size} connected)`)
@@ -503,6 +546,7 @@ export class HermesServer {
       clients: this.clients.size,
       skipped_frames: client.skippedFrames,
       skipped_frames_total: this.skippedTotal,
+      clients_timed_out: this.timedOut,
       fault: bound.run.scheduler.fault
     }
   }
@@ -533,23 +577,51 @@ export class HermesServer {
     }
   }
 
+  /** Pings every client now and then, and closes one whose ping went unanswered for ping_timeout_s. */
+  private startKeepalive(): void {
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer)
+    const shortest = Math.min(this.keepaliveMs > 0 ? this.keepaliveMs : Infinity, this.pingTimeoutMs)
+    const every = Math.min(KEEPALIVE_CHECK_MS, Math.max(10, shortest / 4))
+    this.keepaliveTimer = setInterval(() => this.keepalive(), every)
+    this.keepaliveTimer.unref()
+  }
+
+  private keepalive(): void {
+    const now = performance.now()
+    for (const c of this.clients) {
+      if (!c.open) continue
+      if (c.unansweredMs(now) > this.pingTimeoutMs) {
+        this.timedOut++
+        c.closeUnresponsive(this.pingTimeoutMs)
+      } else if (this.keepaliveMs > 0) {
+        c.probe(now, this.keepaliveMs)
+      }
+    }
+  }
+
   private startTicks(): void {
     this.tickEpochMs = performance.now()
     this.ticks = 0
     this.scheduleTick()
   }
 
-  /** Ticks keep an absolute schedule, so the telemetry rate does not drift with the time a tick takes. */
+  /**
+   * Ticks keep an absolute schedule, so the telemetry rate does not drift with the time a tick takes or
+   * with timers that fire late: a tick that is due already runs on the next turn of the event loop
+   * (setImmediate, since a timer cannot wait less than 1 ms), so the ticks owed are caught up. Only a
+   * debt over CATCH_UP_MS (a stalled loop) is dropped rather than sent in a burst.
+   */
   private scheduleTick(): void {
     const period = 1000 / this.telemetryHz
     let due = this.tickEpochMs + ++this.ticks * period
     const now = performance.now()
-    if (due < now - period) {
+    if (due < now - Math.max(CATCH_UP_MS, 2 * period)) {
       this.tickEpochMs = now
       this.ticks = 0
       due = now
     }
-    this.tickTimer = setTimeout(() => void this.tick(), Math.max(0, due - now))
+    this.tickDueMs = due
+    this.tickTimer = ticker(() => void this.tick(), due - now)
   }
 
   private async tick(): Promise<void> {
@@ -574,6 +646,8 @@ export class HermesServer {
     bound.metrics.update(now, header[HEADER.frame]!, header[HEADER.timeNs]!, () => bound.run.scheduler.moduleTimes())
     if (this.clients.size === 0) return
     const tickMs = 1000 / this.telemetryHz
+    // Timers run before I/O in a turn of the loop: pongs that came in while it was busy are not read yet.
+    const loopLateMs = Math.max(0, now - this.tickDueMs)
     const telemetry: ClientConnection[] = []
     const status: ClientConnection[] = []
     for (const c of this.clients) {
@@ -590,7 +664,12 @@ export class HermesServer {
     for (const c of telemetry) {
       const sub = c.subscription
       if (!sub || !c.open) continue
-      if (c.backedUp(sub.frameBytes)) {
+      // Fresh frames only: a client reading more than its bound behind (kernel buffers included, which
+      // backedUp cannot see) gets nothing until it catches up, then the newest frame. The whole bound,
+      // not less: a pong also waits for this server's own event loop, which a loaded machine delays.
+      const freshMs = c.freshnessMs(tickMs)
+      c.probe(now, freshMs / 4)
+      if (c.backedUp(sub.frameBytes) || c.lagMs(now) - loopLateMs > freshMs) {
         c.skippedFrames++
         this.skippedTotal++
         continue

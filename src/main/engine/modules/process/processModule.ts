@@ -1,16 +1,18 @@
 // A process module as the scheduler thread steps it: synchronous I/O on the module's pipes, spinning
-// first (a fast module answers within microseconds), then sleeping in a blocking read.
+// first while that pays (a fast module on a free core answers within microseconds: spin.ts), then
+// sleeping in a blocking read.
 import { readSync, writeSync } from 'node:fs'
 import type { ResolvedModule } from '../../config/types'
 import type { Backplane } from '../../backplane/backplane'
 import type { ModuleInstance, StepTime } from '../module'
+import { AdaptiveWait, machineLoad, type WaitCounters, type WaitOptions } from '../spin'
 import { ChildStatus, quoteStderr, sharedNow } from './childStatus'
 import type { ProcessHandoff } from './moduleProcess'
 import { badReplyHeader, DONE, encodeInit, FAIL, HEADER_BYTES, RSET, STAG, STEP, STEP_FIELDS_BYTES, TERM, writeHeader } from './protocol'
 
 /**
- * How long to spin on the non-blocking pipe before sleeping in the blocking one. A C module answers
- * a step in a few µs and Python in 20 to 50 µs; sleeping costs 10 to 30 µs of wake-up on each side.
+ * The longest the scheduler spins on the non-blocking pipe before sleeping in the blocking one. A C module
+ * answers a step in a few µs and Python in 20 to 50 µs; sleeping costs 10 to 30 µs of wake-up on each side.
  */
 const SPIN_MS = 0.2
 /** Waiting for the engine thread to see a process exit, which it publishes after draining stderr. */
@@ -39,13 +41,22 @@ export class ProcessModule implements ModuleInstance {
   /** Set once the process is gone or unusable; every later call fails with it. */
   private dead: string | null = null
   private timeoutMs: number
+  private readonly waiter: AdaptiveWait
+  /** The non-blocking read that `waiter` polls, with its arguments and result in fields: no closure per read. */
+  private readonly tryRead: () => boolean
+  private readBuffer: Buffer
+  private readOffset = 0
+  private readLength = 0
+  private readCount = 0
 
   constructor(
     mod: ResolvedModule,
     backplane: Backplane,
-    private readonly proc: ProcessHandoff
+    private readonly proc: ProcessHandoff,
+    wait: WaitOptions = {}
   ) {
     this.name = proc.spec.display
+    this.waiter = new AdaptiveWait(SPIN_MS, { load: machineLoad(), ...wait })
     this.status = new ChildStatus(proc.status)
     this.values = backplane.values
     const slot = (local: string): number => {
@@ -69,6 +80,17 @@ export class ProcessModule implements ModuleInstance {
     this.restartInputs = new Float64Array(this.restart.buffer, HEADER_BYTES)
     this.reply = Buffer.from(new ArrayBuffer(HEADER_BYTES + 8 * outputs.length))
     this.replyValues = new Float64Array(this.reply.buffer, HEADER_BYTES)
+    this.readBuffer = this.reply
+    this.tryRead = () => {
+      try {
+        this.readCount = readSync(this.proc.reply, this.readBuffer, this.readOffset, this.readLength, null)
+        return true
+      } catch (error) {
+        const code = errorCode(error)
+        if (code !== 'EAGAIN' && code !== 'EINTR') throw error
+        return false
+      }
+    }
 
     this.timeoutMs = proc.spec.startupTimeoutMs
     const init = encodeInit(
@@ -77,6 +99,11 @@ export class ProcessModule implements ModuleInstance {
     )
     this.exchange(init, init.length, 'INIT', false)
     this.timeoutMs = proc.spec.timeoutMs
+  }
+
+  /** How the scheduler waited for this module's replies (spin.ts). */
+  waitCounters(): Readonly<WaitCounters> {
+    return this.waiter.counters
   }
 
   stage(): void {
@@ -160,9 +187,8 @@ export class ProcessModule implements ModuleInstance {
     let need = expected
     let got = 0
     let checked = false
-    const spinUntil = performance.now() + SPIN_MS
     while (got < need) {
-      const n = this.read(buffer, got, need - got, spinUntil, since)
+      const n = this.read(buffer, got, need - got, since)
       if (n === 0) throw this.gone(what, null)
       got += n
       if (checked || got < HEADER_BYTES) continue
@@ -183,16 +209,14 @@ export class ProcessModule implements ModuleInstance {
     return buffer
   }
 
-  /** Bytes read, 0 at end of file. Spins on the non-blocking pipe until `spinUntil`, then blocks. */
-  private read(buffer: Buffer, offset: number, length: number, spinUntil: number, since: number): number {
+  /** Bytes read, 0 at end of file. Polls the non-blocking pipe while the waiter says spinning pays, then blocks. */
+  private read(buffer: Buffer, offset: number, length: number, since: number): number {
+    this.readBuffer = buffer
+    this.readOffset = offset
+    this.readLength = length
+    if (this.waiter.spin(this.tryRead)) return this.readCount
+    this.waiter.blocked()
     for (;;) {
-      try {
-        return readSync(this.proc.reply, buffer, offset, length, null)
-      } catch (error) {
-        const code = errorCode(error)
-        if (code !== 'EAGAIN' && code !== 'EINTR') throw error
-      }
-      if (performance.now() < spinUntil) continue
       // The engine thread's watchdog kills the module if this read outlasts the timeout: we then read end of file.
       this.status.blockedSince(since, this.timeoutMs)
       try {

@@ -1,16 +1,18 @@
 // A script module as the scheduler thread steps it: its worker is released with an atomic store and
-// awaited by spinning, then sleeping on the acknowledgement word; no message is posted per frame.
+// awaited by spinning while that pays (spin.ts), then sleeping on the acknowledgement word; no message is
+// posted per frame.
 import type { Worker } from 'node:worker_threads'
 import type { ResolvedModule } from '../../config/types'
 import { HEADER, type Backplane } from '../../backplane/backplane'
 import { startWorker } from '../../threads'
 import { startupTimeoutMs, type ModuleEnvironment } from '../environment'
 import type { ModuleInstance, StepTime } from '../module'
+import { AdaptiveWait, machineLoad, waitPolicy, type WaitCounters, type WaitOptions } from '../spin'
 import { ACK_DEAD, Cmd, CMD_NAMES, F, ScriptControl, Status, W } from './control'
 import type { ScriptWorkerData } from './scriptWorker'
 
 /**
- * How long the scheduler spins on the acknowledgement before it sleeps. A small step answers in well
+ * The longest the scheduler spins on the acknowledgement before it sleeps. A small step answers in well
  * under a microsecond when both threads spin; a futex wake-up costs 5 to 10 µs on each side.
  */
 const SPIN_MS = 0.1
@@ -25,13 +27,20 @@ export class ScriptModule implements ModuleInstance {
   private timeoutMs: number
   /** Set once the worker is gone or unusable; every later call fails with it. */
   private dead: string | null = null
+  private readonly waiter: AdaptiveWait
+  /** The acknowledgement being awaited, for `acknowledged` (a closure made once, not per step). */
+  private awaited = 0
+  private readonly acknowledged: () => boolean
 
   constructor(
     mod: ResolvedModule,
     backplane: Backplane,
     env: ModuleEnvironment,
-    spinMs: number
+    spinMs: number,
+    wait: WaitOptions = {}
   ) {
+    this.waiter = new AdaptiveWait(SPIN_MS, { load: machineLoad(), ...wait })
+    this.acknowledged = () => Atomics.load(this.control.ints, W.ack) !== this.awaited
     this.file = mod.script ?? ''
     const signals = mod.signals.map((s) => {
       const slot = backplane.slot(s.qualified)
@@ -49,7 +58,8 @@ export class ScriptModule implements ModuleInstance {
       backplane: backplane.buffer,
       valuesOffset: HEADER.slots * 8,
       signals,
-      spinMs
+      spinMs,
+      waitPolicy: waitPolicy()
     }
     this.worker = startWorker(__dirname, 'scriptWorker', { workerData: data, name: `hermes-script-${mod.name}` })
     // The worker's errors reach this thread's event loop, which does not run during a run: it reports through shared memory.
@@ -61,6 +71,11 @@ export class ScriptModule implements ModuleInstance {
       throw error
     }
     this.timeoutMs = mod.timeoutS * 1000
+  }
+
+  /** How the scheduler waited for this module's worker (spin.ts). */
+  waitCounters(): Readonly<WaitCounters> {
+    return this.waiter.counters
   }
 
   stage(): void {
@@ -110,10 +125,9 @@ export class ScriptModule implements ModuleInstance {
     const previous = expected - 1
     let ack = Atomics.load(ints, W.ack)
     if (ack === previous) {
-      const spinUntil = performance.now() + SPIN_MS
-      while ((ack = Atomics.load(ints, W.ack)) === previous && performance.now() < spinUntil) {
-        // Spinning: see SPIN_MS.
-      }
+      this.awaited = previous
+      if (!this.waiter.spin(this.acknowledged)) this.waiter.blocked()
+      ack = Atomics.load(ints, W.ack)
       const deadline = performance.now() + timeoutMs
       while (ack === previous) {
         const left = deadline - performance.now()

@@ -8,6 +8,7 @@ import type { ModuleContext, ModuleDefinition, Signal, StepTime } from '../../..
 import { boundLogText, logLevelEnabled } from '../../log'
 import { parseDeclaration } from '../declaration'
 import type { ModuleEnvironment } from '../environment'
+import { AdaptiveWait, ProcLoad, type WaitPolicy } from '../spin'
 import { ACK_DEAD, Cmd, F, ScriptControl, Status, W } from './control'
 import { describeError, loadScript } from './loadScript'
 
@@ -29,6 +30,8 @@ export type ScriptWorkerData =
       signals: ScriptSignal[]
       /** How long to spin for the next request after a step (0 when the cores are all taken: spin.ts). */
       spinMs: number
+      /** The engine's HERMES_WAIT, since a worker's environment may differ. */
+      waitPolicy?: WaitPolicy
     }
 
 export type DescribeReply = { ok: true; signals: unknown } | { ok: false; message: string }
@@ -157,14 +160,17 @@ async function run(data: Extract<ScriptWorkerData, { mode: 'run' }>): Promise<vo
   // A pending Atomics.waitAsync does not keep a thread alive; this does, until terminate.
   const keepAlive = setInterval(() => undefined, 2 ** 30)
   let last = 1
+  // Spinning: in afap the next request comes within microseconds, and waking from a sleep costs more; but
+  // only while it does come that fast and a core is free (spin.ts).
+  const waiter = new AdaptiveWait(data.spinMs, { load: new ProcLoad(), policy: data.waitPolicy })
+  const requested = (): boolean => Atomics.load(ints, W.request) !== last
   for (;;) {
     let request = Atomics.load(ints, W.request)
     if (request === last) {
-      const until = performance.now() + data.spinMs
-      while ((request = Atomics.load(ints, W.request)) === last && performance.now() < until) {
-        // Spinning: in afap the next request comes within microseconds, and waking from a sleep costs more.
-      }
+      waiter.spin(requested)
+      request = Atomics.load(ints, W.request)
       if (request === last) {
+        waiter.blocked()
         Atomics.wait(ints, W.request, last, SYNC_WAIT_MS)
         request = Atomics.load(ints, W.request)
       }
