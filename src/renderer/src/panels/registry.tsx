@@ -5,6 +5,7 @@ import { AlarmsPanel } from './alarms/AlarmsPanel'
 import { PlotPanel } from './plot/PlotPanel'
 import { TablePanel } from './table/TablePanel'
 import { ValuesPanel } from './values/ValuesPanel'
+import { XyPanel } from './xy/XyPanel'
 
 export interface PanelDefinition {
   label: string
@@ -15,5 +16,6 @@ export const PANELS: Record<PanelKind, PanelDefinition> = {
   plot: { label: 'Plot', component: PlotPanel },
   values: { label: 'Values', component: ValuesPanel },
   table: { label: 'Table', component: TablePanel },
-  alarms: { label: 'Alarms', component: AlarmsPanel }
+  alarms: { label: 'Alarms', component: AlarmsPanel },
+  xy: { label: 'XY', component: XyPanel }
 }

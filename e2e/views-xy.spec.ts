@@ -1,0 +1,160 @@
+// The XY, Topology and readable-series views, in Chromium against the real engine running the demo.
+import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { Engine } from './engine'
+
+let engine: Engine
+
+test.beforeAll(async () => {
+  engine = await Engine.start('resources/examples/demo.yaml')
+})
+
+test.afterAll(async () => {
+  await engine.stop()
+})
+
+async function open(page: Page): Promise<void> {
+  await page.goto(engine.url)
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
+}
+
+/** Screenshots at the two sizes operators use, attached to the report and kept under test-results/. */
+async function shots(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1600, height: 1000 }
+  ]) {
+    await page.setViewportSize(size)
+    await page.waitForTimeout(400)
+    const path = testInfo.outputPath(`${name}-${size.width}x${size.height}.png`)
+    await page.screenshot({ path })
+    await testInfo.attach(`${name} ${size.width}x${size.height}`, { path, contentType: 'image/png' })
+  }
+}
+
+/** Adds a panel of a kind from the toolbar's menu; returns its region. */
+async function addPanel(page: Page, kind: string, title: string) {
+  await page.getByLabel('Add panel').selectOption(kind)
+  const region = page.getByRole('region', { name: title })
+  await expect(region).toBeVisible()
+  return region
+}
+
+/** The XY canvas's pixels as a data URL (changes when anything drawn moves). */
+function pixels(page: Page, testId: string): Promise<string> {
+  return page.getByTestId(testId).locator('canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL())
+}
+
+/** How many pixels of the canvas have (nearly) a CSS colour: how much of a trace is drawn. */
+function pixelsOfColor(page: Page, testId: string, color: string): Promise<number> {
+  return page
+    .getByTestId(testId)
+    .locator('canvas')
+    .evaluate((c, css) => {
+      const canvas = c as HTMLCanvasElement
+      const probe = document.createElement('canvas').getContext('2d')!
+      probe.fillStyle = css
+      probe.fillRect(0, 0, 1, 1)
+      const [r, g, b] = probe.getImageData(0, 0, 1, 1).data
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+      let n = 0
+      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - r!) + Math.abs(data[i + 1]! - g!) + Math.abs(data[i + 2]! - b!) < 30) n++
+      return n
+    }, color)
+}
+
+test('an XY panel of position x against y draws a trajectory that moves as the run goes, with the target as a second trace', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 1280, height: 720 })
+  await open(page)
+  const xy = await addPanel(page, 'xy', 'XY')
+  const id = await xy.getAttribute('data-panel')
+  // The first trace offered is the schema's first x/y pair: the vehicle's position.
+  await xy.getByRole('button', { name: '+ trace' }).click()
+  await expect(xy.getByRole('combobox', { name: 'Trace 1 X' })).toHaveValue('vehicle.position.x')
+  await expect(xy.getByRole('combobox', { name: 'Trace 1 Y' })).toHaveValue('vehicle.position.y')
+  // The target as a second trace: target.out against target_y.out.
+  await xy.getByRole('button', { name: '+ trace' }).click()
+  await xy.getByRole('combobox', { name: 'Trace 2 X' }).selectOption('target.out')
+  await xy.getByRole('combobox', { name: 'Trace 2 Y' }).selectOption('target_y.out')
+  await xy.getByRole('checkbox', { name: 'equal aspect' }).check()
+
+  // The readout at the newest sample: its time advances and the position in it changes.
+  const canvas = page.getByTestId(`xy-${id}`)
+  const readout = page.getByTestId(`xy-readout-${id}`)
+  const newest = async (): Promise<{ t: number; x: number; y: number }> => {
+    await canvas.focus()
+    await canvas.press('End')
+    const text = (await readout.textContent()) ?? ''
+    const m = /^t ([\d.]+) s: vehicle\.position\.x (\S+), vehicle\.position\.y (\S+);/.exec(text)
+    if (!m) throw new Error(`unexpected readout: ${text}`)
+    return { t: Number(m[1]), x: Number(m[2]), y: Number(m[3]) }
+  }
+  await expect.poll(async () => (await newest()).t).toBeGreaterThan(1)
+  const a = await newest()
+  const before = await pixels(page, `xy-${id}`)
+  await expect.poll(async () => (await newest()).t).toBeGreaterThan(a.t + 1)
+  const b = await newest()
+  expect(b.x !== a.x || b.y !== a.y).toBe(true)
+  await expect.poll(() => pixels(page, `xy-${id}`)).not.toBe(before)
+  // Both traces are drawn: pixels of each trace's colour (its swatch) are on the canvas.
+  for (const trace of [0, 1]) {
+    const color = await xy.locator(`[data-trace="${trace}"] .swatch`).evaluate((e) => getComputedStyle(e).backgroundColor)
+    await expect.poll(() => pixelsOfColor(page, `xy-${id}`, color)).toBeGreaterThan(100)
+  }
+  await canvas.blur()
+  await shots(page, testInfo, 'xy')
+
+  // The layout keeps the traces: a reload brings them back.
+  await page.reload()
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
+  const again = page.getByRole('region', { name: 'XY' })
+  await expect(again.getByRole('combobox', { name: 'Trace 2 Y' })).toHaveValue('target_y.out')
+  await expect(again.getByRole('checkbox', { name: 'equal aspect' })).toBeChecked()
+})
+
+test('XY zoom, pan and back to live; the shared cursor goes both ways between a time plot and the XY trace', async ({ page }) => {
+  await page.setViewportSize({ width: 1600, height: 1000 })
+  await open(page)
+  const xy = await addPanel(page, 'xy', 'XY')
+  const id = await xy.getAttribute('data-panel')
+  await xy.getByRole('button', { name: '+ trace' }).click()
+  const canvas = page.getByTestId(`xy-${id}`)
+  await expect.poll(async () => {
+    await canvas.focus()
+    await canvas.press('End')
+    return page.getByTestId(`xy-readout-${id}`).textContent()
+  }).toMatch(/^t \d/)
+  // Zooming with the keyboard leaves live; L returns.
+  await canvas.press('+')
+  await expect(xy.getByRole('button', { name: 'Go live' })).toBeEnabled()
+  await canvas.press('Shift+ArrowLeft')
+  await canvas.press('l')
+  await expect(xy.getByRole('button', { name: 'Live' })).toBeDisabled()
+  // A wheel zoom, then a double-click back to live.
+  const box = (await canvas.locator('.u-over').boundingBox())!
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await page.mouse.wheel(0, -200)
+  await expect(xy.getByRole('button', { name: 'Go live' })).toBeEnabled()
+  await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2)
+  await expect(xy.getByRole('button', { name: 'Live' })).toBeDisabled()
+  await canvas.blur()
+
+  // Hovering a time plot sets the shared cursor; the legend reads the values there.
+  const timePlot = page.locator('.plot-canvas[aria-roledescription="time plot"]').first()
+  const tb = (await timePlot.locator('.u-over').boundingBox())!
+  await page.mouse.move(tb.x + tb.width * 0.6, tb.y + tb.height / 2)
+  await expect(page.locator('.legend th').nth(1).first()).toHaveText(/^at [\d.]+ s$/)
+  await page.mouse.move(0, 0)
+  await expect(page.locator('.legend th').nth(1).first()).toHaveText('latest')
+  // Hovering the XY trace sets the shared cursor to the time of the sample under the pointer: sweep the
+  // plot area until the pointer is near the trail (the fitted view puts the trail across it).
+  const xb = (await canvas.locator('.u-over').boundingBox())!
+  let found = ''
+  for (let i = 1; i < 12 && !found; i++) {
+    for (let j = 1; j < 12 && !found; j++) {
+      await page.mouse.move(xb.x + (xb.width * i) / 12, xb.y + (xb.height * j) / 12)
+      const header = (await page.locator('.legend th').nth(1).first().textContent()) ?? ''
+      if (header.startsWith('at ')) found = header
+    }
+  }
+  expect(found).toMatch(/^at [\d.]+ s$/)
+})
