@@ -1,6 +1,29 @@
 // The XY, Topology and readable-series views, in Chromium against the real engine running the demo.
 import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { WebSocket } from 'ws'
 import { Engine } from './engine'
+
+interface DemoSchema {
+  modules: Record<string, { rate_hz?: number }>
+  wiring: { src: string; dst: string; gain: number; offset: number }[]
+}
+
+/** The schema as a second client gets it, asking for the extended one. */
+function schemaOf(url: string): Promise<DemoSchema> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url)
+    ws.on('open', () => ws.send(JSON.stringify({ action: 'hello', params: { extensions: ['schema'] } })))
+    ws.on('message', (data, binary) => {
+      if (binary) return
+      const msg = JSON.parse(String(data)) as { type?: string; run_id?: string }
+      if (msg.type === 'schema' && msg.run_id !== undefined) {
+        ws.close()
+        resolve(msg as unknown as DemoSchema)
+      }
+    })
+    ws.on('error', reject)
+  })
+}
 
 let engine: Engine
 
@@ -157,4 +180,43 @@ test('XY zoom, pan and back to live; the shared cursor goes both ways between a 
     }
   }
   expect(found).toMatch(/^at [\d.]+ s$/)
+})
+
+test('the Topology panel shows every module and wire of the demo, live values on a wire, and filters the tree to a module', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 1600, height: 1000 })
+  await open(page)
+  // What the schema says, from an independent client.
+  const schema = await schemaOf(engine.wsUrl)
+  const topo = await addPanel(page, 'topology', 'Topology')
+  await expect(topo.locator('[data-module]')).toHaveCount(Object.keys(schema.modules).length)
+  await expect(topo.locator('[data-wire]')).toHaveCount(schema.wiring.length)
+  expect((await topo.locator('[data-module]').evaluateAll((els) => els.map((e) => e.getAttribute('data-module')))).sort()).toEqual(Object.keys(schema.modules).sort())
+  expect((await topo.locator('[data-wire]').evaluateAll((els) => els.map((e) => e.getAttribute('data-wire')))).sort()).toEqual(schema.wiring.map((w) => `${w.src}->${w.dst}`).sort())
+  // Rates on the boxes (the vehicle sub-steps at 500 Hz), gain and offset on the arrows.
+  await expect(topo.locator('[data-module="vehicle"]')).toContainText('500 Hz')
+  await expect(topo.locator('[data-module="pid_x"]')).toContainText('100 Hz')
+  await expect(topo.locator('[data-wire="target.out->pid_x.setpoint"]')).toContainText('×1 + 0')
+  // Hovering a wire shows both ends' live values; a wire of gain 1 and offset 0 carries the same value.
+  await topo.locator('[data-wire="target.out->pid_x.setpoint"] text').first().hover()
+  const values = page.getByTestId('wire-values')
+  await expect(values).toContainText('target.out')
+  await expect(values).toContainText('pid_x.setpoint')
+  await expect(values.locator('.num').first()).not.toHaveText('—')
+  await shots(page, testInfo, 'topology')
+  // Maximised, the whole graph fits at a readable size.
+  const tabset = page.locator('.flexlayout__tabset_tabbar_outer', { has: page.locator('.flexlayout__tab_button', { hasText: 'Topology' }) })
+  await tabset.getByRole('button', { name: 'Maximize tabset' }).click()
+  await shots(page, testInfo, 'topology-maximised')
+  await page.getByRole('button', { name: /^Restore tabset/ }).click()
+  // Clicking a module filters the tree to its signals; Enter on a focused box does the same.
+  await topo.locator('[data-module="pid_x"]').click()
+  await expect(page.getByRole('searchbox', { name: 'Search signals' })).toHaveValue('pid_x.')
+  const tree = page.getByRole('tree', { name: 'Signal tree' })
+  await expect(tree.getByRole('treeitem', { name: 'pid_x.output' })).toBeVisible()
+  await expect(tree.getByRole('treeitem', { name: 'vehicle.position.x' })).toHaveCount(0)
+  await topo.locator('[data-module="vehicle"]').focus()
+  await page.keyboard.press('Enter')
+  await expect(page.getByRole('searchbox', { name: 'Search signals' })).toHaveValue('vehicle.')
+  await page.keyboard.press('Enter')
+  await expect(page.getByRole('searchbox', { name: 'Search signals' })).toHaveValue('')
 })

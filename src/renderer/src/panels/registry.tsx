@@ -4,6 +4,7 @@ import type { PanelConfig, PanelKind } from '../store/store'
 import { AlarmsPanel } from './alarms/AlarmsPanel'
 import { PlotPanel } from './plot/PlotPanel'
 import { TablePanel } from './table/TablePanel'
+import { TopologyPanel } from './topology/TopologyPanel'
 import { ValuesPanel } from './values/ValuesPanel'
 import { XyPanel } from './xy/XyPanel'
 
@@ -17,5 +18,6 @@ export const PANELS: Record<PanelKind, PanelDefinition> = {
   values: { label: 'Values', component: ValuesPanel },
   table: { label: 'Table', component: TablePanel },
   alarms: { label: 'Alarms', component: AlarmsPanel },
-  xy: { label: 'XY', component: XyPanel }
+  xy: { label: 'XY', component: XyPanel },
+  topology: { label: 'Topology', component: TopologyPanel }
 }

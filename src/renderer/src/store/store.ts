@@ -48,7 +48,7 @@ export interface LinkQuality {
 }
 
 /** Every kind of panel; each has a folder under panels/ and a line in panels/registry.tsx. */
-export const PANEL_KINDS = ['plot', 'values', 'table', 'alarms', 'xy'] as const
+export const PANEL_KINDS = ['plot', 'values', 'table', 'alarms', 'xy', 'topology'] as const
 export type PanelKind = (typeof PANEL_KINDS)[number]
 
 /** A panel's own settings (an XY plot's axes, a table's columns): each panel kind reads and checks its own. */
