@@ -219,4 +219,8 @@ test('the Topology panel shows every module and wire of the demo, live values on
   await expect(page.getByRole('searchbox', { name: 'Search signals' })).toHaveValue('vehicle.')
   await page.keyboard.press('Enter')
   await expect(page.getByRole('searchbox', { name: 'Search signals' })).toHaveValue('')
+  // Space on a focused box is the box's (it filters), not the console's pause.
+  await page.keyboard.press('Space')
+  await expect(page.getByRole('searchbox', { name: 'Search signals' })).toHaveValue('vehicle.')
+  await expect(page.getByTestId('run-state')).toHaveText('running')
 })

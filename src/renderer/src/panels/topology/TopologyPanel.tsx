@@ -75,7 +75,15 @@ export function TopologyPanel({ panel }: { panel: PanelConfig }) {
   const faulted = fault?.module ?? null
 
   return (
-    <div className="topology" ref={host} data-testid={`topology-${panel.id}`}>
+    <div
+      className="topology"
+      ref={host}
+      data-testid={`topology-${panel.id}`}
+      onKeyDown={(e) => {
+        // A focused box or arrow owns its keys, as a button does: Space filters, it does not pause the run.
+        if ((e.target as Element).closest('[data-module], [data-wire]')) e.stopPropagation()
+      }}
+    >
       <div className="topology-summary" aria-live="off">
         {layout.modules.length} modules, {layout.wires.length} wires
         {layout.unplaced > 0 && `, ${layout.unplaced} not drawn (their module is not in the schema)`}
