@@ -224,3 +224,79 @@ test('the Topology panel shows every module and wire of the demo, live values on
   await expect(page.getByRole('searchbox', { name: 'Search signals' })).toHaveValue('vehicle.')
   await expect(page.getByTestId('run-state')).toHaveText('running')
 })
+
+test('readable series: two units give two labelled axes, a legend click hides a signal, Alt+click solos it, a double-click returns to live', async ({ page }, testInfo) => {
+  test.setTimeout(120_000)
+  await page.setViewportSize({ width: 1600, height: 1000 })
+  await open(page)
+  // The demo's first plot has position x and its setpoint (m); add the push along x (N).
+  const region = page.getByRole('region', { name: 'Position x against its setpoint' })
+  const canvas = page.getByTestId('plot-x')
+  await expect(canvas).toHaveAttribute('aria-label', /y axes: m\./)
+  await expect(canvas.locator('.u-axis')).toHaveCount(2)
+  await page.getByRole('searchbox', { name: 'Search signals' }).fill('disturbance.force.x')
+  await page.getByRole('button', { name: 'Plot disturbance.force.x', exact: true }).click()
+  await page.getByRole('searchbox', { name: 'Search signals' }).fill('')
+  await expect(canvas).toHaveAttribute('aria-label', /y axes: m; N\./)
+  await expect(canvas.locator('.u-axis')).toHaveCount(3)
+
+  // Each signal in its colour on the canvas; the same signal has the same colour in another panel.
+  const swatch = (name: string) => region.locator(`tr[data-signal="${name}"] .swatch`).evaluate((e) => getComputedStyle(e).backgroundColor)
+  const position = await swatch('vehicle.position.x')
+  const setpoint = await swatch('pid_x.setpoint')
+  // The push is 0 N, a flat line across the middle of its own axis: nothing else covers it for long.
+  const push = await swatch('disturbance.force.x')
+  expect(new Set([position, setpoint, push]).size).toBe(3)
+  await expect.poll(() => pixelsOfColor(page, 'plot-x', position)).toBeGreaterThan(50)
+  await expect.poll(() => pixelsOfColor(page, 'plot-x', push)).toBeGreaterThan(50)
+  const xy = await addPanel(page, 'xy', 'XY')
+  await xy.getByRole('button', { name: '+ trace' }).click()
+  await xy.getByRole('combobox', { name: 'Trace 1 Y' }).selectOption('pid_x.setpoint')
+  expect(await xy.locator('[data-trace="0"] .swatch').evaluate((e) => getComputedStyle(e).backgroundColor)).toBe(setpoint)
+
+  // A click hides a signal (its row struck, its line gone), another shows it.
+  const name = (signal: string) => region.getByRole('button', { name: signal, exact: true })
+  await name('disturbance.force.x').click()
+  await expect(name('disturbance.force.x')).toHaveAttribute('aria-pressed', 'false')
+  await expect.poll(() => pixelsOfColor(page, 'plot-x', push)).toBeLessThan(5)
+  await expect.poll(() => pixelsOfColor(page, 'plot-x', position)).toBeGreaterThan(50)
+  await name('disturbance.force.x').click()
+  await expect.poll(() => pixelsOfColor(page, 'plot-x', push)).toBeGreaterThan(50)
+  // Alt+click solos: only that one is drawn; Alt+click on it again shows them all.
+  await name('vehicle.position.x').click({ modifiers: ['Alt'] })
+  await expect(name('pid_x.setpoint')).toHaveAttribute('aria-pressed', 'false')
+  await expect(name('disturbance.force.x')).toHaveAttribute('aria-pressed', 'false')
+  await expect(name('vehicle.position.x')).toHaveAttribute('aria-pressed', 'true')
+  await expect.poll(() => pixelsOfColor(page, 'plot-x', push)).toBeLessThan(5)
+  await expect.poll(() => pixelsOfColor(page, 'plot-x', position)).toBeGreaterThan(50)
+  await shots(page, testInfo, 'solo')
+  await name('vehicle.position.x').click({ modifiers: ['Alt'] })
+  await expect(name('pid_x.setpoint')).toHaveAttribute('aria-pressed', 'true')
+  await expect(name('disturbance.force.x')).toHaveAttribute('aria-pressed', 'true')
+
+  // Hovering the XY trail marks the same instant on the time plot: its cursor line moves into view.
+  // uPlot moves its cursor line with a transform and marks it u-off when it is outside the plot.
+  const cursorLeft = () => canvas.locator('.u-cursor-x').evaluate((e) => (e.classList.contains('u-off') ? -1 : new DOMMatrix(getComputedStyle(e).transform).m41))
+  expect(await cursorLeft()).toBeLessThan(0)
+  const xb = (await page.getByTestId(`xy-${await xy.getAttribute('data-panel')}`).locator('.u-over').boundingBox())!
+  let marked = false
+  for (let i = 1; i < 12 && !marked; i++) {
+    for (let j = 1; j < 12 && !marked; j++) {
+      await page.mouse.move(xb.x + (xb.width * i) / 12, xb.y + (xb.height * j) / 12)
+      marked = (await cursorLeft()) >= 0
+    }
+  }
+  expect(marked).toBe(true)
+  await page.mouse.move(0, 0)
+  await expect.poll(cursorLeft).toBeLessThan(0)
+
+  // Wheel zoom leaves live; a double-click on the plot returns to the full live window.
+  const over = (await canvas.locator('.u-over').boundingBox())!
+  await page.mouse.move(over.x + over.width / 2, over.y + over.height / 2)
+  await page.mouse.wheel(0, -300)
+  const view = page.getByRole('toolbar', { name: 'View' })
+  await expect(view.getByRole('button', { name: 'Go live' })).toBeEnabled()
+  await page.mouse.dblclick(over.x + over.width / 2, over.y + over.height / 2)
+  await expect(view.getByRole('button', { name: 'Live', exact: true })).toBeDisabled()
+  await shots(page, testInfo, 'axes')
+})

@@ -6,7 +6,7 @@ import 'uplot/dist/uPlot.min.css'
 import { useConsole, WINDOWS_S, type PanelConfig } from '../../store/store'
 import { onAnimationFrame } from '../../telemetry/animation'
 import { telemetry, visibleRange } from '../../telemetry/telemetry'
-import { axisColors, seriesColor } from '../plot/colors'
+import { axisColors, signalColor } from '../plot/colors'
 import { formatValue } from '../plot/Legend'
 import { SIGNAL_MIME } from '../plot/PlotPanel'
 import { MAX_TRACES, readXyOptions, suggestTrace, traceSignals, type XyOptions, type XyTrace } from './options'
@@ -53,6 +53,17 @@ function trailPath(out: TrailBuffers): uPlot.Series.PathBuilder {
     }
     return { stroke }
   }
+}
+
+/**
+ * A trace's colour: its Y signal's console-wide colour, so the trajectory matches that signal on every
+ * time plot; a second trace of the same Y gets a colour of its own.
+ */
+function traceColor(traces: readonly XyTrace[], i: number, theme: 'dark' | 'light'): string {
+  const t = traces[i]
+  if (!t) return signalColor('', theme)
+  const first = traces.findIndex((o) => o.y === t.y)
+  return signalColor(first === i ? t.y : `${t.x} → ${t.y}`, theme)
 }
 
 function axisLabel(names: readonly string[], units: ReadonlyMap<string, string>): string {
@@ -111,6 +122,7 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
     // uPlot's XY mode needs one series at least: an empty panel draws one with no data.
     const drawnTraces: XyTrace[] = traces.length > 0 ? traces : [{ x: '', y: '' }]
     const out = (buffers.current = new TrailBuffers(MAX_POINTS, drawnTraces.length))
+    const strokes = drawnTraces.map((_, i) => traceColor(drawnTraces, i, theme))
     let columns: (readonly [number, number])[] = []
     let generation = -1
     const drawn = { version: -1, generation: -1, tMin: NaN, tMax: NaN, cursor: NaN as number | null, view: null as Bounds | null, width: 0, height: 0, equal: false }
@@ -129,7 +141,7 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
         {},
         ...drawnTraces.map((t, i) => ({
           label: `${t.y} against ${t.x}`,
-          stroke: seriesColor(i, theme),
+          stroke: strokes[i],
           // 1 px, as the time plots: wider lines are several times slower in software rendering.
           width: 1,
           paths: trailPath(out),
@@ -172,7 +184,7 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
             useConsole.getState().setCursor(j >= 0 ? out.t[j]! : null)
           }
         ],
-        draw: [(u) => drawMarks(u, out, theme)]
+        draw: [(u) => drawMarks(u, out, strokes, theme)]
       }
     }
     const data = [null, ...drawnTraces.map((_, i) => [out.xs[i]!, out.ys[i]!])] as unknown as uPlot.AlignedData
@@ -324,7 +336,7 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
       <div className="xy-tools" role="toolbar" aria-label={`${panel.title} traces`}>
         {traces.map((t, i) => (
           <span className="xy-trace" key={i} data-trace={i}>
-            <span className="swatch" style={{ background: seriesColor(i, theme) }} />
+            <span className="swatch" style={{ background: traceColor(traces, i, theme) }} />
             <SignalSelect label={`Trace ${i + 1} X`} value={t.x} names={names} onChange={(x) => setTraces(traces.map((o, k) => (k === i ? { ...o, x } : o)))} />
             <span className="xy-vs">→</span>
             <SignalSelect label={`Trace ${i + 1} Y`} value={t.y} names={names} onChange={(y) => setTraces(traces.map((o, k) => (k === i ? { ...o, y } : o)))} />
@@ -411,37 +423,38 @@ function SignalSelect({ label, value, names, onChange }: { label: string; value:
 }
 
 /** The newest point of each trace as a filled dot, and the sample at the shared cursor's time as a ring. */
-function drawMarks(u: uPlot, out: TrailBuffers, theme: 'dark' | 'light'): void {
+function drawMarks(u: uPlot, out: TrailBuffers, strokes: readonly string[], theme: 'dark' | 'light'): void {
   const n = out.length
   if (n === 0) return
   const ctx = u.ctx
-  const dpr = devicePixelRatio
   const cursor = useConsole.getState().cursorTime
   const at = cursor !== null && cursor >= out.t[0]! - 1e-9 && cursor <= out.t[n - 1]! + 1e-9 ? sampleAtTime(out, cursor) : -1
+  const outline = theme === 'dark' ? '#0f1115' : '#ffffff'
   ctx.save()
   ctx.beginPath()
   ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height)
   ctx.clip()
   for (let s = 0; s < out.traces; s++) {
-    const color = seriesColor(s, theme)
-    const mark = (j: number, filled: boolean): void => {
-      const x = out.xs[s]![j]!
-      const y = out.ys[s]![j]!
-      if (!Number.isFinite(x) || !Number.isFinite(y)) return
-      ctx.beginPath()
-      ctx.arc(u.valToPos(x, 'x', true), u.valToPos(y, 'y', true), (filled ? 4 : 6) * dpr, 0, 2 * Math.PI)
-      ctx.lineWidth = 2 * dpr
-      ctx.strokeStyle = filled ? (theme === 'dark' ? '#0f1115' : '#ffffff') : color
-      if (filled) {
-        ctx.fillStyle = color
-        ctx.fill()
-      }
-      ctx.stroke()
-    }
-    mark(n - 1, true)
-    if (at >= 0) mark(at, false)
+    mark(u, out.xs[s]![n - 1]!, out.ys[s]![n - 1]!, strokes[s]!, outline)
+    if (at >= 0) mark(u, out.xs[s]![at]!, out.ys[s]![at]!, strokes[s]!, null)
   }
   ctx.restore()
+}
+
+/** A filled dot with an outline (the newest point), or with no outline a ring (the cursor's sample). */
+function mark(u: uPlot, x: number, y: number, color: string, outline: string | null): void {
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return
+  const ctx = u.ctx
+  const dpr = devicePixelRatio
+  ctx.beginPath()
+  ctx.arc(u.valToPos(x, 'x', true), u.valToPos(y, 'y', true), (outline ? 4 : 6) * dpr, 0, 2 * Math.PI)
+  ctx.lineWidth = 2 * dpr
+  ctx.strokeStyle = outline ?? color
+  if (outline) {
+    ctx.fillStyle = color
+    ctx.fill()
+  }
+  ctx.stroke()
 }
 
 function describeSample(out: TrailBuffers, j: number, traces: readonly XyTrace[]): string {
