@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { readPlotOptions } from '../panels/plot/options'
 import { readXyOptions } from '../panels/xy/options'
 import { LAYOUT_FORMAT, layoutFile, parseLayout, type Workspace } from './workspace'
 
@@ -88,7 +89,8 @@ describe('layout files with the XY and Topology panels', () => {
     panels: [
       { id: 'xy', kind: 'xy', title: 'Trajectory', signals: ['vehicle.position.x', 'vehicle.position.y', 'target.out', 'target_y.out'], options: { traces: [{ x: 'vehicle.position.x', y: 'vehicle.position.y' }, { x: 'target.out', y: 'target_y.out' }], window: 60, equalAspect: true } },
       { id: 'xy2', kind: 'xy', title: 'XY 2', signals: [], options: { traces: [], window: 'shared', equalAspect: false } },
-      { id: 'topo', kind: 'topology', title: 'Topology', signals: [] }
+      { id: 'topo', kind: 'topology', title: 'Topology', signals: [] },
+      { id: 'plot', kind: 'plot', title: 'Two units', signals: ['vehicle.position.x', 'disturbance.force.x'], options: { hidden: ['disturbance.force.x'] } }
     ],
     activePanel: 'topo'
   }
@@ -100,6 +102,7 @@ describe('layout files with the XY and Topology panels', () => {
     for (const p of parsed.workspace.panels.filter((q) => q.kind === 'xy')) {
       expect(readXyOptions(p.options)).toEqual({ options: p.options, errors: [] })
     }
+    expect(readPlotOptions(parsed.workspace.panels.find((p) => p.id === 'plot')!.options).options.hidden).toEqual(['disturbance.force.x'])
     // And again: a file written from what was read reads back the same.
     expect(parseLayout(JSON.stringify(layoutFile(parsed.workspace)))).toEqual(parsed)
   })
