@@ -48,7 +48,7 @@ export interface LinkQuality {
 }
 
 /** Every kind of panel; each has a folder under panels/ and a line in panels/registry.tsx. */
-export const PANEL_KINDS = ['plot', 'values', 'table', 'alarms'] as const
+export const PANEL_KINDS = ['plot', 'values', 'table', 'alarms', 'xy', 'topology'] as const
 export type PanelKind = (typeof PANEL_KINDS)[number]
 
 /** A panel's own settings (an XY plot's axes, a table's columns): each panel kind reads and checks its own. */
@@ -152,6 +152,8 @@ export interface ConsoleState {
   renamePanel(id: string, title: string): void
   /** Merges into a panel's options (saved with the layout). */
   setPanelOptions(id: string, options: PanelOptions): void
+  /** Replaces a panel's signals (a panel that picks its own, as an XY plot's traces). */
+  setPanelSignals(id: string, signals: string[]): void
   setDock(dock: IJsonModel): void
   applyWorkspace(workspace: Workspace): void
   setActivePanel(id: string): void
@@ -260,6 +262,7 @@ const initialState: StateCreator<ConsoleState> = (set, get) => ({
     set((s) => ({ panels: s.panels.map((p) => (p.id === id ? { ...p, title: name } : p)) }))
   },
   setPanelOptions: (id, options) => set((s) => ({ panels: s.panels.map((p) => (p.id === id ? { ...p, options: { ...p.options, ...options } } : p)) })),
+  setPanelSignals: (id, signals) => set((s) => ({ panels: s.panels.map((p) => (p.id === id ? { ...p, signals } : p)) })),
   setDock: (dock) => set({ dock }),
   applyWorkspace: (w) =>
     set((s) => ({

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { readPlotOptions } from '../panels/plot/options'
+import { readXyOptions } from '../panels/xy/options'
 import { LAYOUT_FORMAT, layoutFile, parseLayout, type Workspace } from './workspace'
 
 const workspace: Workspace = {
@@ -78,5 +80,40 @@ describe('the new views in a workspace', () => {
     s.getState().setActivePanel('panel-4')
     s.getState().addSignal('vehicle.position.y')
     expect(s.getState().panels.find((p) => p.id === 'panel-1')?.signals).toEqual(['vehicle.position.x', 'vehicle.position.y'])
+  })
+})
+
+describe('layout files with the XY and Topology panels', () => {
+  const views: Workspace = {
+    ...workspace,
+    panels: [
+      { id: 'xy', kind: 'xy', title: 'Trajectory', signals: ['vehicle.position.x', 'vehicle.position.y', 'target.out', 'target_y.out'], options: { traces: [{ x: 'vehicle.position.x', y: 'vehicle.position.y' }, { x: 'target.out', y: 'target_y.out' }], window: 60, equalAspect: true } },
+      { id: 'xy2', kind: 'xy', title: 'XY 2', signals: [], options: { traces: [], window: 'shared', equalAspect: false } },
+      { id: 'topo', kind: 'topology', title: 'Topology', signals: [] },
+      { id: 'plot', kind: 'plot', title: 'Two units', signals: ['vehicle.position.x', 'disturbance.force.x'], options: { hidden: ['disturbance.force.x'] } }
+    ],
+    activePanel: 'topo'
+  }
+
+  it('round-trips each new panel kind with its options, and the XY options read back as saved', () => {
+    const parsed = parseLayout(JSON.stringify(layoutFile(views)))
+    expect(parsed).toEqual({ ok: true, workspace: views })
+    if (!parsed.ok) return
+    for (const p of parsed.workspace.panels.filter((q) => q.kind === 'xy')) {
+      expect(readXyOptions(p.options)).toEqual({ options: p.options, errors: [] })
+    }
+    expect(readPlotOptions(parsed.workspace.panels.find((p) => p.id === 'plot')!.options).options.hidden).toEqual(['disturbance.force.x'])
+    // And again: a file written from what was read reads back the same.
+    expect(parseLayout(JSON.stringify(layoutFile(parsed.workspace)))).toEqual(parsed)
+  })
+
+  it('takes an XY panel whose options are wrong, and the panel names what it could not use', () => {
+    const bad = { ...views, panels: [{ id: 'xy', kind: 'xy', title: 'XY', signals: [], options: { traces: [{ x: 'a' }], window: -1 } }] }
+    const parsed = parseLayout(JSON.stringify(layoutFile(bad as Workspace)))
+    expect(parsed.ok).toBe(true)
+    if (!parsed.ok) return
+    const read = readXyOptions(parsed.workspace.panels[0]!.options)
+    expect(read.errors.map((e) => e.split(':')[0])).toEqual(['options.traces[0].y', 'options.window'])
+    expect(read.options).toEqual({ traces: [], window: 'shared', equalAspect: false })
   })
 })

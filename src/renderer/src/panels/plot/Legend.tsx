@@ -1,12 +1,15 @@
 // A plot's legend: per signal its colour, unit, the value under the cursor (or the latest), and min,
-// max and mean over the visible window; a button removes the signal.
+// max and mean over the visible window; a click on a name hides the signal, Alt+click solos it; a button
+// removes it.
 import { useEffect, useMemo, useState } from 'react'
 import { useAlarms } from '../../limits/alarms'
 import { levelClass } from '../../limits/limits'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { seriesStats } from '../../telemetry/decimate'
 import { telemetry, visibleRange } from '../../telemetry/telemetry'
-import { seriesColor } from './colors'
+import { signalColor } from './colors'
+import { readPlotOptions, toggleHidden } from './options'
+import './plot.css'
 
 const REFRESH_MS = 250
 
@@ -29,6 +32,9 @@ export function Legend({ panel, onExport }: Props) {
   const removeSignal = useConsole((s) => s.removeSignal)
   const theme = useConsole((s) => s.theme)
   const levels = useAlarms((s) => s.levels)
+  const hidden = readPlotOptions(panel.options).options.hidden
+  const toggle = (name: string, solo: boolean): void =>
+    useConsole.getState().setPanelOptions(panel.id, { hidden: toggleHidden(panel.signals, hidden, name, solo) })
   // Statistics change with every frame; a few refreshes a second are plenty to read them.
   const [, setTick] = useState(0)
   useEffect(() => {
@@ -65,17 +71,30 @@ export function Legend({ panel, onExport }: Props) {
           </tr>
         </thead>
         <tbody>
-          {panel.signals.map((name, i) => {
+          {panel.signals.map((name) => {
             const column = history.indexOf(name)
             const value = cursorTime === null ? (history.length > 0 && column >= 0 ? history.valueAt(column, history.length - 1) : NaN) : history.valueNear(column, cursorTime)
             const stats = seriesStats(history, column, from, to)
             const starts = history.startedLate(column)
             const unit = units.get(name)
             return (
-              <tr key={name} data-signal={name} className={levelClass(levels[name] ?? 0)}>
+              <tr key={name} data-signal={name} className={[levelClass(levels[name] ?? 0), hidden.includes(name) ? 'off' : ''].filter(Boolean).join(' ') || undefined}>
                 <td>
-                  <span className="swatch" style={{ background: seriesColor(i, theme) }} />
-                  {name}
+                  <button
+                    className="legend-name"
+                    aria-pressed={!hidden.includes(name)}
+                    title="Click to hide or show; Alt+click to show this one alone (again to show all)"
+                    onClick={(e) => toggle(name, e.altKey)}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter' && e.altKey) {
+                        e.preventDefault()
+                        toggle(name, true)
+                      }
+                    }}
+                  >
+                    <span className="swatch" style={{ background: signalColor(name, theme) }} />
+                    {name}
+                  </button>
                   {unit ? <span className="unit"> [{unit}]</span> : null}
                   {starts !== null && (
                     <span className="late" title="This signal was subscribed when it was plotted: it has no history before this time">

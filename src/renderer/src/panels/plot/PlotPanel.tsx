@@ -1,16 +1,19 @@
-// A plot panel: a uPlot chart of any number of signals over the shared time view, with a legend of
-// values under the cursor and statistics over the visible window.
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
+// A plot panel: a uPlot chart of any number of signals over the shared time view, one y axis per unit
+// (up to three), each signal in its console-wide colour, with a legend of values under the cursor and
+// statistics over the visible window; legend clicks hide or solo a signal.
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { onAnimationFrame } from '../../telemetry/animation'
 import { decimateWindow, WindowBuffers } from '../../telemetry/decimate'
 import { telemetry, visibleRange } from '../../telemetry/telemetry'
-import { axisColors, seriesColor } from './colors'
+import { planAxes, type UnitPlan } from './axes'
+import { axisColors, signalColor } from './colors'
 import { downloadText, historyCsv } from './csv'
 import { formatValue, Legend } from './Legend'
 import { limitBands } from './limitBands'
+import { readPlotOptions } from './options'
 import { plotKey } from './plotKeys'
 
 const SIGNAL_MIME = 'application/x-hermes-signal'
@@ -18,10 +21,12 @@ export { SIGNAL_MIME }
 
 const AXIS_FONT = '11px system-ui, sans-serif'
 
-function yRange(buffers: WindowBuffers, series: number): [number, number] {
+/** The y range of the shown series among `series` (indices into the buffers). */
+function yRange(buffers: WindowBuffers, series: readonly number[], shown: readonly boolean[]): [number, number] {
   let lo = Infinity
   let hi = -Infinity
-  for (let s = 0; s < series; s++) {
+  for (const s of series) {
+    if (!shown[s]) continue
     const y = buffers.ys[s]!
     for (let k = 0; k < buffers.length; k++) {
       const v = y[k]!
@@ -47,6 +52,16 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
   const signals = panel.signals
   const key = signals.join('\n')
   const theme = useConsole((s) => s.theme)
+  const schemaSignals = useConsole((s) => s.signals)
+  const units = useMemo(() => new Map(schemaSignals.map((s) => [s.name, s.unit])), [schemaSignals])
+  const plan: UnitPlan = useMemo(() => planAxes(signals, (n) => units.get(n) ?? ''), [key, units])
+  const planKey = plan.axes.map((a) => `${a.label}:${a.series.join(',')}`).join('|')
+  const hidden = readPlotOptions(panel.options).options.hidden
+  const hiddenKey = hidden.join('\n')
+  /** Whether each series is drawn (not hidden from the legend); read by the draw loop, set below. */
+  const shown = useRef<boolean[]>([])
+  /** Bumped when the hidden set changes, so the draw loop re-ranges the y axes. */
+  const shownVersion = useRef(0)
 
   useEffect(() => {
     const el = host.current
@@ -58,16 +73,32 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       height: Math.max(80, el.clientHeight),
       legend: { show: false },
       plugins: [limitBands(signals)],
-      scales: { x: { time: false, auto: false }, y: { auto: false } },
+      // Every y scale is ranged by the draw loop over the shown series; none is ranged by uPlot.
+      scales: { x: { time: false, auto: false }, y: { auto: false }, y2: { auto: false }, y3: { auto: false } },
       axes: [
         { ...axis, label: 'time (s)', labelSize: 14, labelFont: AXIS_FONT, size: 36 },
-        { ...axis, size: 56 }
+        // One axis per unit, labelled with it: the first on the left, the others on the right.
+        ...plan.axes.map((a, i) => ({
+          ...axis,
+          scale: a.scale,
+          side: i === 0 ? 3 : 1,
+          label: a.label,
+          labelSize: 14,
+          labelFont: AXIS_FONT,
+          size: 56,
+          grid: i === 0 ? axis.grid : { show: false }
+        }))
       ],
-      series: [{}, ...signals.map((s, i) => ({ label: s, stroke: seriesColor(i, theme), width: 1, points: { show: false } }))],
+      series: [
+        {},
+        ...signals.map((s, i) => ({ label: s, scale: plan.scaleOf[i], show: shown.current[i] ?? true, stroke: signalColor(s, theme), width: 1, points: { show: false } }))
+      ],
       cursor: {
         sync: { key: 'hermes', setSeries: false },
         drag: { x: true, y: false, setScale: false },
-        points: { size: 6 }
+        points: { size: 6 },
+        // A double-click returns to the live window (below), not to uPlot's own full range.
+        bind: { dblclick: () => null }
       },
       hooks: {
         setSelect: [
@@ -107,25 +138,39 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       }
     }
     u.over.addEventListener('wheel', onWheel, { passive: false })
+    const onDblClick = (): void => useConsole.getState().goLive()
+    u.over.addEventListener('dblclick', onDblClick)
+    // The shared cursor set elsewhere (an XY trace hovered) is marked here too. A cursor this plot shows
+    // from its own pointer or from a synced plot is left alone; hooks do not fire, so nothing echoes.
+    let external = false
+    const setCursorQuietly = u.setCursor as (opts: { left: number; top: number }, fireHook?: boolean, pub?: boolean) => void
+    const stopCursor = useConsole.subscribe((s, prev) => {
+      if (s.cursorTime === prev.cursorTime) return
+      const left = u.cursor.left ?? -1
+      if (left >= 0 && !external) return
+      const t = s.cursorTime
+      external = t !== null
+      setCursorQuietly(t === null ? { left: -10, top: -10 } : { left: u.valToPos(t, 'x'), top: u.bbox.height / devicePixelRatio / 2 }, false, false)
+    })
     const resize = new ResizeObserver(() => {
       u.setSize({ width: Math.max(100, el.clientWidth), height: Math.max(80, el.clientHeight) })
       lastDrawn.version = -1
       lastDrawn.newest = NaN
     })
     resize.observe(el)
-    const lastDrawn = { version: -1, generation: -1, min: NaN, max: NaN, length: 0, newest: NaN, columns: [] as number[] }
+    const lastDrawn = { version: -1, generation: -1, min: NaN, max: NaN, length: 0, newest: NaN, columns: [] as number[], shown: shownVersion.current }
     const stopDrawing = onAnimationFrame(() => {
       const s = useConsole.getState()
       const [min, max] = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
       const history = telemetry.history
-      const sameData = history.version === lastDrawn.version && telemetry.generation === lastDrawn.generation
+      const sameData = history.version === lastDrawn.version && telemetry.generation === lastDrawn.generation && shownVersion.current === lastDrawn.shown
       if (sameData && min === lastDrawn.min && max === lastDrawn.max) return
       // Live data only grows at the right and the live window only slides: until either has moved by a
       // pixel column the picture cannot change. Samples rewritten in place (a set while paused), a
       // replaced or cleared history, a zoom or a resize always redraw.
       const pixelS = (max - min) / Math.max(1, u.bbox.width / devicePixelRatio)
       const newest = history.length > 0 ? history.lastTime : NaN
-      const onlyAppended = telemetry.generation === lastDrawn.generation && history.length >= lastDrawn.length && newest > lastDrawn.newest
+      const onlyAppended = telemetry.generation === lastDrawn.generation && shownVersion.current === lastDrawn.shown && history.length >= lastDrawn.length && newest > lastDrawn.newest
       const slidOnly = s.view.live && Math.abs(max - min - (lastDrawn.max - lastDrawn.min)) < pixelS / 100 && max >= lastDrawn.max
       if (onlyAppended && slidOnly && max - lastDrawn.max < pixelS && newest - lastDrawn.newest < pixelS) return
       lastDrawn.length = history.length
@@ -135,27 +180,42 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       lastDrawn.generation = telemetry.generation
       lastDrawn.min = min
       lastDrawn.max = max
+      lastDrawn.shown = shownVersion.current
       const buckets = Math.max(16, Math.round(u.bbox.width / devicePixelRatio))
       let out = buffers.current
       if (!out || out.buckets !== buckets) out = buffers.current = new WindowBuffers(buckets, signals.length)
       decimateWindow(history, lastDrawn.columns, min, max, out)
       const length = out.length
-      const [yMin, yMax] = yRange(out, signals.length)
       u.batch(() => {
         u.setData([out.x.subarray(0, length), ...out.ys.map((y) => y.subarray(0, length))] as uPlot.AlignedData, false)
         u.setScale('x', { min, max })
-        u.setScale('y', { min: yMin, max: yMax })
+        for (const a of plan.axes) {
+          const [yMin, yMax] = yRange(out, a.series, shown.current)
+          u.setScale(a.scale, { min: yMin, max: yMax })
+        }
       })
     })
     return () => {
       stopDrawing()
       resize.disconnect()
       u.over.removeEventListener('wheel', onWheel)
+      u.over.removeEventListener('dblclick', onDblClick)
+      stopCursor()
       u.destroy()
       plot.current = null
     }
-    // The chart is rebuilt when its list of signals changes; everything else flows through the draw loop.
-  }, [key, theme])
+    // The chart is rebuilt when its signals, their axes or the theme change; everything else flows through the draw loop.
+  }, [key, theme, planKey])
+
+  // Hiding a signal shows or hides its series in place, without rebuilding the chart.
+  useEffect(() => {
+    const hide = new Set(hidden)
+    shown.current = signals.map((s) => !hide.has(s))
+    shownVersion.current++
+    const u = plot.current
+    if (!u) return
+    u.batch(() => signals.forEach((_, i) => u.series[i + 1] && u.series[i + 1]!.show !== shown.current[i] && u.setSeries(i + 1, { show: shown.current[i]! })))
+  }, [hiddenKey, key, planKey, theme])
 
   const exportCsv = (whole: boolean): void => {
     const s = useConsole.getState()
@@ -207,7 +267,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
         tabIndex={0}
         role="application"
         aria-roledescription="time plot"
-        aria-label={`${panel.title}: ${signals.length === 0 ? 'no signals' : signals.join(', ')}. Arrows move the cursor, Shift+arrows pan, plus and minus zoom, L returns to live.`}
+        aria-label={`${panel.title}: ${signals.length === 0 ? 'no signals' : signals.join(', ')}${signals.length > 0 ? `; y axes: ${plan.axes.map((x) => x.label).join('; ')}` : ''}. Arrows move the cursor, Shift+arrows pan, plus and minus zoom, L returns to live.`}
         onKeyDown={onKeyDown}
         onBlur={() => useConsole.getState().setCursor(null)}
       />
