@@ -92,6 +92,8 @@ interface PlotCase {
   windowS: number
   /** Fill the whole 10-minute history first, as if the run had gone on for hours. */
   fill: boolean
+  /** The other views beside the plots: an XY panel, a table of every signal, 16 derived signals. */
+  views?: boolean
 }
 
 async function plotCase(browser: Browser, c: PlotCase): Promise<string[][]> {
@@ -102,7 +104,16 @@ async function plotCase(browser: Browser, c: PlotCase): Promise<string[][]> {
     title: `Plot ${p + 1}`,
     signals: Array.from({ length: perPanel }, (_, k) => `g${p * perPanel + k}.out`)
   }))
-  const layout = { format: 'hermes-console.layout', version: 1, panels, dock: null, activePanel: 'panel-1', windowS: c.windowS, expanded: [], eventsOpen: false }
+  const all = Array.from({ length: c.signals }, (_, i) => `g${i}.out`)
+  const derived = c.views ? Array.from({ length: 16 }, (_, i) => ({ name: `d${i}`, expression: `hypot(g${i}.out, g${i + 16}.out) * 2 + ${i}`, unit: '' })) : []
+  const views = c.views
+    ? [
+        { id: 'xy', kind: 'xy', title: 'XY', signals: ['g0.out', 'g1.out', 'g2.out', 'g3.out'], options: { traces: [{ x: 'g0.out', y: 'g1.out' }, { x: 'g2.out', y: 'g3.out' }] } },
+        { id: 'table', kind: 'table', title: 'Table', signals: all },
+        { id: 'derived', kind: 'plot', title: 'Derived', signals: derived.map((d) => d.name) }
+      ]
+    : []
+  const layout = { format: 'hermes-console.layout', version: 1, panels: [...panels, ...views], dock: null, activePanel: 'panel-1', windowS: c.windowS, expanded: [], eventsOpen: false, derived }
   return withConsole(browser, generators(c.signals), layout, async (page) => {
     if (c.fill) {
       await page.evaluate(() => {
@@ -236,7 +247,8 @@ export async function consoleBench(): Promise<void> {
     const cases: PlotCase[] = [
       { name: '32 signals, 1 plot, 10 s window', signals: 32, panels: 1, windowS: 10, fill: false },
       { name: '64 signals, 8 plots, 10 s window', signals: 64, panels: 8, windowS: 10, fill: false },
-      { name: '64 signals, 8 plots, 10 min window, history full', signals: 64, panels: 8, windowS: 600, fill: true }
+      { name: '64 signals, 8 plots, 10 min window, history full', signals: 64, panels: 8, windowS: 600, fill: true },
+      { name: '64 signals in 4 plots, an XY panel, a 64-row table, 16 derived signals plotted, 10 s window', signals: 64, panels: 4, windowS: 10, fill: false, views: true }
     ]
     const rows: string[][] = []
     for (const [i, c] of cases.entries()) if (!only || only.includes(String(i + 1))) rows.push(...(await plotCase(browser, c)))

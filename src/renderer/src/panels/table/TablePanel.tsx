@@ -19,6 +19,11 @@ export const SIGNALS_MIME = 'application/x-hermes-signals'
 const LIVE: readonly TableColumn[] = ['value', 'min', 'max', 'rate']
 /** Sorting by a live number re-sorts this often, not every frame (rows that jump every frame cannot be read). */
 const RESORT_MS = 1000
+/**
+ * Numbers are rewritten this often: ten times a second is as fast as anyone reads digits, and 256 cells
+ * rewritten every frame cost the window 40 ms a frame in layout and text shaping (bench/console.ts).
+ */
+const TEXT_REFRESH_MS = 100
 
 interface RowInfo {
   name: string
@@ -94,12 +99,16 @@ export function TablePanel({ panel }: { panel: PanelConfig }) {
   }, [key])
 
   useEffect(() => {
-    const drawn = { version: -1, generation: -1, precision: -1, columns: [] as number[], signals: null as readonly string[] | null }
-    return onAnimationFrame(() => {
+    const drawn = { version: -1, generation: -1, precision: -1, columns: [] as number[], signals: null as readonly string[] | null, at: -Infinity }
+    return onAnimationFrame((now) => {
       const h = telemetry.history
       const st = stats.current
       if (!st) return
       if (h.version === drawn.version && telemetry.generation === drawn.generation && options.precision === drawn.precision && st.signals === drawn.signals && !dirty.current) return
+      // New cells, another precision or a reset show at once; the run's own progress, ten times a second.
+      const changedShape = dirty.current || options.precision !== drawn.precision || st.signals !== drawn.signals || telemetry.generation !== drawn.generation
+      if (!changedShape && now - drawn.at < TEXT_REFRESH_MS) return
+      drawn.at = now
       dirty.current = false
       if (telemetry.generation !== drawn.generation || st.signals !== drawn.signals) drawn.columns = st.signals.map((n) => h.indexOf(n))
       drawn.signals = st.signals
