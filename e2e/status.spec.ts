@@ -4,6 +4,8 @@ import { expect, test } from '@playwright/test'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { WebSocket } from 'ws'
+import { HermesClient } from '../src/shared/client/hermesClient'
 import { Engine, freePort } from './engine'
 
 const engines: Engine[] = []
@@ -86,15 +88,48 @@ run(M())
   await expect(banner).toContainText('Module sensor failed at frame 40', { timeout: 30_000 })
   await expect(page.getByTestId('run-state')).toHaveText('paused')
   await expect(page.getByRole('treeitem', { name: 'sensor (faulted)' })).toBeVisible()
+  // The Topology panel marks it too, and only it.
+  await page.getByLabel('Add panel').selectOption('topology')
+  const box = page.locator('.topology-module', { hasText: 'sensor' })
+  await expect(box).toHaveClass(/faulted/)
+  await expect(box).toHaveAttribute('aria-label', /faulted/)
+  await expect(page.locator('.topology-module.faulted')).toHaveCount(1)
   await banner.getByRole('button', { name: 'Reset' }).click()
   await page.getByRole('alertdialog', { name: 'Reset the run' }).getByRole('button', { name: 'Reset', exact: true }).click()
   await expect(banner).toHaveCount(0)
   await expect(page.getByRole('treeitem', { name: 'sensor', exact: true })).toBeVisible()
+  await expect(page.locator('.topology-module.faulted')).toHaveCount(0)
   // Dismiss hides the banner of the next fault without resetting (the module restarted and fails again).
   const resume = page.getByRole('button', { name: 'Resume', exact: true })
   if (await resume.isEnabled()) await resume.click()
   await expect(banner).toBeVisible({ timeout: 30_000 })
   await banner.getByRole('button', { name: 'Dismiss' }).click()
   await expect(banner).toHaveCount(0)
+  await expect(page.getByRole('treeitem', { name: 'sensor (faulted)' })).toBeVisible()
+})
+
+test('a console opened after a module failed shows the fault from the schema, without having seen the event', async ({ page }) => {
+  const dir = lab({
+    'm.py': `import sys
+from hermes_module import Module, run
+
+class M(Module):
+    signals = [{"name": "n"}]
+    def step(self, t):
+        if t.frame == 5:
+            sys.exit(3)
+        self.outputs["n"] = t.frame
+
+run(M())
+`,
+    'late.yaml': 'modules:\n  sensor: { type: script, script: m.py, signals: [{ name: n }] }\nexecution: { mode: realtime, rate_hz: 50 }\nserver: { enabled: true, telemetry_hz: 30 }\n'
+  })
+  const engine = await start(join(dir, 'late.yaml'))
+  // The fault has happened (another client sees it in the status) before the console opens.
+  const watcher = await HermesClient.connect(engine.wsUrl, { WebSocket: WebSocket as never })
+  await expect.poll(async () => (await watcher.status()).fault?.module ?? null, { timeout: 30_000 }).toBe('sensor')
+  watcher.close()
+  await page.goto(engine.url)
+  await expect(page.getByRole('alert', { name: 'Module fault' })).toContainText('Module sensor failed at frame 5')
   await expect(page.getByRole('treeitem', { name: 'sensor (faulted)' })).toBeVisible()
 })

@@ -160,6 +160,7 @@ test('a derived hypot(velocity) is plotted with the values computed from an inde
   await dialog.getByRole('button', { name: 'Close' }).click()
   const row = page.locator('.legend tr[data-signal="speed"]')
   await expect(row).toHaveCount(1)
+  await expect(row.locator('.unit')).toHaveText('[m/s]')
   const ext = await observer(['vehicle.velocity.x', 'vehicle.velocity.y'])
   const setter = await HermesClient.connect(engine.wsUrl, { WebSocket: WebSocket as never })
   // A push, so that the speed is well away from zero, then hold the run still to compare.

@@ -119,6 +119,11 @@ class ConnectionManager {
       s.setRunId(schema.run_id)
     }
     if (schema.frame !== undefined && schema.time !== undefined) s.setRun({ frame: schema.frame, time: schema.time })
+    // A console that connects after a module failed learns it from the extended schema, not from an event.
+    if (schema.fault) {
+      const known = s.fault
+      if (known?.module !== schema.fault.module || known.frame !== schema.fault.frame) s.setFault({ ...schema.fault, dismissed: false })
+    } else if (schema.run_id !== undefined && s.fault) s.setFault(null)
     this.subscribedKey = ''
     await this.subscribe()
   }

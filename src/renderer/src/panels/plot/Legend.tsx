@@ -43,7 +43,9 @@ export function Legend({ panel, onExport }: Props) {
   }, [])
   const history = telemetry.history
   // Built once per schema: with 10,000 signals, a map per render cost more than the legend itself.
-  const units = useMemo(() => new Map(signals.map((s) => [s.name, s.unit])), [signals])
+  // Derived signals carry the unit their author gave them.
+  const derived = useConsole((s) => s.derived)
+  const units = useMemo(() => new Map([...signals.map((s) => [s.name, s.unit] as const), ...derived.map((d) => [d.name, d.unit] as const)]), [signals, derived])
   // Statistics over the visible window as it is now, newest sample included (the chart may not have
   // redrawn for it yet: it waits for a pixel column of new data).
   const view = useConsole.getState().view
