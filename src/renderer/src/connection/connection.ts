@@ -115,15 +115,20 @@ class ConnectionManager {
     s.setSchema(schema, client.extended)
     // A new run id means another run (a reload or a reset while we were away): its history starts empty.
     if (schema.run_id !== undefined && schema.run_id !== s.runId) {
-      if (s.runId !== null) telemetry.clear()
+      if (s.runId !== null) {
+        telemetry.clear()
+        // Another run: a fault of the one before is not this run's.
+        if (s.fault && !schema.fault) s.setFault(null)
+      }
       s.setRunId(schema.run_id)
     }
     if (schema.frame !== undefined && schema.time !== undefined) s.setRun({ frame: schema.frame, time: schema.time })
     // A console that connects after a module failed learns it from the extended schema, not from an event.
+    // A schema never clears a fault: it may have been made just before the fault event this console saw.
     if (schema.fault) {
       const known = s.fault
       if (known?.module !== schema.fault.module || known.frame !== schema.fault.frame) s.setFault({ ...schema.fault, dismissed: false })
-    } else if (schema.run_id !== undefined && s.fault) s.setFault(null)
+    }
     this.subscribedKey = ''
     await this.subscribe()
   }
