@@ -22,7 +22,8 @@ const api: DesktopApi = {
       ipcRenderer.off(IPC.layoutMenu, handler)
     }
   },
-  saveLayout: (suggestedName, text) => ipcRenderer.invoke(IPC.saveLayout, suggestedName, text) as Promise<SaveResult>
+  saveLayout: (suggestedName, text) => ipcRenderer.invoke(IPC.saveLayout, suggestedName, text) as Promise<SaveResult>,
+  openRecording: (path) => ipcRenderer.invoke(IPC.openRecording, path) as Promise<OpenResult>
 }
 
 contextBridge.exposeInMainWorld('hermesDesktop', api)

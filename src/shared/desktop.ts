@@ -20,6 +20,8 @@ export interface DesktopApi {
   onLayoutMenu(listener: (request: LayoutMenuRequest) => void): () => void
   /** Shows the save dialog and writes a layout file. */
   saveLayout(suggestedName: string, text: string): Promise<SaveResult>
+  /** Replays a recording (an .mcap file named by a sweep's results table or a runs folder) in place of the current run. */
+  openRecording(path: string): Promise<OpenResult>
 }
 
 export const IPC = {
@@ -29,7 +31,8 @@ export const IPC = {
   reload: 'hermes:reload',
   openResult: 'hermes:open-result',
   layoutMenu: 'hermes:layout-menu',
-  saveLayout: 'hermes:save-layout'
+  saveLayout: 'hermes:save-layout',
+  openRecording: 'hermes:open-recording'
 } as const
 
 export const YAML_FILE = /\.ya?ml$/i
