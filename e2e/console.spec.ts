@@ -3,6 +3,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { WebSocket } from 'ws'
 import { HermesClient } from '../src/shared/client/hermesClient'
 import { Engine } from './engine'
+import '../src/shared/diagnostics'
 
 let engine: Engine
 
@@ -60,6 +61,24 @@ test('plots a signal whose data advances', async ({ page }) => {
   await expect.poll(async () => Number(await value.textContent())).toBeGreaterThan(first)
   // uPlot drew a line: the series path exists on the canvas's overlay data.
   await expect(page.locator('.plot .u-over').first()).toBeVisible()
+  // A live plot moves what it drew and draws only the new columns, and the picture is the one a whole
+  // redraw gives, but for shades of antialiasing (stripSeries.ts).
+  const shifted = async (): Promise<number> => (await page.evaluate(() => window.hermesConsole!.plotDrawing())).reduce((n, p) => n + p.shifted, 0)
+  await expect.poll(shifted).toBeGreaterThan(20)
+  const panels = (await page.evaluate(() => window.hermesConsole!.plotDrawing())).filter((p) => p.shifted > 0).map((p) => p.panel)
+  expect(panels.length).toBeGreaterThan(0)
+  for (const panel of panels) expect(await page.evaluate((id) => window.hermesConsole!.plotRedrawDiff(id), panel)).toBe(0)
+  const inked = await page
+    .locator('.plot canvas.plot-series')
+    .first()
+    .evaluate((c) => {
+      const canvas = c as HTMLCanvasElement
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+      let n = 0
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++
+      return n
+    })
+  expect(inked).toBeGreaterThan(50)
 })
 
 test('pause stops the frame counter, resume restarts it', async ({ page }) => {

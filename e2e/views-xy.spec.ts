@@ -67,20 +67,23 @@ function pixels(page: Page, testId: string): Promise<string> {
   return page.getByTestId(testId).locator('canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL())
 }
 
-/** How many pixels of the canvas have (nearly) a CSS colour: how much of a trace is drawn. */
+/** How many pixels of the panel's canvases have (nearly) a CSS colour: how much of a trace is drawn. */
 function pixelsOfColor(page: Page, testId: string, color: string): Promise<number> {
+  // A time plot draws its series on a layer of their own over uPlot's canvas: count on every canvas.
   return page
     .getByTestId(testId)
     .locator('canvas')
-    .evaluate((c, css) => {
-      const canvas = c as HTMLCanvasElement
+    .evaluateAll((canvases, css) => {
       const probe = document.createElement('canvas').getContext('2d')!
       probe.fillStyle = css
       probe.fillRect(0, 0, 1, 1)
       const [r, g, b] = probe.getImageData(0, 0, 1, 1).data
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
       let n = 0
-      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - r!) + Math.abs(data[i + 1]! - g!) + Math.abs(data[i + 2]! - b!) < 30) n++
+      for (const c of canvases) {
+        const canvas = c as HTMLCanvasElement
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+        for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && Math.abs(data[i]! - r!) + Math.abs(data[i + 1]! - g!) + Math.abs(data[i + 2]! - b!) < 30) n++
+      }
       return n
     }, color)
 }

@@ -1,6 +1,7 @@
-// A diagnostics handle on window for benchmarks and debugging: the telemetry history, frame timings and
-// workspace writes. Its type is shared (src/shared/diagnostics.ts) with the benchmarks and e2e checks.
+// A diagnostics handle on window for benchmarks and debugging: the telemetry history, frame timings,
+// workspace writes and how plots drew. Its type is shared (src/shared/diagnostics.ts) with the benchmarks and e2e checks.
 import type { ConsoleDiagnostics } from '../../shared/diagnostics'
+import { plotStrips } from './panels/plot/stripSeries'
 import { drawTimes, frameCount, frameIntervals } from './telemetry/animation'
 import { telemetry } from './telemetry/telemetry'
 import { persistenceStats } from './workspace/persistence'
@@ -12,7 +13,9 @@ export function exposeDiagnostics(): void {
     drawTimes,
     frameCount: () => frameCount,
     storageWrites: () => persistenceStats.writes,
-    storageWritePending: () => persistenceStats.pending
+    storageWritePending: () => persistenceStats.pending,
+    plotDrawing: () => [...plotStrips].map(([panel, strip]) => ({ panel, ...strip.counts })),
+    plotRedrawDiff: (panel) => plotStrips.get(panel)?.wholeRedrawDiff() ?? -1
   }
   window.hermesConsole = diagnostics
 }

@@ -15,6 +15,8 @@ export class WindowBuffers {
   readonly ys: Float64Array[]
   readonly stats: SeriesStats[]
   length = 0
+  /** Whether the samples were too many and are per pixel column (min and max), or are all there. */
+  decimated = false
 
   constructor(
     readonly buckets: number,
@@ -46,17 +48,22 @@ export function decimateWindow(history: History, columns: readonly number[], tMi
       for (let k = 0; k < n; k++) y[k] = c >= 0 ? history.valueAt(c, first + k) : NaN
     })
     out.length = n
+    out.decimated = false
     return
   }
+  out.decimated = true
   const width = (tMax - tMin) / out.buckets
+  // A sample exactly on a column's edge goes to the same column whichever window it is seen in (a
+  // sliding window's edges carry rounding): what a plot drew of it stays right when it is moved.
+  const bucketOf = (t: number): number => Math.floor((t - tMin) / width + 1e-7)
   let written = 0
   let k = first
   while (k < last) {
     // One bucket: the samples falling in the same pixel column (the edge samples get their own).
     const t0 = history.timeAt(k)
-    const bucket = Math.floor((t0 - tMin) / width)
+    const bucket = bucketOf(t0)
     let end = k + 1
-    while (end < last && Math.floor((history.timeAt(end) - tMin) / width) === bucket) end++
+    while (end < last && bucketOf(history.timeAt(end)) === bucket) end++
     out.x[written] = t0
     out.x[written + 1] = history.timeAt(end - 1)
     columns.forEach((c, s) => {

@@ -42,4 +42,16 @@ describe('History', () => {
     expect(h.firstTime).toBeNaN()
     expect(h.version).toBe(v0 + 2)
   })
+
+  it('counts edits apart from appends: what a view drew of older samples stays valid only between edits', () => {
+    const h = new History(['a'], 3)
+    for (let i = 0; i < 5; i++) h.append(i, [i])
+    expect(h.edits).toBe(0)
+    h.replaceLast([9])
+    expect(h.edits).toBe(1)
+    h.clear()
+    expect(h.edits).toBe(2)
+    h.append(0, [0])
+    expect(h.edits).toBe(2)
+  })
 })

@@ -10,6 +10,11 @@ export class History {
   private count = 0
   /** Bumped on every change, so views know when to redraw. */
   version = 0
+  /**
+   * Bumped on every change but an append after the newest sample (a sample rewritten, the history cleared
+   * or filled in): a view may keep what it drew of older samples only while this stays the same.
+   */
+  edits = 0
 
   constructor(
     /** Qualified names, in the order of the values of each appended frame. */
@@ -50,12 +55,14 @@ export class History {
     const n = Math.min(values.length, this.columns.length)
     for (let i = 0; i < n; i++) this.columns[i]![at] = values[i]!
     this.version++
+    this.edits++
   }
 
   clear(): void {
     this.head = 0
     this.count = 0
     this.version++
+    this.edits++
   }
 
   /** Ring position of the k-th oldest sample. */

@@ -15,14 +15,16 @@ import { formatValue, Legend } from './Legend'
 import { limitBands } from './limitBands'
 import { readPlotOptions } from './options'
 import { plotKey } from './plotKeys'
+import { plotStrips, StripSeries } from './stripSeries'
+import { holdRange } from './yRange'
 
 const SIGNAL_MIME = 'application/x-hermes-signal'
 export { SIGNAL_MIME }
 
 const AXIS_FONT = '11px system-ui, sans-serif'
 
-/** The y range of the shown series among `series` (indices into the buffers). */
-function yRange(buffers: WindowBuffers, series: readonly number[], shown: readonly boolean[]): [number, number] {
+/** The extremes of the shown series among `series` (indices into the buffers); lo > hi when none. */
+function dataRange(buffers: WindowBuffers, series: readonly number[], shown: readonly boolean[]): [number, number] {
   let lo = Infinity
   let hi = -Infinity
   for (const s of series) {
@@ -34,11 +36,7 @@ function yRange(buffers: WindowBuffers, series: readonly number[], shown: readon
       if (v > hi) hi = v
     }
   }
-  if (lo === Infinity) return [-1, 1]
-  const span = hi - lo
-  // A flat line gets a band around it, so it is visible and its value readable.
-  const pad = span > 1e-12 ? span * 0.05 : Math.max(Math.abs(hi), 1) * 0.02
-  return [lo - pad, hi + pad]
+  return [lo, hi]
 }
 
 export function PlotPanel({ panel }: { panel: PanelConfig }) {
@@ -91,7 +89,8 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       ],
       series: [
         {},
-        ...signals.map((s, i) => ({ label: s, scale: plan.scaleOf[i], show: shown.current[i] ?? true, stroke: signalColor(s, theme), width: 1, points: { show: false } }))
+        // uPlot draws no line (StripSeries does); the series stay for the cursor's points and scales.
+        ...signals.map((s, i) => ({ label: s, scale: plan.scaleOf[i], show: shown.current[i] ?? true, stroke: signalColor(s, theme), width: 1, points: { show: false }, paths: () => null }))
       ],
       cursor: {
         sync: { key: 'hermes', setSeries: false },
@@ -122,6 +121,11 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     const u = new uPlot(opts, data, el)
     plot.current = u
     buffers.current = null
+    const strip = new StripSeries(u.over)
+    plotStrips.set(panel.id, strip)
+    const colorsOf = signals.map((s) => signalColor(s, theme))
+    /** Each y axis's range as last shown: held while the data stays inside (yRange.ts). */
+    const held = new Map<string, [number, number]>()
     // Wheel zooms the shared view around the cursor; the view leaves live mode to do it.
     const onWheel = (e: WheelEvent): void => {
       e.preventDefault()
@@ -158,10 +162,16 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       lastDrawn.newest = NaN
     })
     resize.observe(el)
-    const lastDrawn = { version: -1, generation: -1, min: NaN, max: NaN, length: 0, newest: NaN, columns: [] as number[], shown: shownVersion.current }
+    const lastDrawn = { version: -1, generation: -1, edits: -1, min: NaN, max: NaN, length: 0, newest: NaN, columns: [] as number[], shown: shownVersion.current }
     const stopDrawing = onAnimationFrame(() => {
       const s = useConsole.getState()
-      const [min, max] = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
+      let [min, max] = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
+      if (s.view.live) {
+        // The live window moves by whole pixel columns, so what is drawn can be moved rather than redrawn.
+        const column = (max - min) / Math.max(1, u.bbox.width)
+        max = Math.floor(max / column) * column
+        min = max - s.view.windowS
+      }
       const history = telemetry.history
       const sameData = history.version === lastDrawn.version && telemetry.generation === lastDrawn.generation && shownVersion.current === lastDrawn.shown
       if (sameData && min === lastDrawn.min && max === lastDrawn.max) return
@@ -170,11 +180,17 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       // replaced or cleared history, a zoom or a resize always redraw.
       const pixelS = (max - min) / Math.max(1, u.bbox.width / devicePixelRatio)
       const newest = history.length > 0 ? history.lastTime : NaN
-      const onlyAppended = telemetry.generation === lastDrawn.generation && shownVersion.current === lastDrawn.shown && history.length >= lastDrawn.length && newest > lastDrawn.newest
+      const onlyAppended = telemetry.generation === lastDrawn.generation && history.edits === lastDrawn.edits && shownVersion.current === lastDrawn.shown && history.length >= lastDrawn.length && newest > lastDrawn.newest
       const slidOnly = s.view.live && Math.abs(max - min - (lastDrawn.max - lastDrawn.min)) < pixelS / 100 && max >= lastDrawn.max
-      if (onlyAppended && slidOnly && max - lastDrawn.max < pixelS && newest - lastDrawn.newest < pixelS) return
+      // (A live window moves by whole columns: a move of one is "a pixel", whatever the rounding.)
+      const under = pixelS * (1 - 1e-6)
+      if (onlyAppended && slidOnly && max - lastDrawn.max < under && newest - lastDrawn.newest < under) return
+      // A hidden or shown series sets every range afresh.
+      if (shownVersion.current !== lastDrawn.shown) held.clear()
+      const onlyAppendedAndSlid = onlyAppended && slidOnly
       lastDrawn.length = history.length
       lastDrawn.newest = newest
+      lastDrawn.edits = history.edits
       if (telemetry.generation !== lastDrawn.generation) lastDrawn.columns = signals.map((n) => history.indexOf(n))
       lastDrawn.version = history.version
       lastDrawn.generation = telemetry.generation
@@ -184,19 +200,30 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       const buckets = Math.max(16, Math.round(u.bbox.width / devicePixelRatio))
       let out = buffers.current
       if (!out || out.buckets !== buckets) out = buffers.current = new WindowBuffers(buckets, signals.length)
+      const wasDecimated = out.decimated
       decimateWindow(history, lastDrawn.columns, min, max, out)
       const length = out.length
+      // Columns drawn from every sample and columns drawn from min and max differ by a shade: moving
+      // what was drawn needs the same kind of both.
+      const appendOnly = onlyAppendedAndSlid && wasDecimated === out.decimated
+      const scales: ([number, number] | null)[] = signals.map(() => null)
       u.batch(() => {
         u.setData([out.x.subarray(0, length), ...out.ys.map((y) => y.subarray(0, length))] as uPlot.AlignedData, false)
         u.setScale('x', { min, max })
         for (const a of plan.axes) {
-          const [yMin, yMax] = yRange(out, a.series, shown.current)
-          u.setScale(a.scale, { min: yMin, max: yMax })
+          const [lo, hi] = dataRange(out, a.series, shown.current)
+          const range = holdRange(held.get(a.scale) ?? null, lo, hi)
+          held.set(a.scale, range)
+          u.setScale(a.scale, { min: range[0], max: range[1] })
+          for (const i of a.series) if (shown.current[i]) scales[i] = range
         }
       })
+      strip.draw({ x: out.x, ys: out.ys, length, min, max, scales, colors: colorsOf, appendOnly }, u.bbox.width, u.bbox.height, devicePixelRatio)
     })
     return () => {
       stopDrawing()
+      plotStrips.delete(panel.id)
+      strip.destroy()
       resize.disconnect()
       u.over.removeEventListener('wheel', onWheel)
       u.over.removeEventListener('dblclick', onDblClick)
