@@ -5,10 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROOT } from './testing'
+import { CLI, ROOT } from './testing'
 
 const SCRIPT = join(ROOT, 'scripts', 'slurm-cluster.sh')
-const CLI = join(ROOT, 'src', 'main', 'cli.ts')
 const DEMO = join(ROOT, 'resources', 'examples', 'demo.yaml')
 
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0
@@ -53,7 +52,7 @@ describe.skipIf(reason !== null)('hermes sweep --on slurm, on a real single-node
       ].join('\n')
     )
     const env = { ...process.env, SLURM_CONF: conf, HERMES_LOG: 'warn' }
-    const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 900_000 })
+    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 900_000 })
     const slurm = cli('sweep', file, '--on', 'slurm', '--wait', '--out', join(dir, 'slurm'))
     expect(slurm.status, slurm.stderr).toBe(0)
     expect(slurm.stderr).toMatch(/submitted Slurm job array \d+ \(20 tasks: 0-19\)/)

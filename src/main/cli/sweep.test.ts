@@ -10,10 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { loadSweepFile } from '../sweep/sweepFile'
 import { slurmScript } from '../sweep/slurm'
-import { hermes, killRuns, ROOT } from './testing'
+import { CLI, hermes, killRuns, ROOT } from './testing'
 
 const DEMO = join(ROOT, 'resources', 'examples', 'demo.yaml')
-const CLI = join(ROOT, 'src', 'main', 'cli.ts')
 const temp = (): string => mkdtempSync(join(tmpdir(), 'hermes-sweep-'))
 
 afterEach(killRuns)
@@ -101,7 +100,7 @@ describe('hermes sweep on this machine', () => {
     )
     const out = join(dir, 'results')
     const rows = join(out, 'rows')
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'sweep', file, '--jobs', '1', '--out', out], { cwd: ROOT, env: { ...process.env, HERMES_LOG: 'warn' }, stdio: 'ignore' })
+    const child = spawn(process.execPath, [CLI, 'sweep', file, '--jobs', '1', '--out', out], { cwd: ROOT, env: { ...process.env, HERMES_LOG: 'warn' }, stdio: 'ignore' })
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
     const count = (): number => (existsSync(rows) ? readdirSync(rows).filter((n) => n.endsWith('.json')).length : 0)
     const deadline = Date.now() + 150_000
@@ -209,7 +208,7 @@ describe('hermes sweep on a cluster', () => {
 
     // What the pod of index 4 runs: the container's arguments, verbatim, with its environment.
     const env = { ...process.env, ...Object.fromEntries(container.env.map((e) => [e.name, e.value])), JOB_COMPLETION_INDEX: '4' }
-    const pod = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...container.args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 })
+    const pod = spawnSync(process.execPath, [CLI, ...container.args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 })
     expect(pod.status, pod.stderr).toBe(0)
     expect(pod.stdout).toMatch(/^run 4: ok in /)
     expect(readdirSync(join(mount, 'rows'))).toEqual(['00000004.json'])

@@ -1,16 +1,18 @@
-// Test helpers: the `hermes` command from source, in a child process, as a user runs it.
+// Test helpers: the `hermes` command, built (test/buildCli.ts builds it before the tests), in a child
+// process, as a user runs it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 export const ROOT = resolve(__dirname, '..', '..', '..')
-const CLI = join(ROOT, 'src', 'main', 'cli.ts')
+/** The built CLI: `node` with these arguments is `hermes`. */
+export const CLI = join(ROOT, 'out', 'main', 'cli.js')
 const env = { ...process.env, HERMES_LOG: 'warn' }
 const children: ChildProcess[] = []
 
 /** Runs `hermes <args>` to completion. */
 export function hermes(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 })
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -24,7 +26,7 @@ export interface RunningCli {
 
 /** `hermes run <args>` in the background; resolves once it says it is running (and serving, with a server). */
 export function startRun(...args: string[]): Promise<RunningCli> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'run', ...args], { cwd: ROOT, env })
+  const child = spawn(process.execPath, [CLI, 'run', ...args], { cwd: ROOT, env })
   children.push(child)
   let output = ''
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))

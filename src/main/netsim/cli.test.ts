@@ -6,10 +6,10 @@ import { request } from 'node:http'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadRecording, type RecordingFile } from './recording'
+import { CLI } from '../cli/testing'
 import { ENGINE_YAML, eventually, TapClient } from './testing'
 
 const ROOT = resolve(__dirname, '..', '..', '..')
-const CLI = join(ROOT, 'src', 'main', 'cli.ts')
 const env = { ...process.env, HERMES_LOG: 'warn' }
 const dir = mkdtempSync(join(tmpdir(), 'netsim-cli-'))
 const children: ChildProcess[] = []
@@ -19,7 +19,7 @@ afterEach(() => {
 })
 
 function hermes(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 30_000 })
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env, timeout: 30_000 })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -33,7 +33,7 @@ interface Running {
 
 /** Starts `hermes <args>` and resolves once its output names the port it listens on. */
 function start(args: string[], portPattern: RegExp): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env })
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env })
   children.push(child)
   let stdout = ''
   let stderr = ''

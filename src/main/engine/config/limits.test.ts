@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { hermes, ROOT } from '../../cli/testing'
+import { CLI, hermes, ROOT } from '../../cli/testing'
 import { EXAMPLES } from '../modules/testing'
 import { ConfigError } from './issues'
 import { MAX_CONFIG_BYTES, MAX_NAME_CHARS, MAX_REPORTED_ISSUES, MAX_SUBSTEPS } from './limits'
@@ -113,9 +113,8 @@ describe('hermes list-signals into a pipe that closes early', () => {
       const file = join(dir, 'many.yaml')
       // About 300 kB of table: far more than a pipe holds, so the writer meets the closed pipe.
       writeFileSync(file, manySignals(5000))
-      const cli = join(ROOT, 'src', 'main', 'cli.ts')
       for (const json of ['', ' --json']) {
-        const r = spawnSync('sh', ['-c', `"${process.execPath}" --import tsx "${cli}" list-signals${json} "${file}" | head -n 2`], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
+        const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" list-signals${json} "${file}" | head -n 2`], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
         expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(2)
         expect(r.stderr).not.toMatch(/EPIPE|Error|at /)
       }
