@@ -7,6 +7,7 @@ import react from '@vitejs/plugin-react'
 export default defineConfig({
   main: {
     build: {
+      externalizeDeps: { exclude: ['zod', 'yaml', 'commander', 'consola'] },
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),

@@ -6,11 +6,12 @@ import { Session } from '../src/main/engine/session'
 
 const signals = Number(process.argv[2])
 const telemetryHz = Number(process.argv[3])
+const rateHz = Number(process.argv[4] ?? 120)
 const send = (message: unknown): void => void process.send?.(message)
 
 async function main(): Promise<void> {
   const list = Array.from({ length: signals }, (_, i) => `      - { name: s${i} }`).join('\n')
-  const yaml = `modules:\n  bulk:\n    type: inproc\n    model: injection\n    signals:\n${list}\nexecution: { mode: realtime, rate_hz: 120 }\n`
+  const yaml = `modules:\n  bulk:\n    type: inproc\n    model: injection\n    signals:\n${list}\nexecution: { mode: realtime, rate_hz: ${rateHz} }\nserver: { telemetry_hz: ${telemetryHz}, max_clients: 256 }\n`
   const session = await Session.start(parseConfig(yaml, 'fanout.yaml').config)
   const server = await HermesServer.start({
     host: '127.0.0.1',

@@ -6,6 +6,7 @@ import { contentionBench } from './contention'
 import { fanoutBench } from './fanout'
 import { limitsBench } from './limits'
 import { footprintBench } from './footprint'
+import { frameAgeBench } from './frameAge'
 import { modulesBench } from './modules'
 import { netsimBench } from './netsim'
 import { recordingBench } from './recording'
@@ -28,7 +29,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   recording: recordingBench,
   contention: contentionBench,
   startup: startupBench,
-  footprint: footprintBench
+  footprint: footprintBench,
+  frameage: frameAgeBench
 }
 
 async function main(): Promise<void> {

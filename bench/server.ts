@@ -3,6 +3,7 @@
 // metrics against the true run rate, and subscription pattern expansion on a 2,000-signal config.
 import { expandPatterns } from '../src/shared/protocol/patterns'
 import { RawClient, startEngine } from '../src/main/engine/server/testing'
+import { runSpread } from './spread'
 import { printTable } from './table'
 
 const SECONDS = 5
@@ -54,11 +55,20 @@ async function telemetryRows(): Promise<string[][]> {
     const { mean } = await telemetryRate(rateHz, telemetryHz, 1)
     rows.push([`rate_hz ${rateHz}, telemetry_hz ${telemetryHz}`, String(telemetryHz), mean.toFixed(1), error(mean, telemetryHz)])
   }
-  // Issue 16's target: within 2 % at 1000 Hz, for one client and for ten (the slowest of them).
+  // Issue 16's target: within 2 % at 1000 Hz, for one client and for ten (the slowest of them). The
+  // engine runs in its own process and the clients in another, as they would: clients sharing the
+  // server's event loop (as above) measure their own cost as much as the server's.
+  for (const clients of [1, 10]) {
+    const r = await runSpread({ signals: 2, clients, processes: 1, telemetryHz: 1000, rateHz: 1000, seconds: SECONDS })
+    const sent = r.ticks / SECONDS
+    const slowest = Math.min(...r.perClient) / SECONDS
+    const met = Math.abs(slowest - 1000) <= 20 ? 'met' : 'MISSED'
+    rows.push([`1000 Hz, ${clients} client${clients > 1 ? 's' : ''} in another process: sent ${sent.toFixed(1)}/s, skipped ${r.skipped} (slowest received)`, '1000', slowest.toFixed(1), `${error(slowest, 1000)} ${met}`])
+  }
   for (const clients of [1, 10]) {
     const { slowest, mean } = await telemetryRate(1000, 1000, clients)
     const met = Math.abs(slowest - 1000) <= 20 ? 'met (2 %)' : 'MISSED (2 %)'
-    rows.push([`rate_hz 1000, telemetry_hz 1000, ${clients} client${clients > 1 ? 's' : ''} (slowest; mean ${mean.toFixed(1)})`, '1000', slowest.toFixed(1), `${error(slowest, 1000)} ${met}`])
+    rows.push([`1000 Hz, ${clients} client${clients > 1 ? 's' : ''} in the server's process (slowest; mean ${mean.toFixed(1)})`, '1000', slowest.toFixed(1), `${error(slowest, 1000)} ${met}`])
   }
   // Per-client rates: subscribe rate_hz 10 (JSON) and subscribe_status 5 at telemetry_hz 60.
   const engine = await startEngine(seed(100, 60))

@@ -1,5 +1,6 @@
 // Start-up: `validate` and a one-frame run, through the README's command (`npm run hermes`) and through
-// the binary (bin/hermes.cjs, built JavaScript), wall time from spawn to exit (median of five).
+// the binary (bin/hermes.cjs, built JavaScript), wall and CPU time from spawn to exit (median of seven),
+// beside the floor that no CLI can go under: Node itself, npm itself, and the CLI's least (--version).
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -7,7 +8,7 @@ import { printTable } from './table'
 
 const ROOT = join(__dirname, '..')
 const DEMO = join(ROOT, 'resources', 'examples', 'demo.yaml')
-const RUNS = 5
+const RUNS = 7
 
 /** CPU seconds of the children this process has waited for (cutime + cstime of /proc/self/stat, 100 ticks a second). */
 function childCpu(): number {
@@ -42,11 +43,23 @@ export function startupBench(): Promise<void> {
     ['one-frame run of demo.yaml', 'npm run hermes --', ['npm', 'run', '--silent', 'hermes', '--', ...oneFrame], 0.5],
     ['one-frame run of demo.yaml', 'node bin/hermes.cjs', [process.execPath, join(ROOT, 'bin', 'hermes.cjs'), ...oneFrame], 0.5]
   ]
-  const rows = cases.map(([what, how, [command, ...args], target]) => {
-    const s = seconds(command!, args)
-    return [what, how, s.wall.toFixed(2), s.cpu.toFixed(2), target.toFixed(1), s.wall <= target ? 'met' : 'MISSED']
-  })
+  const floor: [string, string, string[]][] = [
+    ['floor: node -e 0', 'node', [process.execPath, '-e', '0']],
+    ['floor: npm run of no script', 'npm', ['npm', 'run', '--silent', '--if-present', 'no-such-script']],
+    ['floor: hermes --version', 'npm run hermes --', ['npm', 'run', '--silent', 'hermes', '--', '--version']],
+    ['floor: hermes --version', 'node bin/hermes.cjs', [process.execPath, join(ROOT, 'bin', 'hermes.cjs'), '--version']]
+  ]
+  const rows = [
+    ...floor.map(([what, how, [command, ...args]]) => {
+      const s = seconds(command!, args)
+      return [what, how, s.wall.toFixed(2), s.cpu.toFixed(2), '-', '']
+    }),
+    ...cases.map(([what, how, [command, ...args], target]) => {
+      const s = seconds(command!, args)
+      return [what, how, s.wall.toFixed(2), s.cpu.toFixed(2), target.toFixed(1), s.wall <= target ? 'met' : 'MISSED']
+    })
+  ]
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0]
-  printTable(`Start-up, seconds from spawn to exit (median of ${RUNS}; load average ${load})`, ['command', 'through', 'wall s', 'CPU s', 'target (wall) s', ''], rows)
+  printTable(`Start-up, seconds from spawn to exit (median of ${RUNS}; load average ${load})`, ['command', 'through', 'wall s', 'CPU s (user+sys)', 'target (wall) s', ''], rows)
   return Promise.resolve()
 }

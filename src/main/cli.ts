@@ -1,10 +1,11 @@
 // The headless `hermes` command: run, validate and list-signals, on plain Node.
+// What a command needs is imported when it runs (the config loader, the engine, the server, netsim,
+// the recording reader): start-up costs only what the command uses (docs/architecture.md, start-up).
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, formatIssue, type ConfigIssue } from './engine/config/issues'
 import type { ConfigOverrides } from './engine/config/load'
-import { loadConfigFileWithModules } from './engine/config/withModules'
 import type { ResolvedConfig } from './engine/config/types'
-import { Session } from './engine/session'
+import type { Session } from './engine/session'
 import type { FaultAction } from './engine/scheduler/control'
 import { expandPatterns } from '../shared/protocol/patterns'
 import { formatSummary, table } from './cli/format'
@@ -18,7 +19,7 @@ import { addRecordingCommands, keepRetention, planRecording, type RecordingPlan 
 import { ProgressBar } from './cli/progress'
 import { SignalPrinter } from './cli/printer'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
-import { HermesServer } from './engine/server/server'
+import type { HermesServer } from './engine/server/server'
 import { version } from '../../package.json'
 
 const positive = (flag: string) => (value: string): number => {
@@ -48,6 +49,7 @@ function printWarnings(warnings: readonly ConfigIssue[]): void {
  * and exits 1: nothing else in the CLI deals with a bad file.
  */
 async function loadOrExit(file: string, overrides?: ConfigOverrides, sets: readonly ConfigSet[] = []): Promise<ResolvedConfig> {
+  const { loadConfigFileWithModules } = await import('./engine/config/withModules')
   try {
     const { config, warnings } = await loadConfigFileWithModules(file, { overrides, sets })
     printWarnings(warnings)
@@ -82,6 +84,7 @@ interface RunOptions {
 async function startServer(config: ResolvedConfig, session: Session): Promise<HermesServer | null> {
   if (!config.server.enabled) return null
   const { host, port, telemetryHz, allowedOrigins, allowedHosts } = config.server
+  const { HermesServer } = await import('./engine/server/server')
   const server = await HermesServer.start({ host, port, telemetryHz, allowedOrigins, allowedHosts, staticDir: RENDERER_DIR, serverName: `hermes-console/${version}` })
   server.bind(session)
   process.stderr.write(`hermes: console at http://${server.url.slice('ws://'.length)}/ ; serving ${server.url} for any client\n`)
@@ -149,6 +152,7 @@ async function run(file: string, opts: RunOptions): Promise<void> {
     process.stderr.write(`hermes: cannot record: ${error instanceof Error ? error.message : String(error)}\n`)
     process.exit(1)
   }
+  const { Session } = await import('./engine/session')
   const session = await Session.start(config, { serving: config.server.enabled, ...(plan ? { recording: plan.options } : {}) })
   const retention = plan ? keepRetention(plan, (line) => process.stderr.write(`${line}\n`)) : null
   if (plan) process.stderr.write(`hermes: recording every frame to ${plan.options.file}\n`)

@@ -4,10 +4,14 @@ import { dirname, resolve } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import { ConfigError, formatIssue } from '../engine/config/issues'
 import { describeConditions, PROFILE_NAMES } from '../netsim/conditions'
-import { resolveProfile, type ResolvedProfile } from '../netsim/profileFile'
-import { NetsimProxy } from '../netsim/proxy'
-import { DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_MESSAGE_BYTES, loadRecording, writeChunks } from '../netsim/recording'
-import { formatStats, summarizeRecording } from '../netsim/report'
+import type { ResolvedProfile } from '../netsim/profileFile'
+import { DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_MESSAGE_BYTES } from '../netsim/recording'
+
+// The proxy (ws, its HTTP control) and the report load only when a netsim command runs: every other
+// command starts without them.
+const proxyModule = () => import('../netsim/proxy')
+const recordingModule = () => import('../netsim/recording')
+const reportModule = () => import('../netsim/report')
 
 interface NetsimOptions {
   target: string
@@ -37,7 +41,8 @@ const positive = (flag: string) => (value: string): number => {
   return n
 }
 
-function profileOrExit(nameOrFile: string): ResolvedProfile {
+async function profileOrExit(nameOrFile: string): Promise<ResolvedProfile> {
+  const { resolveProfile } = await import('../netsim/profileFile')
   try {
     return resolveProfile(nameOrFile)
   } catch (error) {
@@ -75,7 +80,8 @@ async function runProxy(opts: NetsimOptions): Promise<void> {
     process.on('SIGINT', onSignal('interrupted'))
     process.on('SIGTERM', onSignal('terminated'))
   })
-  const profile = profileOrExit(opts.profile)
+  const profile = await profileOrExit(opts.profile)
+  const [{ NetsimProxy }, { writeChunks }, { formatStats }] = await Promise.all([proxyModule(), recordingModule(), reportModule()])
   if (opts.record) checkWritable('--record', opts.record)
   if (opts.statsJson) checkWritable('--stats-json', opts.statsJson)
   const proxy = await NetsimProxy.start({
@@ -122,7 +128,8 @@ async function runProxy(opts: NetsimOptions): Promise<void> {
   process.stderr.write(`netsim: ${outcome}, stopped cleanly\n`)
 }
 
-function inspect(file: string, opts: { json: boolean }): void {
+async function inspect(file: string, opts: { json: boolean }): Promise<void> {
+  const [{ loadRecording }, { summarizeRecording }] = await Promise.all([recordingModule(), reportModule()])
   let recording
   try {
     recording = loadRecording(file)

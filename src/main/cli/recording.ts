@@ -7,8 +7,8 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { ResolvedConfig } from '../engine/config/types'
 import type { RecordingOptions } from '../engine/recording/recorder'
 import { enforceRetention, recordingTarget } from '../engine/recording/runsFolder'
-import { RecordingReader } from '../engine/recording/reader'
-import { exportRecording, EXPORT_FORMATS, type ExportFormat } from '../engine/recording/export'
+import type { RecordingReader } from '../engine/recording/reader'
+import { EXPORT_FORMATS, type ExportFormat } from '../engine/recording/exportFormats'
 import { compact, table } from './format'
 
 /** The runs folder of `hermes run --serve` when neither the YAML nor --record names one. */
@@ -127,6 +127,8 @@ function describeEvent(e: Awaited<ReturnType<RecordingReader['events']>>[number]
 async function openOrExit(file: string): Promise<RecordingReader> {
   try {
     if (!statSync(file).isFile()) throw new Error('not a file')
+    // The reader (MCAP, zstd) loads only for inspect and export: `hermes run` records in its own thread.
+    const { RecordingReader } = await import('../engine/recording/reader')
     return await RecordingReader.open(file)
   } catch (error) {
     process.stderr.write(`hermes: cannot read recording ${file}: ${error instanceof Error ? error.message : String(error)}\n`)
@@ -146,6 +148,7 @@ async function exportCommand(file: string, opts: ExportOptions): Promise<void> {
   const reader = await openOrExit(file)
   try {
     const output = opts.output ?? file.replace(/\.mcap$/i, '') + `.${opts.format}`
+    const { exportRecording } = await import('../engine/recording/export')
     const result = await exportRecording(reader, { format: opts.format, output, signals: opts.signals, fromS: opts.from, toS: opts.to })
     process.stderr.write(`hermes: exported ${result.rows} frames x ${result.columns} signals to ${output === '-' ? 'stdout' : output}\n`)
   } catch (error) {

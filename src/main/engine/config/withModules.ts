@@ -5,7 +5,6 @@
 import { accessSync, constants, statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import type { ModuleDeclaration } from '../modules/declaration'
-import { describeModule } from '../modules/describe'
 import { moduleEnvironment, type ExternalModule, type ModuleEnvironment } from '../modules/environment'
 import { runnerFor } from '../modules/kind'
 import { buildIfNeeded } from './build'
@@ -81,10 +80,11 @@ function targets(prepared: PreparedConfig): Target[] {
 export async function parseConfigWithModules(text: string, file: string, options: LoadOptions = {}): Promise<LoadedConfig> {
   const prepared = prepareConfig(text, file, options)
   await buildModules(prepared)
-  const describe = options.describe ?? describeModule
   const asked = targets(prepared)
+  // The module runners (child processes, the script worker, the logger) load only when a module is asked.
+  const describe: ModuleDescriber | null = options.describe ?? (asked.length > 0 ? (await import('../modules/describe')).describeModule : null)
   // All at once (a Python module takes tens of ms to start), reported in the file's order.
-  const answers = await Promise.allSettled(asked.map(({ mod, env }) => describe(mod, env)))
+  const answers = describe ? await Promise.allSettled(asked.map(({ mod, env }) => describe(mod, env))) : []
   const declarations = new Map<string, ModuleDeclaration | null>()
   answers.forEach((answer, i) => {
     const { mod, key } = asked[i]!

@@ -4,9 +4,9 @@ import { closeSync, openSync, writeSync } from 'node:fs'
 import { fileWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer'
 import { expandPatterns } from '../../../shared/protocol/patterns'
 import type { RecordingReader } from './reader'
+import type { ExportFormat } from './exportFormats'
 
-export const EXPORT_FORMATS = ['csv', 'parquet'] as const
-export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+export { EXPORT_FORMATS, type ExportFormat } from './exportFormats'
 
 export interface ExportOptions {
   format: ExportFormat
