@@ -33,11 +33,15 @@ export function ResultsOpen() {
       })
     })
     // A results file dropped anywhere opens; YAML files are the desktop app's (OpenConfig).
-    const isResults = (e: DragEvent): boolean => Array.from(e.dataTransfer?.items ?? []).some((i) => i.kind === 'file' && /csv|parquet|octet-stream|^$/.test(i.type))
+    // Names are hidden until the drop: a file's type says CSV or Parquet, or nothing (then it may be either, or YAML).
+    const types = (e: DragEvent): string[] => Array.from(e.dataTransfer?.items ?? []).filter((i) => i.kind === 'file').map((i) => i.type)
     const onDragOver = (e: DragEvent): void => {
-      if (!e.dataTransfer?.types.includes('Files') || !isResults(e)) return
+      if (!e.dataTransfer?.types.includes('Files')) return
+      const t = types(e)
+      if (!t.some((x) => /csv|parquet|octet-stream|^$/.test(x))) return
       e.preventDefault()
-      setDragging(true)
+      // The hint only when the type says so: an untyped file may be the desktop app's YAML, which has its own.
+      if (t.some((x) => /csv|parquet/.test(x))) setDragging(true)
     }
     const onDragLeave = (e: DragEvent): void => {
       if (e.relatedTarget === null) setDragging(false)
