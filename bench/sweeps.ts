@@ -1,7 +1,7 @@
 // Sweep benchmarks: runs per second of a 200-run sweep of the demo (30 s simulated each) on 1 and 2
-// workers, the cost of a run beyond its frames, and the cost of the results writer.
+// workers, the cost of a run beyond its frames, of keeping its recording (keep: recording), and of the results writer.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseConfigWithModules } from '../src/main/engine/config/withModules'
@@ -17,8 +17,8 @@ import { printTable } from './table'
 const ROOT = resolve(__dirname, '..')
 const RUNS = 200
 
-function sweepFile(dir: string, runs: number): string {
-  const file = join(dir, 'bench.yaml')
+function sweepFile(dir: string, runs: number, keep: 'metrics' | 'recording' = 'metrics'): string {
+  const file = join(dir, keep === 'metrics' ? 'bench.yaml' : `bench-${keep}.yaml`)
   writeFileSync(
     file,
     [
@@ -34,7 +34,8 @@ function sweepFile(dir: string, runs: number): string {
       '  rms_out: rms(pid_x.output)',
       '  t_3m: crossing(vehicle.position.x, 3)',
       '  end: final(vehicle.position.x)',
-      '  faults: faults()'
+      '  faults: faults()',
+      `keep: ${keep}`
     ].join('\n')
   )
   return file
@@ -96,9 +97,17 @@ export async function sweepsBench(): Promise<void> {
     const sweep = loadSweepFile(file)
     const loop = await loopOnly(sweep, 20)
     const whole = await wholeRun(sweep, 20)
+    const recorded = loadSweepFile(sweepFile(dir, RUNS, 'recording'))
+    const withRecording = await wholeRun(recorded, 20)
+    const recordingBytes = statSync(join(recorded.resultsDir, 'runs', '00000000.mcap')).size
     const rows: string[][] = [
       ['frames of one run, in-process (3000 frames, 8 modules)', ms(loop), `${Math.round(3000 / loop).toLocaleString('en-US')} frames/s`],
-      ['one whole run, in-process, warm (load with --set values, runner thread, metrics)', ms(whole), `overhead ${ms(whole - loop)} over the frames`]
+      ['one whole run, in-process, warm (load with --set values, runner thread, metrics)', ms(whole), `overhead ${ms(whole - loop)} over the frames; ${(1 / whole).toFixed(1)} runs/s`],
+      [
+        'the same with keep: recording (recorder thread, zstd, rename)',
+        ms(withRecording),
+        `${(1 / withRecording).toFixed(1)} runs/s; +${ms(withRecording - whole)} per run; ${(recordingBytes / 1024).toFixed(0)} KiB per recording`
+      ]
     ]
     for (const jobs of [1, 2]) {
       const wall = pool(file, join(dir, `pool-${jobs}`), jobs)

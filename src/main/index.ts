@@ -6,6 +6,7 @@ import { basename, extname, isAbsolute, join } from 'node:path'
 import { IPC, type LayoutMenuRequest, type OpenResult, type SaveResult } from '../shared/desktop'
 import { EngineHost } from './app/engineHost'
 import { readLayoutFile, writeLayoutFile } from './app/layoutFiles'
+import { openResultsFromMenu } from './app/resultsFiles'
 import { configFromArgs, isTrustedOrigin, portFromArgs } from './app/launch'
 import { RecentFiles } from './app/recentFiles'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
@@ -117,6 +118,7 @@ function buildMenu(): void {
         { type: 'separator' },
         { id: 'export-layout', label: 'Export Layout…', click: () => window?.webContents.send(IPC.layoutMenu, { action: 'export' } satisfies LayoutMenuRequest) },
         { id: 'import-layout', label: 'Import Layout…', click: () => void importLayoutFromMenu() },
+        { id: 'open-results', label: 'Open Results…', click: () => void openResultsFromMenu(window) },
         { type: 'separator' },
         { role: 'quit' }
       ]

@@ -1,6 +1,7 @@
 // The only bridge between the console window and the main process: the few typed calls of DesktopApi.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { IPC, type DesktopApi, type LayoutMenuRequest, type OpenResult, type SaveResult } from '../shared/desktop'
+import type { ResultsMenuRequest } from '../shared/results'
 
 const api: DesktopApi = {
   serverUrl: () => ipcRenderer.invoke(IPC.serverUrl) as Promise<string>,
@@ -20,6 +21,13 @@ const api: DesktopApi = {
     ipcRenderer.on(IPC.layoutMenu, handler)
     return () => {
       ipcRenderer.off(IPC.layoutMenu, handler)
+    }
+  },
+  onResultsMenu: (listener) => {
+    const handler = (_event: IpcRendererEvent, request: ResultsMenuRequest): void => listener(request)
+    ipcRenderer.on(IPC.resultsMenu, handler)
+    return () => {
+      ipcRenderer.off(IPC.resultsMenu, handler)
     }
   },
   saveLayout: (suggestedName, text) => ipcRenderer.invoke(IPC.saveLayout, suggestedName, text) as Promise<SaveResult>,

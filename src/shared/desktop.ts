@@ -1,4 +1,5 @@
 // The contract between the desktop app's preload and its console: the few calls the window may make.
+import type { ResultsMenuRequest } from './results'
 
 export type OpenResult =
   | { ok: true; file: string; warnings: string[] }
@@ -20,6 +21,8 @@ export interface DesktopApi {
   onLayoutMenu(listener: (request: LayoutMenuRequest) => void): () => void
   /** Shows the save dialog and writes a layout file. */
   saveLayout(suggestedName: string, text: string): Promise<SaveResult>
+  /** File > Open Results…: a sweep's results table, read by the main process (or why it could not be). Optional: older preloads lack it. */
+  onResultsMenu?(listener: (request: ResultsMenuRequest) => void): () => void
   /** Replays a recording (an .mcap file named by a sweep's results table or a runs folder) in place of the current run. */
   openRecording(path: string): Promise<OpenResult>
 }
@@ -32,7 +35,8 @@ export const IPC = {
   openResult: 'hermes:open-result',
   layoutMenu: 'hermes:layout-menu',
   saveLayout: 'hermes:save-layout',
-  openRecording: 'hermes:open-recording'
+  openRecording: 'hermes:open-recording',
+  resultsMenu: 'hermes:results-menu'
 } as const
 
 export const YAML_FILE = /\.ya?ml$/i

@@ -8,7 +8,7 @@ import { submitSlurm, type SlurmOptions } from '../sweep/slurm'
 import { kubernetesManifest, type KubernetesOptions } from '../sweep/kubernetes'
 import { WorkerPool, type PoolMessage, type WorkerCommand, type WorkerMessage } from '../sweep/pool'
 import { formatRanges } from '../sweep/ranges'
-import { ResultsFolder, type CollectReport } from '../sweep/results'
+import { RecordingFiles, ResultsFolder, type CollectReport } from '../sweep/results'
 import { SweepRunner } from '../sweep/runOne'
 import { loadSweepFile, type Sweep } from '../sweep/sweepFile'
 import { runParameters } from '../sweep/plan'
@@ -207,7 +207,8 @@ export async function runOne(file: string, opts: RunOneOptions): Promise<void> {
       ? null
       : setTimeout(() => {
           const error = `the run took longer than run.timeout_s (${sweep.timeoutS} s) and was killed`
-          folder.write({ index: index!, parameters: runParameters(sweep, index!), metrics: sweep.metrics.map(() => null), status: 'failed', error, wallSeconds: (performance.now() - started) / 1000 })
+          if (sweep.keep === 'recording') new RecordingFiles(sweep.resultsDir).clearPartial(index!)
+          folder.write({ index: index!, parameters: runParameters(sweep, index!), metrics: sweep.metrics.map(() => null), status: 'failed', error, wallSeconds: (performance.now() - started) / 1000, recording: '' })
           process.stdout.write(`run ${index}: failed: ${error}\n`)
           process.exit(0)
         }, sweep.timeoutS * 1000)

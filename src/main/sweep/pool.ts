@@ -2,7 +2,7 @@
 // and writing its row; this side hands out indices, kills a run that outlasts run.timeout_s, and replaces
 // a worker that dies, recording the run it had as failed. The sweep goes on whatever one run does.
 import { fork, type ChildProcess } from 'node:child_process'
-import type { ResultRow, ResultsFolder } from './results'
+import { RecordingFiles, type ResultRow, type ResultsFolder } from './results'
 import type { Sweep } from './sweepFile'
 import { runParameters } from './plan'
 
@@ -148,13 +148,16 @@ export class WorkerPool {
 
   /** A run that left no row of its own: its failure is written here, so that it is not run again by a resume. */
   private recordFailure(index: number, error: string, startedMs: number): void {
+    // What the killed run had recorded is not kept: its row says failed, with no recording.
+    if (this.opts.sweep.keep === 'recording') new RecordingFiles(this.opts.sweep.resultsDir).clearPartial(index)
     this.opts.folder.write({
       index,
       parameters: runParameters(this.opts.sweep, index),
       metrics: this.opts.sweep.metrics.map(() => null),
       status: 'failed',
       error,
-      wallSeconds: (performance.now() - startedMs) / 1000
+      wallSeconds: (performance.now() - startedMs) / 1000,
+      recording: ''
     })
     this.count('failed')
   }

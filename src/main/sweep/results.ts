@@ -1,6 +1,6 @@
 // The results folder of a sweep: one row file per finished run (written whole, so a run killed half-way
 // leaves nothing), merged into one table as CSV and Parquet, with the indices still missing or failed.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { writeFileAtomic } from './atomic'
@@ -15,6 +15,8 @@ export interface ResultRow {
   status: 'ok' | 'failed'
   error: string
   wallSeconds: number
+  /** keep: recording: the run's recording, relative to the results folder (runs/00000042.mcap), or '' for none. */
+  recording?: string
 }
 
 /** What the folder says about itself: a folder belongs to one sweep (its file and base configuration). */
@@ -52,7 +54,43 @@ function decodeNumber(v: unknown): number | null {
   throw new Error(`expected a number, got ${JSON.stringify(v)}`)
 }
 
-const rowName = (index: number): string => `${String(index).padStart(8, '0')}.json`
+const padded = (index: number): string => String(index).padStart(8, '0')
+const rowName = (index: number): string => `${padded(index)}.json`
+
+/** Where keep: recording puts each run's recording, relative to the results folder (and so to its table). */
+export const RECORDINGS = 'runs'
+export const recordingName = (index: number): string => `${RECORDINGS}/${padded(index)}.mcap`
+
+/**
+ * Recordings are written under a temporary name and renamed once closed (after the run, before its row):
+ * a run killed half-way leaves a partial file, never one named as done, and its next run removes it.
+ */
+export class RecordingFiles {
+  readonly dir: string
+
+  constructor(resultsDir: string) {
+    this.dir = join(resultsDir, RECORDINGS)
+  }
+
+  /** A new temporary file for run `index`, after removing what killed runs of it left. */
+  partial(index: number): string {
+    mkdirSync(this.dir, { recursive: true })
+    this.clearPartial(index)
+    return join(this.dir, `.${padded(index)}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`)
+  }
+
+  clearPartial(index: number): void {
+    if (!existsSync(this.dir)) return
+    const prefix = `.${padded(index)}.`
+    for (const name of readdirSync(this.dir)) if (name.startsWith(prefix) && name.endsWith('.partial')) rmSync(join(this.dir, name), { force: true })
+  }
+
+  /** The closed recording under its name; returns that name, relative to the results folder. */
+  finish(partial: string, index: number): string {
+    renameSync(partial, join(this.dir, `${padded(index)}.mcap`))
+    return recordingName(index)
+  }
+}
 
 export class ResultsFolder {
   readonly rowsDir: string
@@ -112,7 +150,8 @@ export class ResultsFolder {
       metrics: row.metrics.map(encodeNumber),
       status: row.status,
       error: row.error,
-      wall_s: row.wallSeconds
+      wall_s: row.wallSeconds,
+      ...(this.sweep.keep === 'recording' ? { recording: row.recording ?? '' } : {})
     }
     // Not synced: a row costs a run of tens of milliseconds, and a sync can cost as much. A kill leaves
     // the row whole anyway; a power cut may leave an empty one, which reads as unreadable, so its run
@@ -152,7 +191,8 @@ export class ResultsFolder {
           metrics: raw.metrics.map(decodeNumber),
           status: raw.status === 'ok' ? 'ok' : 'failed',
           error: typeof raw.error === 'string' ? raw.error : '',
-          wallSeconds: typeof raw.wall_s === 'number' ? raw.wall_s : NaN
+          wallSeconds: typeof raw.wall_s === 'number' ? raw.wall_s : NaN,
+          ...(this.sweep.keep === 'recording' ? { recording: typeof raw.recording === 'string' ? raw.recording : '' } : {})
         })
       } catch (error) {
         unreadable.push(`${file}: ${error instanceof Error ? error.message : String(error)}`)
@@ -185,9 +225,9 @@ export interface CollectReport {
   parquet: string
 }
 
-/** Column names, in table order: index, every parameter, every metric, status, error, wall_s. */
+/** Column names, in table order: index, every parameter, every metric, status, error, recording (keep: recording only), wall_s. */
 export function columnNames(sweep: Sweep): string[] {
-  return ['index', ...sweep.parameters.map((p) => p.name), ...sweep.metrics.map((m) => m.name), 'status', 'error', 'wall_s']
+  return ['index', ...sweep.parameters.map((p) => p.name), ...sweep.metrics.map((m) => m.name), 'status', 'error', ...(sweep.keep === 'recording' ? ['recording'] : []), 'wall_s']
 }
 
 function csvCell(v: ParameterValue | number | null): string {
@@ -200,7 +240,8 @@ function csvCell(v: ParameterValue | number | null): string {
 /** RFC 4180 CSV; numbers as JavaScript writes them (the shortest text that reads back to the same double). */
 export function toCsv(sweep: Sweep, rows: readonly ResultRow[]): string {
   const lines = [columnNames(sweep).map(csvCell).join(',')]
-  for (const r of rows) lines.push([r.index, ...r.parameters, ...r.metrics, r.status, r.error, r.wallSeconds].map(csvCell).join(','))
+  const recording = sweep.keep === 'recording'
+  for (const r of rows) lines.push([r.index, ...r.parameters, ...r.metrics, r.status, r.error, ...(recording ? [r.recording ?? ''] : []), r.wallSeconds].map(csvCell).join(','))
   return `${lines.join('\r\n')}\r\n`
 }
 
@@ -223,6 +264,7 @@ export function toParquet(sweep: Sweep, rows: readonly ResultRow[]): Uint8Array 
   sweep.metrics.forEach((m, i) => columns.push({ name: m.name, data: rows.map((r) => r.metrics[i] ?? null), type: 'DOUBLE' }))
   columns.push({ name: 'status', data: rows.map((r) => r.status), type: 'STRING' })
   columns.push({ name: 'error', data: rows.map((r) => r.error), type: 'STRING' })
+  if (sweep.keep === 'recording') columns.push({ name: 'recording', data: rows.map((r) => r.recording ?? ''), type: 'STRING' })
   columns.push({ name: 'wall_s', data: rows.map((r) => r.wallSeconds), type: 'DOUBLE' })
   return new Uint8Array(parquetWriteBuffer({ columnData: columns }))
 }

@@ -52,8 +52,8 @@ export const sweepSchema = z.strictObject({
   samples: z.number().int('samples must be an integer').min(1, 'samples must be at least 1').default(1),
   parameters: z.record(z.string(), parameterSchema).default({}),
   metrics: z.record(z.string(), z.string()).default({}),
-  /** What each run keeps: its metrics only (recordings of runs come with the recording feature). */
-  keep: z.enum(['metrics']).default('metrics'),
+  /** What each run keeps: its metrics only, or a recording too (runs/<index>.mcap in the results folder). */
+  keep: z.enum(['metrics', 'recording']).default('metrics'),
   /** Where the results folder goes, relative to the sweep file (default: next to it, `<name>.results`). */
   results: z.string().min(1).optional()
 })
@@ -82,6 +82,8 @@ export interface Sweep {
   endTime: number | null
   rateHz: number | null
   timeoutS: number | null
+  /** 'recording': every run also writes its recording into the results folder (a `recording` column). */
+  keep: 'metrics' | 'recording'
   seed: number
   samples: number
   parameters: SweepParameter[]
@@ -94,7 +96,7 @@ export interface Sweep {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/
-const RESERVED_COLUMNS = new Set(['index', 'status', 'error', 'wall_s'])
+const RESERVED_COLUMNS = new Set(['index', 'status', 'error', 'wall_s', 'recording'])
 
 /** Reads and checks a sweep file and its base configuration's YAML; throws ConfigError with every problem. */
 export function loadSweepFile(file: string): Sweep {
@@ -203,6 +205,7 @@ export function parseSweep(text: string, file: string): Sweep {
     endTime: raw.run.end_time ?? null,
     rateHz: raw.run.rate_hz ?? null,
     timeoutS: raw.run.timeout_s ?? null,
+    keep: raw.keep,
     seed: raw.seed,
     samples: raw.samples,
     parameters,

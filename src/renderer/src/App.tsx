@@ -15,6 +15,8 @@ import { DockLayout } from './workspace/DockLayout'
 import { WorkspaceMenu } from './workspace/WorkspaceMenu'
 import { Shortcuts } from './shortcuts/Shortcuts'
 import { SignalTree } from './tree/SignalTree'
+import { ResultsOpen } from './results/ResultsOpen'
+import { ResultsView } from './results/ResultsView'
 
 export function App() {
   useEffect(() => {
@@ -35,6 +37,7 @@ export function App() {
         <RunControls />
         <ViewControls />
         <WorkspaceMenu />
+        <ResultsOpen />
       </header>
       <aside className="sidebar">
         <SignalTree />
@@ -48,6 +51,7 @@ export function App() {
         <EventConsole />
       </footer>
       <Shortcuts />
+      <ResultsView />
     </div>
   )
 }

@@ -1,5 +1,6 @@
 // An XY panel: traces of one signal against another over a trailing time window, drawn with uPlot's XY
 // mode (mode 2), the newest point marked and the shared cursor's instant ringed; zoom, pan, back to live.
+// Given `points` (a dataset: a sweep's runs), it draws those as dots instead, the selected one ringed.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
@@ -10,6 +11,7 @@ import { axisColors, signalColor } from '../plot/colors'
 import { formatValue } from '../plot/Legend'
 import { SIGNAL_MIME } from '../plot/PlotPanel'
 import { MAX_TRACES, readXyOptions, suggestTrace, traceSignals, type XyOptions, type XyTrace } from './options'
+import { fillPoints, pointOfRow, type XyPoints } from './points'
 import { fillTrail, fitView, nearestSample, panView, sampleAtTime, TrailBuffers, trailBounds, zoomView, type Bounds } from './trail'
 import { xyKey } from './xyKeys'
 import './xy.css'
@@ -28,6 +30,27 @@ function trailTimes(options: XyOptions): [number, number] {
   const h = telemetry.history
   const end = h.length > 0 ? h.lastTime : 0
   return [end - options.window, end]
+}
+
+/** Draws a dataset's points as small circles (no line: the points are runs, not a trajectory). */
+function dotsPath(out: TrailBuffers): uPlot.Series.PathBuilder {
+  return (u) => {
+    const stroke = new Path2D()
+    const xs = out.xs[0]
+    const ys = out.ys[0]
+    if (!xs || !ys) return { stroke }
+    const r = 2.5 * devicePixelRatio
+    for (let j = 0; j < out.length; j++) {
+      const x = xs[j]!
+      const y = ys[j]!
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue
+      const px = u.valToPos(x, 'x', true)
+      const py = u.valToPos(y, 'y', true)
+      stroke.moveTo(px + r, py)
+      stroke.arc(px, py, r, 0, 2 * Math.PI)
+    }
+    return { stroke }
+  }
 }
 
 /** Draws a trace as a polyline in sample order (uPlot's own lines assume x ascends); NaN breaks the line. */
@@ -73,7 +96,7 @@ function axisLabel(names: readonly string[], units: ReadonlyMap<string, string>)
   return unitsOf.length > 0 ? `${label} [${unitsOf.join(', ')}]` : label
 }
 
-export function XyPanel({ panel }: { panel: PanelConfig }) {
+export function XyPanel({ panel, points }: { panel: PanelConfig; points?: XyPoints }) {
   const { options, errors } = useMemo(() => readXyOptions(panel.options), [panel.options])
   const signals = useConsole((s) => s.signals)
   const theme = useConsole((s) => s.theme)
@@ -92,10 +115,14 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
   const [readout, setReadout] = useState('')
   /** The X of a first trace dropped from the tree, waiting for its Y. */
   const [pendingX, setPendingX] = useState<string | null>(null)
-  const traces = options.traces
-  const key = JSON.stringify(traces)
+  const pointsRef = useRef(points)
+  pointsRef.current = points
+  const traces = points ? [{ x: points.xLabel, y: points.yLabel }] : options.traces
+  // A dataset's panel is rebuilt when its axes or its number of points change (the buffers are sized to them).
+  const key = JSON.stringify(traces) + (points ? `#${points.x.length}` : '')
   const units = useMemo(() => new Map(signals.map((s) => [s.name, s.unit])), [signals])
   const labels = useMemo(() => ({ x: axisLabel(traces.map((t) => t.x), units), y: axisLabel(traces.map((t) => t.y), units) }), [key, units])
+  const dataset = points !== undefined
 
   // The panel's signals are its traces' signals, so the console subscribes them.
   const wanted = traceSignals(traces)
@@ -121,12 +148,16 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
     const axis = { stroke: colors.axis, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.tick, width: 1 }, font: AXIS_FONT, labelSize: 14, labelFont: AXIS_FONT }
     // uPlot's XY mode needs one series at least: an empty panel draws one with no data.
     const drawnTraces: XyTrace[] = traces.length > 0 ? traces : [{ x: '', y: '' }]
-    const out = (buffers.current = new TrailBuffers(MAX_POINTS, drawnTraces.length))
+    const fromPoints = pointsRef.current
+    const out = (buffers.current = new TrailBuffers(fromPoints ? Math.max(1, fromPoints.x.length) : MAX_POINTS, drawnTraces.length))
     const strokes = drawnTraces.map((_, i) => traceColor(drawnTraces, i, theme))
     let columns: (readonly [number, number])[] = []
     let generation = -1
     const drawn = { version: -1, generation: -1, tMin: NaN, tMax: NaN, cursor: NaN as number | null, view: null as Bounds | null, width: 0, height: 0, equal: false }
     let hovering = false
+    /** A dataset's point under the pointer: its row, or -1. */
+    let hoverRow = -1
+    let drawnPoints = { version: '', selected: null as number | null }
     const opts: uPlot.Options = {
       mode: 2,
       width: Math.max(100, el.clientWidth),
@@ -144,7 +175,7 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
           stroke: strokes[i],
           // 1 px, as the time plots: wider lines are several times slower in software rendering.
           width: 1,
-          paths: trailPath(out),
+          paths: fromPoints ? dotsPath(out) : trailPath(out),
           points: { show: false },
           facets: [
             { scale: 'x', auto: false },
@@ -174,6 +205,12 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
             const left = u.cursor.left ?? -1
             const top = u.cursor.top ?? -1
             const view = shownView.current
+            if (fromPoints) {
+              const j = left < 0 || top < 0 || !view ? -1 : nearestSample(out, left, top, view, u.bbox.width / devicePixelRatio, u.bbox.height / devicePixelRatio, HOVER_RADIUS)
+              hoverRow = j >= 0 ? out.t[j]! : -1
+              u.over.style.cursor = hoverRow >= 0 ? 'pointer' : ''
+              return
+            }
             if (left < 0 || top < 0 || !view) {
               if (hovering) useConsole.getState().setCursor(null)
               hovering = false
@@ -184,7 +221,7 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
             useConsole.getState().setCursor(j >= 0 ? out.t[j]! : null)
           }
         ],
-        draw: [(u) => drawMarks(u, out, strokes, theme)]
+        draw: [(u) => (fromPoints ? drawSelected(u, out, pointsRef.current?.selected ?? null, strokes[0]!, theme) : drawMarks(u, out, strokes, theme))]
       }
     }
     const data = [null, ...drawnTraces.map((_, i) => [out.xs[i]!, out.ys[i]!])] as unknown as uPlot.AlignedData
@@ -219,6 +256,11 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
       panFrom = null
     }
     const onDblClick = (): void => setUserView(null)
+    // A click without a drag on a dataset's point picks its row.
+    const onClick = (): void => {
+      if (hoverRow >= 0) pointsRef.current?.onPick(hoverRow)
+    }
+    u.over.addEventListener('click', onClick)
     u.over.addEventListener('wheel', onWheel, { passive: false })
     u.root.addEventListener('mousedown', onDown, true)
     window.addEventListener('mousemove', onMove)
@@ -228,6 +270,31 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
     resize.observe(el)
 
     const stopDrawing = onAnimationFrame(() => {
+      const p = pointsRef.current
+      if (p) {
+        const width = u.bbox.width / devicePixelRatio
+        const height = u.bbox.height / devicePixelRatio
+        const o = optionsRef.current
+        const moved = p.version !== drawnPoints.version || userView.current !== drawn.view || width !== drawn.width || height !== drawn.height || o.equalAspect !== drawn.equal
+        if (!moved) {
+          if (p.selected !== drawnPoints.selected) u.redraw(false)
+          drawnPoints = { version: p.version, selected: p.selected }
+          return
+        }
+        drawnPoints = { version: p.version, selected: p.selected }
+        drawn.view = userView.current
+        drawn.width = width
+        drawn.height = height
+        drawn.equal = o.equalAspect
+        fillPoints(p, out)
+        const v = userView.current ?? fitView(trailBounds(out), width, height, o.equalAspect)
+        shownView.current = v
+        u.batch(() => {
+          u.setScale('x', { min: v.xMin, max: v.xMax })
+          u.setScale('y', { min: v.yMin, max: v.yMax })
+        })
+        return
+      }
       const s = useConsole.getState()
       const o = optionsRef.current
       const [tMin, tMax] = trailTimes(o)
@@ -274,6 +341,7 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
       window.removeEventListener('mousemove', onMove)
       window.removeEventListener('mouseup', onUp)
       u.over.removeEventListener('dblclick', onDblClick)
+      u.over.removeEventListener('click', onClick)
       u.destroy()
       plot.current = null
       buffers.current = null
@@ -285,6 +353,17 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     const out = buffers.current
     const s = useConsole.getState()
+    const p = pointsRef.current
+    if (p && out && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && !e.shiftKey) {
+      // Left and Right step through the dataset's points (its rows in table order), selecting each.
+      e.preventDefault()
+      if (out.length === 0) return
+      const at = pointOfRow(out, p.selected)
+      const j = at < 0 ? 0 : Math.max(0, Math.min(out.length - 1, at + (e.key === 'ArrowRight' ? 1 : -1)))
+      p.onPick(out.t[j]!)
+      setReadout(`${p.describe(out.t[j]!)}: ${p.xLabel} ${formatValue(out.xs[0]![j]!)}, ${p.yLabel} ${formatValue(out.ys[0]![j]!)}`)
+      return
+    }
     const range: [number, number] = out && out.length > 0 ? [out.t[0]!, out.t[out.length - 1]!] : [0, 0]
     const effect = xyKey(e.key, e.shiftKey, range, s.cursorTime)
     if (!effect) return
@@ -333,7 +412,7 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
         } else dropSignal(name)
       }}
     >
-      <div className="xy-tools" role="toolbar" aria-label={`${panel.title} traces`}>
+      {!dataset && <div className="xy-tools" role="toolbar" aria-label={`${panel.title} traces`}>
         {traces.map((t, i) => (
           <span className="xy-trace" key={i} data-trace={i}>
             <span className="swatch" style={{ background: traceColor(traces, i, theme) }} />
@@ -384,7 +463,7 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
         <button className="mini" disabled={following} onClick={() => setUserView(null)} title="Follow the trail again (or double-click the plot)">
           {following ? 'Live' : 'Go live'}
         </button>
-      </div>
+      </div>}
       {errors.length > 0 && (
         <div className="xy-errors" role="alert">
           This panel's saved options were not all usable; defaults are used for: {errors.join('; ')}
@@ -397,14 +476,20 @@ export function XyPanel({ panel }: { panel: PanelConfig }) {
         tabIndex={0}
         role="application"
         aria-roledescription="XY plot"
-        aria-label={`${panel.title}: ${traces.length === 0 ? 'no traces' : traces.map((t) => `${t.y} against ${t.x}`).join(', ')}. Left and Right move the cursor along the trail in time, Shift+arrows pan, plus and minus zoom, L returns to live.`}
+        aria-label={
+          points
+            ? `${panel.title}: ${points.yLabel} against ${points.xLabel}, ${points.x.length} points. Left and Right select the previous or next run, Shift+arrows pan, plus and minus zoom, L fits every point.`
+            : `${panel.title}: ${traces.length === 0 ? 'no traces' : traces.map((t) => `${t.y} against ${t.x}`).join(', ')}. Left and Right move the cursor along the trail in time, Shift+arrows pan, plus and minus zoom, L returns to live.`
+        }
         onKeyDown={onKeyDown}
-        onBlur={() => useConsole.getState().setCursor(null)}
+        onBlur={() => {
+          if (!dataset) useConsole.getState().setCursor(null)
+        }}
       />
       <div className="sr-only" role="status" aria-live="polite" data-testid={`xy-readout-${panel.id}`}>
         {readout}
       </div>
-      {traces.length === 0 && <div className="plot-empty">{pendingX ? `X is ${pendingX}: drop a Y signal` : 'Add a trace, or drag an X and then a Y signal here'}</div>}
+      {!dataset && traces.length === 0 && <div className="plot-empty">{pendingX ? `X is ${pendingX}: drop a Y signal` : 'Add a trace, or drag an X and then a Y signal here'}</div>}
     </div>
   )
 }
@@ -438,6 +523,20 @@ function drawMarks(u: uPlot, out: TrailBuffers, strokes: readonly string[], them
     mark(u, out.xs[s]![n - 1]!, out.ys[s]![n - 1]!, strokes[s]!, outline)
     if (at >= 0) mark(u, out.xs[s]![at]!, out.ys[s]![at]!, strokes[s]!, null)
   }
+  ctx.restore()
+}
+
+/** A dataset's selected point: a ring, larger than the dots. */
+function drawSelected(u: uPlot, out: TrailBuffers, row: number | null, color: string, theme: 'dark' | 'light'): void {
+  const j = pointOfRow(out, row)
+  if (j < 0) return
+  const ctx = u.ctx
+  ctx.save()
+  ctx.beginPath()
+  ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height)
+  ctx.clip()
+  mark(u, out.xs[0]![j]!, out.ys[0]![j]!, theme === 'dark' ? '#ffffff' : '#000000', null)
+  mark(u, out.xs[0]![j]!, out.ys[0]![j]!, color, theme === 'dark' ? '#0f1115' : '#ffffff')
   ctx.restore()
 }
 
