@@ -6,6 +6,7 @@ import type {
   ErrorMessage,
   EventMessage,
   Extension,
+  HistoryMessage,
   PongMessage,
   RequestId,
   SchemaMessage,
@@ -54,11 +55,21 @@ export class HermesCommandError extends Error {
 }
 
 type Ack<A extends AckMessage['action']> = Extract<AckMessage, { action: A }>
+/** What a request resolves to: its ack, or the reply message of an action that answers with data. */
+type Reply = AckMessage | PongMessage | StatusMessage | HistoryMessage
+
+/** The `history` extension's parameters (docs/protocol.md): patterns, simulated seconds, points per signal. */
+export interface HistoryParams {
+  signals: string[]
+  from: number
+  to: number
+  maxPoints?: number
+}
 
 interface Pending {
   action: string
   id: number
-  resolve(message: AckMessage | PongMessage | StatusMessage): void
+  resolve(message: Reply): void
   reject(error: Error): void
 }
 
@@ -80,6 +91,8 @@ export class HermesClient {
   subscribed: string[] = []
   /** Whether the server took `hello`: false against a seed 000 server such as the original Hermes. */
   extended = false
+  /** The actions the server's `hello` ack lists (empty against a seed 000 server): what it serves. */
+  actions: readonly string[] = []
   private readonly pending: Pending[] = []
   private readonly listeners = new Map<keyof ClientEvents, Set<(value: never) => void>>()
   private nextId = 1
@@ -146,6 +159,7 @@ export class HermesClient {
   async hello(extensions?: Extension[]): Promise<Ack<'hello'>> {
     const ack = await this.request<'hello'>('hello', extensions ? { extensions } : {})
     this.extended = true
+    this.actions = Array.isArray(ack.actions) ? ack.actions : []
     return ack
   }
 
@@ -193,6 +207,13 @@ export class HermesClient {
     return { rttMs: performance.now() - sent, serverTime: pong.server_time }
   }
 
+  /** A recorded run's past (the `history` extension); rejects with the server's error, e.g. a run not recorded. */
+  async history(params: HistoryParams): Promise<HistoryMessage> {
+    const body: Record<string, unknown> = { signals: params.signals, from: params.from, to: params.to }
+    if (params.maxPoints !== undefined) body.max_points = params.maxPoints
+    return (await this.send('history', body)) as HistoryMessage
+  }
+
   close(code = 1000, reason = ''): void {
     this.closed = true
     this.socket.close(code, reason)
@@ -202,7 +223,7 @@ export class HermesClient {
     return (await this.send(action, params)) as Ack<A>
   }
 
-  private send(action: string, params: Record<string, unknown>): Promise<AckMessage | PongMessage | StatusMessage> {
+  private send(action: string, params: Record<string, unknown>): Promise<Reply> {
     if (!this.isOpen) return Promise.reject(new HermesCommandError('not connected', action))
     const id = this.nextId++
     return new Promise((resolve, reject) => {
@@ -247,6 +268,7 @@ export class HermesClient {
         break
       case 'ack':
       case 'pong':
+      case 'history':
         this.takePending(message.id)?.resolve(message)
         break
       case 'error':

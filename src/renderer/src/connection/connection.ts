@@ -3,6 +3,7 @@
 import { HermesClient } from '../../../shared/client/hermesClient'
 import type { EventMessage, SchemaMessage, StatusMessage } from '../../../shared/protocol/messages'
 import { pipeline } from '../frames/pipeline'
+import { historyLoader } from '../history/loader'
 import { useConsole, usedSignals } from '../store/store'
 import { telemetry } from '../telemetry/telemetry'
 import { describeClose, RECONNECT, reconnectDelayMs, shouldReconnect } from './reconnect'
@@ -63,6 +64,7 @@ class ConnectionManager {
     if (this.retryTimer) clearTimeout(this.retryTimer)
     this.retryTimer = null
     this.stopTimers()
+    historyLoader.detach()
     this.client?.close(1000, 'console disconnects')
     this.client = null
   }
@@ -102,6 +104,8 @@ class ConnectionManager {
     client.on('close', ({ code, reason }) => this.onClose(code, reason))
     this.startTimers()
     await this.onSchema(client.schema)
+    // What the plots lack from before this connection (opened late, or a link cut) comes from history.
+    historyLoader.attach(client)
     if (client.extended) {
       await client.subscribeStatus(2).catch(() => undefined)
       await this.ping()
@@ -146,6 +150,7 @@ class ConnectionManager {
       const ack = await client.subscribe(wanted)
       this.subscribedCount = ack.signals.length
       telemetry.resubscribe(pipeline.columns(ack.signals), s.quality.telemetryHz)
+      historyLoader.schedule()
       if (ack.signals.length === 0) store.getState().setQuality({ missingShare: null })
     } catch (error) {
       s.addLog('error', `subscribe failed: ${error instanceof Error ? error.message : String(error)}`)
@@ -185,6 +190,7 @@ class ConnectionManager {
   private onClose(code: number, reason: string): void {
     this.stopTimers()
     this.client = null
+    historyLoader.detach()
     // Nothing is known of the run while the link is down: say so rather than show the last state.
     store.getState().setRun({ state: 'unknown', realtimeFactor: null })
     store.getState().setQuality({ missingShare: null })
