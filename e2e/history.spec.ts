@@ -1,6 +1,7 @@
 // The console never shows a hole: a console opened after the run has advanced shows the run from t = 0
 // (history fetched on connect), a zoomed view loads its range from the server at full resolution, and a
-// link cut through `hermes netsim` leaves no gap once the link is back. Asserted through the diagnostics
+// link cut through `hermes netsim` leaves no gap once the link is back. The timeline shows the run's
+// markers, and a note added in one console appears on another's. Asserted through the diagnostics
 // handle (src/shared/diagnostics.ts), which reads what the console holds.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -101,4 +102,33 @@ test('a link cut through netsim leaves no gap once the link is back', async ({ p
   } finally {
     await netsim.stop()
   }
+})
+
+test('the timeline shows recorded commands, and a note added in one console appears on another', async ({ page, context }) => {
+  await open(page, engine.url)
+  const other = await context.newPage()
+  await open(other, engine.url)
+  // The raw clients' step and resume are on the timeline from the server's `timeline`.
+  const timeline = page.getByRole('group', { name: 'Timeline' })
+  await expect(timeline.locator('.timeline-marker[data-kind=command]')).not.toHaveCount(0)
+  await expect(timeline.getByRole('button', { name: /^Command at .*step 1500/ })).toHaveCount(1)
+  await timeline.getByRole('button', { name: 'Add note' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Add a note' })
+  await dialog.getByRole('textbox', { name: 'Note text' }).fill('valve opened by hand')
+  await dialog.getByRole('textbox', { name: 'Note text' }).press('Enter')
+  await expect(dialog).toHaveCount(0)
+  const note = other.getByRole('group', { name: 'Timeline' }).getByRole('button', { name: /^Note at .*: valve opened by hand/ })
+  await expect(note).toHaveCount(1)
+  await expect(page.getByRole('group', { name: 'Timeline' }).getByRole('button', { name: /^Note at .*: valve opened by hand/ })).toHaveCount(1)
+  // Clicking a marker on a live run moves the plots there (out of live mode).
+  await note.click()
+  await expect(other.getByRole('button', { name: 'Go live' })).toBeEnabled()
+  // The shortcut opens the same dialog; an empty note is refused with a reason.
+  await other.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+  await other.keyboard.press('m')
+  const second = other.getByRole('dialog', { name: 'Add a note' })
+  await second.getByRole('button', { name: 'Add note' }).click()
+  await expect(second.getByRole('alert')).toHaveText('a note needs some text')
+  await other.keyboard.press('Escape')
+  await expect(second).toHaveCount(0)
 })

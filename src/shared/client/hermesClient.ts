@@ -7,6 +7,9 @@ import type {
   EventMessage,
   Extension,
   HistoryMessage,
+  NoteEventMessage,
+  ReplaySpeed,
+  TimelineMessage,
   PongMessage,
   RequestId,
   SchemaMessage,
@@ -38,6 +41,8 @@ export interface ClientEvents {
   schema: SchemaMessage
   frame: TelemetryFrame
   event: EventMessage
+  /** A note some client added (the `note` extension; only to clients that said hello). */
+  note: NoteEventMessage
   status: StatusMessage
   /** A telemetry frame that could not be decoded, and why. */
   badFrame: string
@@ -56,7 +61,7 @@ export class HermesCommandError extends Error {
 
 type Ack<A extends AckMessage['action']> = Extract<AckMessage, { action: A }>
 /** What a request resolves to: its ack, or the reply message of an action that answers with data. */
-type Reply = AckMessage | PongMessage | StatusMessage | HistoryMessage
+type Reply = AckMessage | PongMessage | StatusMessage | HistoryMessage | TimelineMessage
 
 /** The `history` extension's parameters (docs/protocol.md): patterns, simulated seconds, points per signal. */
 export interface HistoryParams {
@@ -214,6 +219,26 @@ export class HermesClient {
     return (await this.send('history', body)) as HistoryMessage
   }
 
+  /** The run's markers (the `timeline` extension): commands, state changes, faults and notes. */
+  async timeline(): Promise<TimelineMessage> {
+    return (await this.send('timeline', {})) as TimelineMessage
+  }
+
+  /** Adds a note at the run's current time (the `note` extension). */
+  note(text: string): Promise<Ack<'note'>> {
+    return this.request('note', { text })
+  }
+
+  /** A replay: plays from the recorded frame at or after `time`. */
+  seek(time: number): Promise<Ack<'seek'>> {
+    return this.request('seek', { time })
+  }
+
+  /** A replay: the playback speed, 0.1 to 100 times real time, or as fast as possible. */
+  speed(factor: ReplaySpeed): Promise<Ack<'speed'>> {
+    return this.request('speed', { factor })
+  }
+
   close(code = 1000, reason = ''): void {
     this.closed = true
     this.socket.close(code, reason)
@@ -264,11 +289,14 @@ export class HermesClient {
         this.emit('schema', message)
         break
       case 'event':
-        this.emit('event', message)
+        // A note is an extension's event, not one of seed 000's: it has a listener of its own.
+        if ((message as { event: string }).event === 'note') this.emit('note', message as unknown as NoteEventMessage)
+        else this.emit('event', message)
         break
       case 'ack':
       case 'pong':
       case 'history':
+      case 'timeline':
         this.takePending(message.id)?.resolve(message)
         break
       case 'error':
