@@ -47,7 +47,7 @@ const held = (page: Page, signal: string) => page.evaluate((s) => window.hermesC
 const gaps = (page: Page, signal: string) => page.evaluate((s) => window.hermesConsole!.history.gaps(s), signal)
 const zoom = (page: Page) => page.evaluate(() => window.hermesConsole!.history.zoom())
 
-test('a console opened 30 s into a run shows it from t = 0, and a zoom loads full resolution', async ({ page }, testInfo) => {
+test('a console opened 30 s into a run shows it from t = 0, a zoom loads full resolution, and notes reach every timeline', async ({ page, context }, testInfo) => {
   await open(page, engine.url)
   await page.getByRole('combobox', { name: 'Time window' }).selectOption('60')
   await plot(page, SIGNAL)
@@ -66,46 +66,10 @@ test('a console opened 30 s into a run shows it from t = 0, and a zoom loads ful
   expect(z.length).toBe(Math.floor(z.to * 50 + 1e-6) - Math.ceil(z.from * 50 - 1e-6) + 1)
   expect(z.from).toBeGreaterThanOrEqual(0)
   expect(z.to).toBeLessThan(STEPPED / 50)
-  for (const theme of ['dark', 'light'] as const) {
-    await page.emulateMedia({ colorScheme: theme })
-    for (const [width, height] of [[1280, 720], [1600, 1000]] as const) {
-      await page.setViewportSize({ width, height })
-      await page.screenshot({ path: testInfo.outputPath(`history-${theme}-${width}x${height}.png`) })
-    }
-  }
   // Back to live: the held telemetry again.
   await canvas.dblclick()
   await expect.poll(() => zoom(page)).toBeNull()
-})
 
-test('a link cut through netsim leaves no gap once the link is back', async ({ page }) => {
-  const raw = await HermesClient.connect(engine.wsUrl, { WebSocket: WebSocket as never })
-  await raw.resume()
-  raw.close()
-  const netsim = await Netsim.start(engine, 'perfect')
-  try {
-    await open(page, netsim.url)
-    await plot(page, SIGNAL)
-    await expect.poll(() => held(page, SIGNAL).then((r) => (r ? r[1] : 0))).toBeGreaterThan(STEPPED / 50 + 0.5)
-    const before = (await held(page, SIGNAL))![1]
-    const fetchedBefore = await page.evaluate(() => window.hermesConsole!.history.stats().inserted)
-    await netsim.disconnect()
-    await expect(page.getByRole('status', { name: 'Connection' })).toContainText('lost')
-    await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected', { timeout: 15_000 })
-    // Live frames after the reconnect, and the cut filled from history: one unbroken run of samples.
-    await expect.poll(() => held(page, SIGNAL).then((r) => (r ? r[1] : 0))).toBeGreaterThan(before + 1)
-    await expect.poll(() => gaps(page, SIGNAL), { timeout: 15_000 }).toEqual([])
-    const stats = await page.evaluate(() => window.hermesConsole!.history.stats())
-    // The cut was filled by fetched rows, not by chance.
-    expect(stats.inserted).toBeGreaterThan(fetchedBefore)
-    expect(stats.errors).toBe(0)
-  } finally {
-    await netsim.stop()
-  }
-})
-
-test('the timeline shows recorded commands, and a note added in one console appears on another', async ({ page, context }) => {
-  await open(page, engine.url)
   const other = await context.newPage()
   await open(other, engine.url)
   // The raw clients' step and resume are on the timeline from the server's `timeline`.
@@ -131,4 +95,39 @@ test('the timeline shows recorded commands, and a note added in one console appe
   await expect(second.getByRole('alert')).toHaveText('a note needs some text')
   await other.keyboard.press('Escape')
   await expect(second).toHaveCount(0)
+  // To look at: the plot and the timeline with its markers, in both themes and two sizes.
+  for (const theme of ['dark', 'light'] as const) {
+    await page.emulateMedia({ colorScheme: theme })
+    for (const [width, height] of [[1280, 720], [1600, 1000]] as const) {
+      await page.setViewportSize({ width, height })
+      await page.screenshot({ path: testInfo.outputPath(`history-${theme}-${width}x${height}.png`) })
+    }
+  }
+})
+
+test('a link cut through netsim leaves no gap once the link is back', async ({ page }) => {
+  const raw = await HermesClient.connect(engine.wsUrl, { WebSocket: WebSocket as never })
+  await raw.resume()
+  raw.close()
+  const netsim = await Netsim.start(engine, 'perfect')
+  try {
+    await open(page, netsim.url)
+    await plot(page, SIGNAL)
+    await expect.poll(() => held(page, SIGNAL).then((r) => (r ? r[1] : 0))).toBeGreaterThan(STEPPED / 50 + 0.5)
+    const before = (await held(page, SIGNAL))![1]
+    const fetchedBefore = await page.evaluate(() => window.hermesConsole!.history.stats().inserted)
+    await netsim.disconnect()
+    await expect(page.getByRole('status', { name: 'Connection' })).toContainText('lost')
+    await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected', { timeout: 15_000 })
+    // Live frames after the reconnect, and the cut filled from history: one unbroken run of samples.
+    // The cut lasts at least the first reconnect delay: any frame after it is seconds newer.
+    await expect.poll(() => held(page, SIGNAL).then((r) => (r ? r[1] : 0))).toBeGreaterThan(before + 2)
+    await expect.poll(() => gaps(page, SIGNAL), { timeout: 15_000 }).toEqual([])
+    const stats = await page.evaluate(() => window.hermesConsole!.history.stats())
+    // The cut was filled by fetched rows, not by chance.
+    expect(stats.inserted).toBeGreaterThan(fetchedBefore)
+    expect(stats.errors).toBe(0)
+  } finally {
+    await netsim.stop()
+  }
 })

@@ -20,6 +20,8 @@ export interface HistoryLink {
 
 /** Looks again this often while connected: a hole the last reply left (the recorder a frame behind) is asked for. */
 const RECHECK_MS = 2000
+/** How far behind the live frames the recorder may be: a reply short of a range newer than this is asked again. */
+const RECORDER_LAG_S = 10
 /** Requests wait this long after a change, so a burst of changes (a layout applied) makes one plan. */
 const SETTLE_MS = 150
 
@@ -162,9 +164,10 @@ class HistoryLoader {
     if (epoch !== telemetry.epoch || epoch !== this.epoch) return
     for (const n of request.signals) if (!reply.signals.includes(n)) this.unrecorded.add(n)
     const rows = rowsOf(reply)
-    // The recorder may be a moment behind the live frames: what it did not have yet is asked again later.
-    const last = rows.times.length > 0 ? rows.times[rows.times.length - 1]! : request.to
-    if (last < request.to) for (const n of request.signals) this.asked.set(n, subtract(this.asked.get(n) ?? [], [[last, request.to]]))
+    // The recorder may be behind the live frames (seconds, on a loaded machine): what a recent range did
+    // not have yet is asked again at the next look. An old range is as recorded: never asked again.
+    const last = rows.times.length > 0 ? rows.times[rows.times.length - 1]! : request.from
+    if (last < request.to && request.to > telemetry.liveTime - RECORDER_LAG_S) for (const n of request.signals) this.asked.set(n, subtract(this.asked.get(n) ?? [], [[last, request.to]]))
     const h = telemetry.history
     const deriver = pipeline.deriverFor(pipeline.subscribedSignals)
     const aligned = deriver.columns.length === h.signals.length && deriver.columns.every((n, i) => n === h.signals[i])

@@ -22,11 +22,17 @@ export function openNote(): void {
   if (useTimeline.getState().serves.note) useTimeline.getState().setNoteOpen(true)
 }
 
-/** Moves the shared view so it ends at `t` (live run), keeping its width; at the newest time it goes live. */
-function showAt(t: number, end: number): void {
+/**
+ * Centres the shared view on `t` (a live run), keeping its width. The scrubber dragged to the newest
+ * time goes back to live; a marker clicked there is still centred, to be looked at.
+ */
+function showAt(t: number, end: number, liveAtEnd: boolean): void {
   const s = useConsole.getState()
   const span = s.view.live ? s.view.windowS : s.view.max - s.view.min
-  if (t >= end - span / 200) return s.goLive()
+  if (liveAtEnd && t >= end - span / 200) {
+    s.goLive()
+    return
+  }
   s.freezeView(t - span / 2, t + span / 2)
 }
 
@@ -61,7 +67,7 @@ export function Timeline() {
         setScrub(null)
         void connection.seek(t)
       }, SEEK_DEBOUNCE_MS)
-    } else showAt(t, now)
+    } else showAt(t, now, true)
   }
 
   const drawn = markers.length > DRAWN_MARKERS ? markers.slice(-DRAWN_MARKERS) : markers
@@ -107,7 +113,7 @@ export function Timeline() {
               data-kind={m.kind}
               aria-label={`${KIND_NAMES[m.kind]} at ${m.time.toFixed(2)} s: ${m.label}${m.client ? ` (${m.client})` : ''}`}
               title={`${KIND_NAMES[m.kind]} at ${m.time.toFixed(2)} s: ${m.label}${m.client ? `\n${m.client}` : ''}`}
-              onClick={() => (replay ? void connection.seek(m.time) : showAt(m.time, now))}
+              onClick={() => (replay ? void connection.seek(m.time) : showAt(m.time, now, false))}
             />
           ))}
         </div>
