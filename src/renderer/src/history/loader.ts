@@ -143,7 +143,10 @@ class HistoryLoader {
       const holes = subtract(findHoles(h, h.indexOf(signal), from, now, holeS), this.asked.get(signal) ?? [], holeS)
       if (holes.length > 0) needs.push({ signal, holes })
     }
-    return planRequests(needs, { pointsPerSecond: s.quality.telemetryHz, joinGapS: 1 })
+    // Every frame when the run is at most twice the telemetry rate (a min/max envelope draws jagged), else
+    // an envelope at twice the held density: a fill never takes much more of the ring than live data would.
+    const density = Math.min(s.run.rateHz ?? s.quality.telemetryHz, 2 * s.quality.telemetryHz)
+    return planRequests(needs, { pointsPerSecond: Math.max(s.quality.telemetryHz, density), joinGapS: 1 })
   }
 
   private async fetch(request: PlannedRequest): Promise<void> {
