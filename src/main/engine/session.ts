@@ -58,6 +58,11 @@ export class Session {
     return this.recorder
   }
 
+  /** The recorded commands, events and notes (the protocol's `timeline` extension), or null when not recorded. */
+  get timeline(): Recorder | null {
+    return this.recorder
+  }
+
   /** A client's command (pause, set...) with the frame it acted on, into the recording. */
   commandLog(event: RecordedEvent): void {
     this.recorder?.record(event)

@@ -6,7 +6,7 @@ import { parseCommand } from '../engine/server/commands'
 import type { Direction } from './conditions'
 
 /** Every `type` a server may send; the check below fails to compile when messages.ts gains one. */
-const SERVER_TYPES = ['schema', 'ack', 'event', 'error', 'pong', 'status', 'telemetry', 'history'] as const satisfies readonly ServerMessage['type'][]
+const SERVER_TYPES = ['schema', 'ack', 'event', 'error', 'pong', 'status', 'telemetry', 'history', 'timeline'] as const satisfies readonly ServerMessage['type'][]
 type Unlisted = Exclude<ServerMessage['type'], (typeof SERVER_TYPES)[number]>
 const everyTypeListed: [Unlisted] extends [never] ? true : Unlisted = true
 void everyTypeListed

@@ -1,5 +1,6 @@
 // The console: link and run controls on top, the signal tree on the left, panels in the middle, events and
 // link quality below.
+import { Timeline } from './timeline/Timeline'
 import { useEffect } from 'react'
 import { connection, initialServerUrl } from './connection/connection'
 import { ConnectionBadge } from './controls/ConnectionBadge'
@@ -45,6 +46,7 @@ export function App() {
       <main className="main">
         <FaultBanner />
         <DockLayout />
+        <Timeline />
       </main>
       <footer className="footer">
         <LinkQuality />

@@ -6,6 +6,10 @@ import type {
   ErrorMessage,
   EventMessage,
   Extension,
+  HistoryMessage,
+  NoteEventMessage,
+  ReplaySpeed,
+  TimelineMessage,
   PongMessage,
   RequestId,
   SchemaMessage,
@@ -37,6 +41,8 @@ export interface ClientEvents {
   schema: SchemaMessage
   frame: TelemetryFrame
   event: EventMessage
+  /** A note some client added (the `note` extension; only to clients that said hello). */
+  note: NoteEventMessage
   status: StatusMessage
   /** A telemetry frame that could not be decoded, and why. */
   badFrame: string
@@ -54,11 +60,21 @@ export class HermesCommandError extends Error {
 }
 
 type Ack<A extends AckMessage['action']> = Extract<AckMessage, { action: A }>
+/** What a request resolves to: its ack, or the reply message of an action that answers with data. */
+type Reply = AckMessage | PongMessage | StatusMessage | HistoryMessage | TimelineMessage
+
+/** The `history` extension's parameters (docs/protocol.md): patterns, simulated seconds, points per signal. */
+export interface HistoryParams {
+  signals: string[]
+  from: number
+  to: number
+  maxPoints?: number
+}
 
 interface Pending {
   action: string
   id: number
-  resolve(message: AckMessage | PongMessage | StatusMessage): void
+  resolve(message: Reply): void
   reject(error: Error): void
 }
 
@@ -80,6 +96,8 @@ export class HermesClient {
   subscribed: string[] = []
   /** Whether the server took `hello`: false against a seed 000 server such as the original Hermes. */
   extended = false
+  /** The actions the server's `hello` ack lists (empty against a seed 000 server): what it serves. */
+  actions: readonly string[] = []
   private readonly pending: Pending[] = []
   private readonly listeners = new Map<keyof ClientEvents, Set<(value: never) => void>>()
   private nextId = 1
@@ -146,6 +164,7 @@ export class HermesClient {
   async hello(extensions?: Extension[]): Promise<Ack<'hello'>> {
     const ack = await this.request<'hello'>('hello', extensions ? { extensions } : {})
     this.extended = true
+    this.actions = Array.isArray(ack.actions) ? ack.actions : []
     return ack
   }
 
@@ -193,6 +212,33 @@ export class HermesClient {
     return { rttMs: performance.now() - sent, serverTime: pong.server_time }
   }
 
+  /** A recorded run's past (the `history` extension); rejects with the server's error, e.g. a run not recorded. */
+  async history(params: HistoryParams): Promise<HistoryMessage> {
+    const body: Record<string, unknown> = { signals: params.signals, from: params.from, to: params.to }
+    if (params.maxPoints !== undefined) body.max_points = params.maxPoints
+    return (await this.send('history', body)) as HistoryMessage
+  }
+
+  /** The run's markers (the `timeline` extension): commands, state changes, faults and notes. */
+  async timeline(): Promise<TimelineMessage> {
+    return (await this.send('timeline', {})) as TimelineMessage
+  }
+
+  /** Adds a note at the run's current time (the `note` extension). */
+  note(text: string): Promise<Ack<'note'>> {
+    return this.request('note', { text })
+  }
+
+  /** A replay: plays from the recorded frame at or after `time`. */
+  seek(time: number): Promise<Ack<'seek'>> {
+    return this.request('seek', { time })
+  }
+
+  /** A replay: the playback speed, 0.1 to 100 times real time, or as fast as possible. */
+  speed(factor: ReplaySpeed): Promise<Ack<'speed'>> {
+    return this.request('speed', { factor })
+  }
+
   close(code = 1000, reason = ''): void {
     this.closed = true
     this.socket.close(code, reason)
@@ -202,7 +248,7 @@ export class HermesClient {
     return (await this.send(action, params)) as Ack<A>
   }
 
-  private send(action: string, params: Record<string, unknown>): Promise<AckMessage | PongMessage | StatusMessage> {
+  private send(action: string, params: Record<string, unknown>): Promise<Reply> {
     if (!this.isOpen) return Promise.reject(new HermesCommandError('not connected', action))
     const id = this.nextId++
     return new Promise((resolve, reject) => {
@@ -243,10 +289,14 @@ export class HermesClient {
         this.emit('schema', message)
         break
       case 'event':
-        this.emit('event', message)
+        // A note is an extension's event, not one of seed 000's: it has a listener of its own.
+        if ((message as { event: string }).event === 'note') this.emit('note', message as unknown as NoteEventMessage)
+        else this.emit('event', message)
         break
       case 'ack':
       case 'pong':
+      case 'history':
+      case 'timeline':
         this.takePending(message.id)?.resolve(message)
         break
       case 'error':

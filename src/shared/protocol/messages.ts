@@ -57,7 +57,22 @@ export interface SchemaMessage {
   wiring?: SchemaWire[]
   /** The console layout the configuration ships (`console.layout`), as its JSON: consoles validate it. */
   console_layout?: unknown
+  /** Extension: present only when the server replays a recording (`hermes replay`); a console tells a replay by it. */
+  replay?: ReplayInfo
 }
+
+/** What a replay serves: the file, the current segment's span (simulated s) and the playback speed. */
+export interface ReplayInfo {
+  file: string
+  from: number
+  to: number
+  speed: ReplaySpeed
+  /** The segment being played (0, then one more after each recorded reset) and how many the file has. */
+  segment: number
+  segments: number
+}
+
+export type ReplaySpeed = number | 'afap'
 
 /** A module that failed: its name, the frame it failed at, and what happened. Cleared by a reset or restart. */
 export interface ModuleFault {
@@ -75,6 +90,8 @@ export type AckMessage =
   | { type: 'ack'; action: 'hello'; server: string; extensions: Extension[]; actions: Action[]; id?: RequestId }
   | { type: 'ack'; action: 'status'; id?: RequestId }
   | { type: 'ack'; action: 'subscribe_status'; rate_hz: number; id?: RequestId }
+  | { type: 'ack'; action: 'note' | 'seek'; frame: number; time: number; id?: RequestId }
+  | { type: 'ack'; action: 'speed'; factor: ReplaySpeed; id?: RequestId }
 
 /** `paused`, `running` and `reset` are seed 000's; `ended`: end_time was reached; `error`: a module failed and the run paused. */
 export interface EventMessage {
@@ -161,7 +178,43 @@ export interface TelemetryJsonMessage {
   values: (number | null)[]
 }
 
-export type ServerMessage = SchemaMessage | AckMessage | EventMessage | ErrorMessage | PongMessage | StatusMessage | TelemetryJsonMessage | HistoryMessage
+/** One thing on a run's timeline: a client's command, a change of run state, a module fault, a note. */
+export interface TimelineMarker {
+  /** Simulated seconds of the current segment, and the frame. */
+  time: number
+  frame: number
+  kind: 'command' | 'state' | 'fault' | 'note'
+  /** Short text: 'pause by client 3', 'set controller.input = 2 by client 3', 'fault in m: ...', a note's text. */
+  label: string
+  /** The client that caused it, as the recording names it ('client 3 (127.0.0.1:50312)'), when one did. */
+  client?: string
+}
+
+/** Extension `timeline`: the markers of the current segment, in time order, the newest 10,000 at most. */
+export interface TimelineMessage {
+  type: 'timeline'
+  from: number
+  to: number
+  markers: TimelineMarker[]
+  /** Only when older markers were left out. */
+  truncated?: true
+  id?: RequestId
+}
+
+/**
+ * Extension: a note a client added (`note`), sent to every client that said `hello`. Not in ServerMessage
+ * (whose `event` clients switch on seed 000's events): a console that wants notes checks `event === 'note'`.
+ */
+export interface NoteEventMessage {
+  type: 'event'
+  event: 'note'
+  text: string
+  client: string
+  frame: number
+  time: number
+}
+
+export type ServerMessage = SchemaMessage | AckMessage | EventMessage | ErrorMessage | PongMessage | StatusMessage | TelemetryJsonMessage | HistoryMessage | TimelineMessage
 
 export type RequestId = string | number
 export type TelemetryEncoding = 'binary' | 'json'
@@ -176,7 +229,10 @@ export const EXTENSIONS: readonly Extension[] = ['schema', 'ids']
 /** The actions of seed 000, then ours. */
 export const SEED_ACTIONS = ['subscribe', 'pause', 'resume', 'reset', 'step', 'set'] as const
 export const EXTENSION_ACTIONS = ['hello', 'ping', 'status', 'subscribe_status', 'history'] as const
-export type Action = (typeof SEED_ACTIONS)[number] | (typeof EXTENSION_ACTIONS)[number]
+/** Listed in the hello ack only where served: timeline and note on a recorded run, timeline, seek and speed in a replay. */
+export const RECORDED_ACTIONS = ['timeline', 'note'] as const
+export const REPLAY_ACTIONS = ['timeline', 'seek', 'speed'] as const
+export type Action = (typeof SEED_ACTIONS)[number] | (typeof EXTENSION_ACTIONS)[number] | (typeof RECORDED_ACTIONS)[number] | (typeof REPLAY_ACTIONS)[number]
 
 export interface Command {
   action: Action

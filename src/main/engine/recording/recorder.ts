@@ -12,6 +12,7 @@ import { batchCapacity, type TapSetup } from './frameTap'
 import type { RecordedEvent, RecordedSignal, RunInfo } from './format'
 import type { RecorderInput, RecorderOutput, RecorderWorkerData } from './recorderWorker'
 import type { HistoryQuery, HistoryReply, HistorySource } from './history'
+import { Timeline, type TimelineSource } from './timeline'
 import { version } from '../../../../package.json'
 
 export interface RecordingOptions {
@@ -41,7 +42,9 @@ const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 /** How long close waits for the scheduler thread's last batch before it closes the file without it. */
 const CLOSE_WAIT_MS = 3000
 
-export class Recorder implements HistorySource {
+export class Recorder implements HistorySource, TimelineSource {
+  /** The current segment's markers (the `timeline` extension), from the events as they are recorded. */
+  private readonly markers = new Timeline()
   private failure: string | null = null
   private nextQuery = 1
   private readonly queries = new Map<number, { resolve(reply: HistoryReply): void; reject(error: Error): void }>()
@@ -116,6 +119,7 @@ export class Recorder implements HistorySource {
     if (this.closed) return
     // The segment the event belongs to: a reset's own command is the first event of the next one.
     if (event.kind === 'command' && event.action === 'reset') this.segment++
+    this.markers.add(event)
     const message: RecorderInput = { kind: 'event', json: JSON.stringify({ ...event, segment: this.segment }), timeNs: event.timeNs }
     this.worker.postMessage(message)
   }
@@ -124,6 +128,10 @@ export class Recorder implements HistorySource {
   recordSchedulerEvent(event: SchedulerEvent): void {
     if (event.kind === 'state') this.record({ kind: 'state', state: event.state, reason: event.reason, frame: event.frame, timeNs: event.timeNs })
     else if (event.kind === 'fault') this.record({ kind: 'fault', module: event.module, message: event.message, action: event.action, frame: event.frame, timeNs: event.frame * this.dtNs })
+  }
+
+  timeline(): ReturnType<TimelineSource['timeline']> {
+    return this.markers.list()
   }
 
   /** History of the current segment, answered by the recorder thread from memory and from the file. */

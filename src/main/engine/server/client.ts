@@ -1,6 +1,6 @@
 // One connected client: its socket, its subscription and rates, what it opted into, and its counters.
 import { WebSocket } from 'ws'
-import type { AckMessage, Extension, HistoryMessage, PongMessage, RequestId, ServerMessage, StatusMessage } from '../../../shared/protocol/messages'
+import type { AckMessage, Extension, HistoryMessage, PongMessage, RequestId, ServerMessage, StatusMessage, TimelineMessage } from '../../../shared/protocol/messages'
 import type { Logger } from '../log'
 import { TokenBucket } from './rateLimit'
 import type { Subscription } from './subscription'
@@ -156,7 +156,7 @@ export class ClientConnection {
   }
 
   /** Adds the request's `id` for clients that opted into `ids`. */
-  reply(message: AckMessage | PongMessage | StatusMessage | HistoryMessage, id: RequestId | undefined): void {
+  reply(message: AckMessage | PongMessage | StatusMessage | HistoryMessage | TimelineMessage, id: RequestId | undefined): void {
     if (id !== undefined && this.extensions.has('ids')) this.send({ ...message, id })
     else this.send(message)
   }

@@ -2,7 +2,8 @@
 // anchor's order: JSON, object, action, params, known action, then each action's own params.
 import { MAX_STEP_COUNT } from '../scheduler/control'
 import { MAX_HISTORY_POINTS, MAX_HISTORY_VALUES } from '../recording/history'
-import { EXTENSIONS, type Extension, type RequestId, type TelemetryEncoding } from '../../../shared/protocol/messages'
+import { noteText } from '../recording/timeline'
+import { EXTENSIONS, type Extension, type ReplaySpeed, type RequestId, type TelemetryEncoding } from '../../../shared/protocol/messages'
 import { boundedText, escapeControl, previewValue, TRUNCATION_MARKER } from '../../../shared/text/bounded'
 
 export type ParsedCommand =
@@ -14,6 +15,10 @@ export type ParsedCommand =
   | { action: 'ping'; clientTime: number | null }
   | { action: 'subscribe_status'; rateHz: number }
   | { action: 'history'; signals: string[]; from: number; to: number; maxPoints: number }
+  | { action: 'timeline' }
+  | { action: 'note'; text: string }
+  | { action: 'seek'; time: number; segment: number | null }
+  | { action: 'speed'; factor: ReplaySpeed }
 
 export type ParseResult =
   | { ok: true; command: ParsedCommand; id: RequestId | undefined }
@@ -44,6 +49,10 @@ export function showValue(value: unknown): string {
 
 /** A client's name (an action, a signal) as an error message shows it: controls escaped, bounded. */
 export const showName = (name: string): string => boundedText(name, ECHO_CHARS)
+
+/** A replay's playback speed, as a factor of real time: from MIN_SPEED to MAX_SPEED, or 'afap'. */
+export const MIN_SPEED = 0.1
+export const MAX_SPEED = 100
 
 /** Thrown inside per-action parsers; turned into an error reply. */
 class Invalid extends Error {}
@@ -110,6 +119,24 @@ function parseAction(action: string, params: Params): ParsedCommand {
       if (typeof maxPoints !== 'number' || !Number.isSafeInteger(maxPoints) || maxPoints < 2 || maxPoints > MAX_HISTORY_POINTS) throw new Invalid(`history 'max_points' must be an integer from 2 to ${MAX_HISTORY_POINTS}`)
       if (signals.length * maxPoints > MAX_HISTORY_VALUES) throw new Invalid(`history asks for ${signals.length} signals x ${maxPoints} points; at most ${MAX_HISTORY_VALUES} values a reply`)
       return { action, signals, from, to, maxPoints }
+    }
+    case 'timeline':
+      return { action }
+    case 'note': {
+      const text = noteText(params.text)
+      if (!text.ok) throw new Invalid(text.message)
+      return { action, text: text.text }
+    }
+    case 'seek': {
+      const { time, segment } = params
+      if (!isFiniteNumber(time)) throw new Invalid("seek 'time' must be a number of seconds")
+      if (segment !== undefined && (typeof segment !== 'number' || !Number.isSafeInteger(segment) || segment < 0)) throw new Invalid("seek 'segment' must be an integer >= 0")
+      return { action, time, segment: segment ?? null }
+    }
+    case 'speed': {
+      const factor = params.factor
+      if (factor !== 'afap' && (!isFiniteNumber(factor) || factor < MIN_SPEED || factor > MAX_SPEED)) throw new Invalid(`speed 'factor' must be a number from ${MIN_SPEED} to ${MAX_SPEED}, or "afap"`)
+      return { action, factor }
     }
     default:
       throw new Invalid(`Unknown action: ${showName(action)}`)

@@ -3,13 +3,15 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
-import { EXTENSION_ACTIONS, SEED_ACTIONS, type EventMessage, type RequestId, type StatusMessage } from '../../../shared/protocol/messages'
+import { EXTENSION_ACTIONS, RECORDED_ACTIONS, REPLAY_ACTIONS, SEED_ACTIONS, type Action, type EventMessage, type NoteEventMessage, type ReplayInfo, type ReplaySpeed, type RequestId, type StatusMessage } from '../../../shared/protocol/messages'
 import type { ResolvedConfig } from '../config/types'
 import type { RecordedEvent } from '../recording/format'
 import type { HistorySource } from '../recording/history'
+import type { TimelineSource } from '../recording/timeline'
 import { HEADER } from '../backplane/backplane'
 import { logger, type Logger } from '../log'
-import { CommandRejected, type Scheduler, type SchedulerEvent } from '../scheduler/scheduler'
+import { CommandRejected, type CommandResult, type ModuleFault, type ModuleTime, type Snapshot, type SchedulerEvent } from '../scheduler/scheduler'
+import type { RunState } from '../scheduler/control'
 import { boundedText } from '../../../shared/text/bounded'
 import { ClientConnection, MAX_BACKLOG_BYTES } from './client'
 import { parseCommand, showName, type ParsedCommand } from './commands'
@@ -59,16 +61,46 @@ export interface ServerOptions {
   now?: () => number
 }
 
-/** What the server serves: a loaded configuration and its running scheduler (a Session). */
+/**
+ * What the server drives and reads frames from: a live run's Scheduler, or a replay's player (which plays
+ * recorded frames: `slot` is then a recorded column, `header` its current frame and time).
+ */
+export interface ServedScheduler {
+  readonly state: RunState
+  readonly fault: ModuleFault | null
+  readonly backplane: { slot(name: string): number | undefined; readonly header: Float64Array }
+  onEvent(listener: (event: SchedulerEvent) => void): () => void
+  pause(): Promise<CommandResult>
+  resume(): Promise<CommandResult>
+  step(count?: number): Promise<CommandResult>
+  reset(): Promise<CommandResult>
+  set(qualified: string, value: number): Promise<CommandResult>
+  snapshot(): Promise<Snapshot>
+  moduleTimes(): ModuleTime[]
+}
+
+/** A replay's own controls (`seek`, `speed`) and what the extended schema says of it. */
+export interface ReplayControl {
+  info(): ReplayInfo
+  /** `segment`: null for the current one. Resolves with the frame and time played from now on. */
+  seek(timeS: number, segment: number | null): Promise<{ frame: number; timeNs: number }>
+  speed(factor: ReplaySpeed): void
+}
+
+/** What the server serves: a loaded configuration and its running scheduler (a Session), or a replay. */
 export interface ServedRun {
   config: ResolvedConfig
-  scheduler: Scheduler
+  scheduler: ServedScheduler
   /** The run's id when it has one already (its recording's); otherwise the server makes one. */
   readonly runId?: string | undefined
   /** Hears every command a client had acted on, with the frame it acted at (the recording's log). */
   commandLog?(event: RecordedEvent): void
   /** The recorded signals and history over them (the `history` extension); absent when not recorded. */
   readonly history?: HistorySource | null
+  /** The recorded commands, events and notes (the `timeline` extension); absent when not recorded. */
+  readonly timeline?: TimelineSource | null
+  /** Present when the run is a replay of a recording: seek and speed, and notes are refused. */
+  readonly replay?: ReplayControl | null
 }
 
 interface Bound {
@@ -120,6 +152,8 @@ export const MAX_PENDING_BYTES = 16 * 1024 * 1024
 
 export class HermesServer {
   private readonly clients = new Set<ClientConnection>()
+  /** Clients that said `hello`: only they hear extension events (notes). */
+  private readonly greeted = new WeakSet<ClientConnection>()
   private readonly wss: WebSocketServer
   private readonly encoder: TickEncoder
   private readonly now: () => number
@@ -328,9 +362,21 @@ export class HermesServer {
     // The extended schema carries the current frame and time: take them from a fresh snapshot.
     const info = this.runInfo(bound)
     return bound.run.scheduler.snapshot().then(
-      (snap) => client.send(buildSchema(bound.run.config, { ...info, state: snap.state, frame: snap.frame, timeNs: snap.timeNs })),
-      () => client.send(buildSchema(bound.run.config, info))
+      (snap) => client.send(this.extendedSchema(bound, { ...info, state: snap.state, frame: snap.frame, timeNs: snap.timeNs })),
+      () => client.send(this.extendedSchema(bound, info))
     )
+  }
+
+  private extendedSchema(bound: Bound, info: RunInfo): ReturnType<typeof buildSchema> {
+    const schema = buildSchema(bound.run.config, info)
+    return bound.run.replay ? { ...schema, replay: bound.run.replay.info() } : schema
+  }
+
+  /** What this run serves, for the hello ack: timeline and note where recorded, seek and speed in a replay. */
+  private actions(): Action[] {
+    const run = this.bound?.run
+    const extra: Action[] = run?.replay ? [...REPLAY_ACTIONS] : run?.timeline ? [...RECORDED_ACTIONS] : []
+    return [...SEED_ACTIONS, ...EXTENSION_ACTIONS, ...extra]
   }
 
   private onConnection(socket: WebSocket, req: IncomingMessage): void {
@@ -495,6 +541,7 @@ export class HermesServer {
       }
       case 'set': {
         const bound = this.requireRun()
+        if (bound.run.replay) throw new CommandRejected('set is not available in a replay')
         if (!bound.publishedSet.has(command.signal)) throw new CommandRejected(`Unknown signal: ${showName(command.signal)}`)
         const signal = bound.run.config.modules.flatMap((m) => m.signals).find((s) => s.qualified === command.signal)
         if (!signal?.writable) throw new CommandRejected(`Signal not writable: ${showName(command.signal)}`)
@@ -506,7 +553,8 @@ export class HermesServer {
       case 'hello': {
         client.extensions.clear()
         for (const e of command.extensions) client.extensions.add(e)
-        client.reply({ type: 'ack', action: 'hello', server: this.options.serverName ?? 'hermes-console', extensions: [...client.extensions], actions: [...SEED_ACTIONS, ...EXTENSION_ACTIONS] }, id)
+        this.greeted.add(client)
+        client.reply({ type: 'ack', action: 'hello', server: this.options.serverName ?? 'hermes-console', extensions: [...client.extensions], actions: this.actions() }, id)
         if (client.extensions.has('schema')) await this.sendSchema(client)
         return
       }
@@ -529,6 +577,43 @@ export class HermesServer {
         const column = new Map(source.signals.map((n, i) => [n, i]))
         const reply = await source.query({ columns: names.map((n) => column.get(n)!), names, fromNs: Math.round(command.from * 1e9), toNs: Math.round(command.to * 1e9), maxPoints: command.maxPoints })
         client.reply({ type: 'history', from: command.from, to: command.to, ...reply }, id)
+        return
+      }
+      case 'timeline': {
+        const bound = this.requireRun()
+        const source = bound.run.timeline
+        if (!source) throw new CommandRejected('timeline is not available: this run is not recorded (hermes run --record FILE; served runs record by default)')
+        const { markers, truncated } = source.timeline()
+        // `to`: the newest recorded time, which is where the run is (a replay: its recording's end).
+        const to = bound.run.replay ? bound.run.replay.info().to : (await bound.run.scheduler.snapshot()).timeNs / 1e9
+        client.reply({ type: 'timeline', from: 0, to, markers, ...(truncated ? { truncated: true as const } : {}) }, id)
+        return
+      }
+      case 'note': {
+        const bound = this.requireRun()
+        if (bound.run.replay) throw new CommandRejected('notes cannot be added to a replay')
+        if (!bound.run.timeline || !bound.run.commandLog) throw new CommandRejected('notes are not available: this run is not recorded (hermes run --record FILE; served runs record by default)')
+        const snap = await bound.run.scheduler.snapshot()
+        const note = { text: command.text, client: clientName(client), frame: snap.frame, timeNs: snap.timeNs }
+        bound.run.commandLog({ kind: 'note', ...note })
+        client.reply({ type: 'ack', action: 'note', frame: note.frame, time: note.timeNs / 1e9 }, id)
+        const event: NoteEventMessage = { type: 'event', event: 'note', text: note.text, client: note.client, frame: note.frame, time: note.timeNs / 1e9 }
+        const text = JSON.stringify(event)
+        for (const c of this.clients) if (this.greeted.has(c)) c.sendData(text)
+        return
+      }
+      case 'seek': {
+        const replay = this.requireRun().run.replay
+        if (!replay) throw new CommandRejected('seek is only available in a replay')
+        const at = await replay.seek(command.time, command.segment)
+        client.reply({ type: 'ack', action: 'seek', frame: at.frame, time: at.timeNs / 1e9 }, id)
+        return
+      }
+      case 'speed': {
+        const replay = this.requireRun().run.replay
+        if (!replay) throw new CommandRejected('speed is only available in a replay')
+        replay.speed(command.factor)
+        client.reply({ type: 'ack', action: 'speed', factor: command.factor }, id)
         return
       }
       case 'subscribe_status': {

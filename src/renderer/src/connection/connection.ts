@@ -3,6 +3,8 @@
 import { HermesClient } from '../../../shared/client/hermesClient'
 import type { EventMessage, SchemaMessage, StatusMessage } from '../../../shared/protocol/messages'
 import { pipeline } from '../frames/pipeline'
+import { historyLoader } from '../history/loader'
+import { useTimeline } from '../timeline/timeline'
 import { useConsole, usedSignals } from '../store/store'
 import { telemetry } from '../telemetry/telemetry'
 import { describeClose, RECONNECT, reconnectDelayMs, shouldReconnect } from './reconnect'
@@ -63,6 +65,7 @@ class ConnectionManager {
     if (this.retryTimer) clearTimeout(this.retryTimer)
     this.retryTimer = null
     this.stopTimers()
+    historyLoader.detach()
     this.client?.close(1000, 'console disconnects')
     this.client = null
   }
@@ -97,11 +100,25 @@ class ConnectionManager {
     client.on('schema', (schema) => void this.onSchema(schema))
     client.on('frame', (f) => this.onFrame(f.frame, f.time, f.values))
     client.on('event', (e) => this.onEvent(e))
+    client.on('note', (n) => {
+      useTimeline.getState().add({ time: n.time, frame: n.frame, kind: 'note', label: n.text, client: n.client })
+      store.getState().addLog('event', `note by ${n.client} at t = ${n.time} s: ${n.text}`)
+    })
     client.on('status', (st) => this.onStatus(st))
     client.on('badFrame', (why) => store.getState().addLog('error', `bad telemetry frame dropped: ${why}`))
     client.on('close', ({ code, reason }) => this.onClose(code, reason))
     this.startTimers()
     await this.onSchema(client.schema)
+    // What the plots lack from before this connection (opened late, or a link cut) comes from history.
+    historyLoader.attach(client)
+    // The timeline's markers so far (again on every reconnect: what happened while away is in them).
+    useTimeline.getState().setServes(client.actions)
+    if (client.actions.includes('timeline')) {
+      client.timeline().then(
+        (reply) => useTimeline.getState().load(reply),
+        () => undefined
+      )
+    }
     if (client.extended) {
       await client.subscribeStatus(2).catch(() => undefined)
       await this.ping()
@@ -117,6 +134,7 @@ class ConnectionManager {
     if (schema.run_id !== undefined && schema.run_id !== s.runId) {
       if (s.runId !== null) {
         telemetry.clear()
+        useTimeline.getState().clear()
         // Another run: a fault of the one before is not this run's.
         if (s.fault && !schema.fault) s.setFault(null)
       }
@@ -146,6 +164,7 @@ class ConnectionManager {
       const ack = await client.subscribe(wanted)
       this.subscribedCount = ack.signals.length
       telemetry.resubscribe(pipeline.columns(ack.signals), s.quality.telemetryHz)
+      historyLoader.schedule()
       if (ack.signals.length === 0) store.getState().setQuality({ missingShare: null })
     } catch (error) {
       s.addLog('error', `subscribe failed: ${error instanceof Error ? error.message : String(error)}`)
@@ -169,11 +188,22 @@ class ConnectionManager {
     else if (e.event === 'running') s.setRun({ state: 'running' })
     else if (e.event === 'ended') s.setRun({ state: 'ended' })
     if (e.event === 'error' && e.module !== undefined) s.setFault({ module: e.module, frame: e.frame ?? null, message: e.message ?? 'failed', dismissed: false })
+    this.markEvent(e)
     if (e.event === 'reset') {
       s.setFault(null)
       telemetry.clear()
       if (s.run.state === 'ended') s.setRun({ state: 'paused' })
     }
+  }
+
+  /** Seed events on the timeline, where the run is now (a reset starts a new segment: an empty one). */
+  private markEvent(e: EventMessage): void {
+    const timeline = useTimeline.getState()
+    if (e.event === 'reset') return timeline.clear()
+    const time = e.time ?? (Number.isFinite(telemetry.liveTime) ? telemetry.liveTime : store.getState().run.time)
+    const frame = e.frame ?? store.getState().run.frame
+    const label = e.event === 'error' ? `fault in ${e.module ?? 'a module'}: ${e.message ?? 'failed'}` : e.event
+    timeline.add({ time, frame, kind: e.event === 'error' ? 'fault' : 'state', label })
   }
 
   private onStatus(st: StatusMessage): void {
@@ -185,6 +215,7 @@ class ConnectionManager {
   private onClose(code: number, reason: string): void {
     this.stopTimers()
     this.client = null
+    historyLoader.detach()
     // Nothing is known of the run while the link is down: say so rather than show the last state.
     store.getState().setRun({ state: 'unknown', realtimeFactor: null })
     store.getState().setQuality({ missingShare: null })
@@ -277,6 +308,20 @@ class ConnectionManager {
 
   step(count: number): Promise<string | null> {
     return this.command(`step ${count}`, (c) => c.step(count))
+  }
+
+  /** Adds a note at the run's current time; every console shows it on its timeline. */
+  note(text: string): Promise<string | null> {
+    return this.command(`note ${JSON.stringify(text)}`, (c) => c.note(text))
+  }
+
+  /** A replay: plays on from `time`. */
+  seek(time: number): Promise<string | null> {
+    return this.command(`seek ${time.toFixed(3)} s`, (c) => c.seek(time))
+  }
+
+  speed(factor: number | 'afap'): Promise<string | null> {
+    return this.command(`speed ${factor}`, (c) => c.speed(factor))
   }
 
   reset(): Promise<string | null> {

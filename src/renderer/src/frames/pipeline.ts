@@ -8,6 +8,9 @@ import { LimitChecker } from '../limits/checker'
 import { effectiveLimits } from '../limits/limits'
 import type { ConsoleState } from '../store/store'
 
+/** Derived signals use only those defined before them, so chains are finite; this bounds a walk anyway. */
+const MAX_DEPTH = 300
+
 type Config = Pick<ConsoleState, 'signals' | 'derived' | 'limits'>
 
 interface Plan {
@@ -65,6 +68,48 @@ export class FramePipeline {
     this.checker.configure(columns, (n) => effectiveLimits(this.config.limits, fromSchema.get(n), n))
     const checked = new Set(columns.filter((n) => effectiveLimits(this.config.limits, fromSchema.get(n), n) !== undefined))
     keepLevelsOf(checked)
+  }
+
+  /**
+   * Rows of `base` signals then the derived ones that can be computed from them (in definition order):
+   * the columns, and what computes a row's derived values in place. For history fetched from the server,
+   * whose rows have not been through process(); no limits are checked on the past.
+   */
+  deriverFor(base: readonly string[]): { columns: string[]; derive: (row: Float64Array) => void } {
+    const index = new Map(base.map((n, i) => [n, i]))
+    const plans: { name: string; at: number; evaluate: (inputs: Float64Array) => number; columns: Int32Array; scratch: Float64Array }[] = []
+    for (const c of this.compiled) {
+      if (!c.compiled.ok || index.has(c.signal.name)) continue
+      const inputs = c.compiled.inputs
+      if (!inputs.every((n) => index.has(n))) continue
+      index.set(c.signal.name, index.size)
+      plans.push({ name: c.signal.name, at: index.size - 1, evaluate: c.compiled.evaluate, columns: Int32Array.from(inputs, (n) => index.get(n)!), scratch: new Float64Array(inputs.length) })
+    }
+    const columns = [...base, ...plans.map((p) => p.name)]
+    const derive = (row: Float64Array): void => {
+      for (const p of plans) {
+        for (let k = 0; k < p.columns.length; k++) p.scratch[k] = row[p.columns[k]!]!
+        row[p.at] = p.evaluate(p.scratch)
+      }
+    }
+    return { columns, derive }
+  }
+
+  /** The inputs a signal is computed from, down to the run's signals (itself when it is one). */
+  sourcesOf(signal: string): string[] {
+    const byName = new Map(this.compiled.map((c) => [c.signal.name, c]))
+    const out = new Set<string>()
+    const visit = (name: string, depth: number): void => {
+      const d = byName.get(name)
+      if (!d) {
+        out.add(name)
+        return
+      }
+      if (!d.compiled.ok || depth > MAX_DEPTH) return
+      for (const n of d.compiled.inputs) visit(n, depth + 1)
+    }
+    visit(signal, 0)
+    return [...out]
   }
 
   /** Signals the console needs streamed besides what panels show: derived inputs and limited signals. */

@@ -3,6 +3,7 @@ import { useEffect } from 'react'
 import { connection } from '../connection/connection'
 import { Dialog } from '../dialog/Dialog'
 import { useConsole } from '../store/store'
+import { openNote } from '../timeline/Timeline'
 import { mayFireGlobal, SHORTCUTS } from './shortcuts'
 
 /** Reset from a button or a key: asks first, unless the person turned that off. */
@@ -34,6 +35,9 @@ export function Shortcuts() {
         else if (s.run.state === 'paused' && s.run.mode !== 'single_frame') void connection.resume()
       } else if (e.key === 'n' && s.run.state === 'paused') {
         void connection.step(1)
+      } else if (e.key === 'm' || e.key === 'M') {
+        e.preventDefault()
+        openNote()
       } else if (e.key === 'R' && e.shiftKey) {
         e.preventDefault()
         requestReset()

@@ -9,6 +9,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'Space', does: 'Pause or resume the run' },
   { keys: 'N', does: 'Step one frame (while paused)' },
   { keys: 'Shift+R', does: 'Reset the run (asks first unless turned off)' },
+  { keys: 'M', does: 'Add a note at the current time (a recorded run)' },
   { keys: '?', does: 'Show these shortcuts' },
   { keys: 'Arrow keys, Home, End', does: 'Signal tree: move, open and close modules' },
   { keys: 'Enter', does: 'Signal tree: plot the focused signal' },

@@ -78,6 +78,13 @@ export class History {
     return this.columns[column]![this.slot(k)]!
   }
 
+  /** Rewrites one held value (history fetched from the server fills a signal's missing samples). */
+  setValueAt(column: number, k: number, value: number): void {
+    this.columns[column]![this.slot(k)] = value
+    this.version++
+    this.edits++
+  }
+
   /**
    * When a column's data begins, for a signal subscribed after the others: the time of its first number
    * after a run of missing samples at the start, or null when it has data from the first sample on.

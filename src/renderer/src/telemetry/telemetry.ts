@@ -11,6 +11,13 @@ class Telemetry {
   history = new History([], 2)
   /** Bumped when `history` is replaced, so views rebuild their column maps. */
   generation = 0
+  /**
+   * Bumped when the held samples stop belonging to the run shown (a reset, another run): history fetched
+   * for an earlier epoch is dropped when it arrives.
+   */
+  epoch = 0
+  /** Time of the newest live frame received (NaN before the first): fetched rows never pass it. */
+  liveTime = NaN
 
   /**
    * A new subscription: a new history for its signals, carrying over the samples of signals that were
@@ -38,16 +45,29 @@ class Telemetry {
    */
   append(time: number, values: ArrayLike<number>): void {
     const h = this.history
+    this.liveTime = time
     if (h.length > 0) {
       const last = h.lastTime
       if (time === last) return h.replaceLast(values)
-      if (time < last) h.clear()
+      if (time < last) {
+        h.clear()
+        this.epoch++
+      }
     }
     h.append(time, values)
   }
 
+  /** Puts a history with fetched samples merged in (history/merge.ts) in place of the current one. */
+  replace(next: History): void {
+    if (next === this.history) return
+    this.history = next
+    this.generation++
+  }
+
   clear(): void {
     this.history.clear()
+    this.liveTime = NaN
+    this.epoch++
   }
 }
 

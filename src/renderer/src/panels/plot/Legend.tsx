@@ -2,11 +2,12 @@
 // max and mean over the visible window; a click on a name hides the signal, Alt+click solos it; a button
 // removes it.
 import { useEffect, useMemo, useState } from 'react'
+import { zoomLoader } from '../../history/zoom'
 import { useAlarms } from '../../limits/alarms'
 import { levelClass } from '../../limits/limits'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { seriesStats } from '../../telemetry/decimate'
-import { telemetry, visibleRange } from '../../telemetry/telemetry'
+import { visibleRange } from '../../telemetry/telemetry'
 import { signalColor } from './colors'
 import { readPlotOptions, toggleHidden } from './options'
 import './plot.css'
@@ -41,7 +42,8 @@ export function Legend({ panel, onExport }: Props) {
     const timer = setInterval(() => setTick((t) => t + 1), REFRESH_MS)
     return () => clearInterval(timer)
   }, [])
-  const history = telemetry.history
+  // A view zoomed into the past reads the range loaded for it, as the chart does.
+  const history = zoomLoader.historyFor(useConsole.getState().view)
   // Built once per schema: with 10,000 signals, a map per render cost more than the legend itself.
   // Derived signals carry the unit their author gave them.
   const derived = useConsole((s) => s.derived)

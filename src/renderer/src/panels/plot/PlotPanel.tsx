@@ -4,7 +4,9 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
+import { zoomLoader } from '../../history/zoom'
 import { useConsole, type PanelConfig } from '../../store/store'
+import type { History } from '../../telemetry/history'
 import { onAnimationFrame } from '../../telemetry/animation'
 import { decimateWindow, WindowBuffers } from '../../telemetry/decimate'
 import { telemetry, visibleRange } from '../../telemetry/telemetry'
@@ -156,13 +158,15 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       external = t !== null
       setCursorQuietly(t === null ? { left: -10, top: -10 } : { left: u.valToPos(t, 'x'), top: u.bbox.height / devicePixelRatio / 2 }, false, false)
     })
+    zoomLoader.setWidth(panel.id, Math.max(100, el.clientWidth))
     const resize = new ResizeObserver(() => {
       u.setSize({ width: Math.max(100, el.clientWidth), height: Math.max(80, el.clientHeight) })
+      zoomLoader.setWidth(panel.id, Math.max(100, el.clientWidth))
       lastDrawn.version = -1
       lastDrawn.newest = NaN
     })
     resize.observe(el)
-    const lastDrawn = { version: -1, generation: -1, edits: -1, min: NaN, max: NaN, length: 0, newest: NaN, columns: [] as number[], shown: shownVersion.current }
+    const lastDrawn = { version: -1, generation: -1, edits: -1, min: NaN, max: NaN, length: 0, newest: NaN, columns: [] as number[], shown: shownVersion.current, source: null as History | null }
     const stopDrawing = onAnimationFrame(() => {
       const s = useConsole.getState()
       let [min, max] = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
@@ -172,15 +176,16 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
         max = Math.floor(max / column) * column
         min = max - s.view.windowS
       }
-      const history = telemetry.history
-      const sameData = history.version === lastDrawn.version && telemetry.generation === lastDrawn.generation && shownVersion.current === lastDrawn.shown
+      // Zoomed into the past: the range loaded from the server at full resolution, once it has come.
+      const history = zoomLoader.historyFor(s.view)
+      const sameData = history === lastDrawn.source && history.version === lastDrawn.version && telemetry.generation === lastDrawn.generation && shownVersion.current === lastDrawn.shown
       if (sameData && min === lastDrawn.min && max === lastDrawn.max) return
       // Live data only grows at the right and the live window only slides: until either has moved by a
       // pixel column the picture cannot change. Samples rewritten in place (a set while paused), a
       // replaced or cleared history, a zoom or a resize always redraw.
       const pixelS = (max - min) / Math.max(1, u.bbox.width / devicePixelRatio)
       const newest = history.length > 0 ? history.lastTime : NaN
-      const onlyAppended = telemetry.generation === lastDrawn.generation && history.edits === lastDrawn.edits && shownVersion.current === lastDrawn.shown && history.length >= lastDrawn.length && newest > lastDrawn.newest
+      const onlyAppended = history === lastDrawn.source && telemetry.generation === lastDrawn.generation && history.edits === lastDrawn.edits && shownVersion.current === lastDrawn.shown && history.length >= lastDrawn.length && newest > lastDrawn.newest
       const slidOnly = s.view.live && Math.abs(max - min - (lastDrawn.max - lastDrawn.min)) < pixelS / 100 && max >= lastDrawn.max
       // (A live window moves by whole columns: a move of one is "a pixel", whatever the rounding.)
       const under = pixelS * (1 - 1e-6)
@@ -191,7 +196,8 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       lastDrawn.length = history.length
       lastDrawn.newest = newest
       lastDrawn.edits = history.edits
-      if (telemetry.generation !== lastDrawn.generation) lastDrawn.columns = signals.map((n) => history.indexOf(n))
+      if (telemetry.generation !== lastDrawn.generation || history !== lastDrawn.source) lastDrawn.columns = signals.map((n) => history.indexOf(n))
+      lastDrawn.source = history
       lastDrawn.version = history.version
       lastDrawn.generation = telemetry.generation
       lastDrawn.min = min
@@ -225,6 +231,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       plotStrips.delete(panel.id)
       strip.destroy()
       resize.disconnect()
+      zoomLoader.dropWidth(panel.id)
       u.over.removeEventListener('wheel', onWheel)
       u.over.removeEventListener('dblclick', onDblClick)
       stopCursor()
@@ -309,7 +316,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
 
 /** The cursor's time and every signal's value there, as one sentence. */
 function describeCursor(time: number, signals: readonly string[]): string {
-  const history = telemetry.history
+  const history = zoomLoader.historyFor(useConsole.getState().view)
   const parts = signals.map((name) => {
     const column = history.indexOf(name)
     return `${name} ${column >= 0 ? formatValue(history.valueNear(column, time)) : 'no data'}`
