@@ -11,6 +11,7 @@ import { Session } from '../src/main/engine/session'
 import { example, synthetic } from './configs'
 import { recordingFormatBench } from './recordingFormat'
 import { printTable } from './table'
+import { replayStartBench } from './replay'
 
 const REALTIME_S = Number(process.env.BENCH_REALTIME_S ?? 60)
 const HISTORY_S = Number(process.env.BENCH_HISTORY_S ?? 3600)
@@ -127,6 +128,7 @@ export async function recordingBench(): Promise<void> {
         ['open the recording and read its first frame (what a replay needs first)', `${n(openMs, 1)} ms`, '< 1000 ms', openMs < 1000 && firstFrame === 0 ? 'met' : 'MISSED', '']
       ]
     )
+    await replayStartBench(file, HISTORY_S)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

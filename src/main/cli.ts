@@ -15,6 +15,7 @@ import { collectMetric, collectSet } from './cli/options'
 import type { RunResults } from './cli/runResults'
 import type { ConfigSet } from './engine/config/override'
 import type { MetricSpec } from './sweep/metrics'
+import { addReplayCommand } from './cli/replay'
 import { addRecordingCommands, keepRetention, planRecording, type RecordingPlan } from './cli/recording'
 import { ProgressBar } from './cli/progress'
 import { SignalPrinter } from './cli/printer'
@@ -352,6 +353,7 @@ export function buildProgram(): Command {
   addNetsimCommand(program)
   addSweepCommand(program)
   addRecordingCommands(program)
+  addReplayCommand(program)
   return program
 }
 

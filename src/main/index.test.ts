@@ -8,6 +8,7 @@ import { WebSocket } from 'ws'
 import { parse } from 'yaml'
 import { HermesClient } from '../shared/client/hermesClient'
 import { IPC, type OpenResult } from '../shared/desktop'
+import { RawClient, startEngine } from './engine/server/testing'
 
 type Handler = (event: { senderFrame: { url: string } | null }, ...args: unknown[]) => unknown
 type PermissionRequest = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void
@@ -178,8 +179,8 @@ describe('the Electron entry, with Electron stood in for', () => {
     const open = (path: unknown) => electron.handlers.get(IPC.openPath)!(fromConsole(), path)
     expect(() => open(42)).toThrow('open: expected a file path')
     expect(() => open('other.yaml')).toThrow('open: expected an absolute path, got other.yaml')
-    expect(() => open(notYaml)).toThrow(`open: only .yaml and .yml configurations can be opened, got ${notYaml}`)
-    expect(() => open('/etc/passwd')).toThrow('only .yaml and .yml configurations')
+    expect(() => open(notYaml)).toThrow(`open: only .yaml and .yml configurations and .mcap recordings can be opened, got ${notYaml}`)
+    expect(() => open('/etc/passwd')).toThrow('only .yaml and .yml configurations and .mcap recordings')
     expect(() => open(join(dir, 'missing.yaml'))).toThrow('open: no such file')
     expect(() => open(`${dir}/a\0.yaml`)).toThrow('not a usable file path')
     const folder = join(dir, 'folder.yaml')
@@ -187,6 +188,34 @@ describe('the Electron entry, with Electron stood in for', () => {
     expect(() => open(folder)).toThrow('open: not a regular file')
     expect(() => open(`/${'x'.repeat(5000)}.yaml`)).toThrow('not a usable file path')
     expect(await open(OTHER)).toMatchObject({ ok: true, file: OTHER })
+  })
+
+  it('replays a recording in place of the run through openRecording (the console only), and File > Open takes .mcap', async () => {
+    const recording = join(dir, 'run.mcap')
+    const recorded = await startEngine('modules:\n  knob: { type: inproc, model: injection, signals: [{ name: level, initial: 4 }] }\nexecution: { mode: afap, rate_hz: 100, end_time: 1 }\n', {}, { recording: { file: recording } })
+    await recorded.session.whenEnded()
+    await recorded.stop()
+    const openRecording = (path: unknown) => electron.handlers.get(IPC.openRecording)!(fromConsole(), path)
+    expect(() => electron.handlers.get(IPC.openRecording)!({ senderFrame: { url: 'https://evil.example/' } }, recording)).toThrow('IPC refused')
+    expect(() => openRecording(OTHER)).toThrow(`openRecording: expected a .mcap recording, got ${OTHER}`)
+    expect(() => openRecording(join(dir, 'missing.mcap'))).toThrow('open: no such file')
+    const url = (await electron.handlers.get(IPC.serverUrl)!(fromConsole())) as string
+    const client = await RawClient.open(url)
+    await client.json()
+    client.send({ action: 'hello' })
+    expect(await openRecording(recording)).toEqual({ ok: true, file: recording, warnings: [] })
+    const replayed = await client.take((r): r is Extract<typeof r, { kind: 'text' }> => r.kind === 'text' && r.json.type === 'schema' && r.json.replay !== undefined, 20_000)
+    expect(replayed.json).toMatchObject({ modules: { knob: { signals: [{ name: 'level' }] } }, replay: { file: recording, to: 1, segments: 1 } })
+    // A recording that cannot be replayed changes nothing and says why.
+    const junk = join(dir, 'junk.mcap')
+    writeFileSync(junk, 'not a recording')
+    const refused = (await openRecording(junk)) as OpenResult
+    expect(refused).toMatchObject({ ok: false, file: junk, errors: [expect.stringMatching(/^cannot replay .*junk\.mcap: /)] })
+    // File > Open offers recordings too, and opens one as a replay.
+    electron.dialogPick.file = recording
+    electron.menu()!.items[0]!.submenu!.items.find((i) => i.id === 'open')!.click!()
+    await vi.waitFor(() => expect(electron.windows[0]!.sent).toContainEqual([IPC.openResult, { ok: true, file: recording, warnings: [] }]), { timeout: 20_000 })
+    client.socket.terminate()
   })
 })
 

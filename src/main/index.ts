@@ -42,7 +42,7 @@ function checkConfigPath(path: unknown): string {
   const shown = boundedText(path, 200)
   if (path.length > MAX_PATH_CHARS || path.includes('\0')) throw new Error(`open: not a usable file path: ${shown}`)
   if (!isAbsolute(path)) throw new Error(`open: expected an absolute path, got ${shown}`)
-  if (!['.yaml', '.yml'].includes(extname(path).toLowerCase())) throw new Error(`open: only .yaml and .yml configurations can be opened, got ${shown}`)
+  if (!['.yaml', '.yml', '.mcap'].includes(extname(path).toLowerCase())) throw new Error(`open: only .yaml and .yml configurations and .mcap recordings can be opened, got ${shown}`)
   let regular = false
   try {
     regular = statSync(path).isFile()
@@ -100,7 +100,15 @@ async function saveLayout(suggestedName: unknown, text: unknown): Promise<SaveRe
 }
 
 async function showOpenDialog(): Promise<OpenResult | null> {
-  const options = { title: 'Open configuration', properties: ['openFile' as const], filters: [{ name: 'Hermes configuration', extensions: ['yaml', 'yml'] }] }
+  const options = {
+    title: 'Open configuration or recording',
+    properties: ['openFile' as const],
+    filters: [
+      { name: 'Hermes configuration or recording', extensions: ['yaml', 'yml', 'mcap'] },
+      { name: 'Hermes configuration', extensions: ['yaml', 'yml'] },
+      { name: 'Hermes recording', extensions: ['mcap'] }
+    ]
+  }
   const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
   const file = picked.filePaths[0]
   return picked.canceled || !file ? null : open(file)
@@ -181,6 +189,12 @@ async function main(): Promise<void> {
   ipcMain.handle(IPC.openPath, (event, path: unknown) => {
     checkSender(event)
     return open(checkConfigPath(path))
+  })
+  ipcMain.handle(IPC.openRecording, (event, path: unknown) => {
+    checkSender(event)
+    const file = checkConfigPath(path)
+    if (extname(file).toLowerCase() !== '.mcap') throw new Error(`openRecording: expected a .mcap recording, got ${boundedText(file, 200)}`)
+    return open(file)
   })
   ipcMain.handle(IPC.saveLayout, (event, suggestedName: unknown, text: unknown) => {
     checkSender(event)

@@ -7,6 +7,11 @@ import { logger, type Logger } from '../engine/log'
 import { HermesServer } from '../engine/server/server'
 import type { OpenResult } from '../../shared/desktop'
 import { Session } from '../engine/session'
+import { Replay } from '../engine/replay/replay'
+import { RECORDING_EXTENSION } from '../engine/recording/format'
+
+/** What the host serves: a configuration's session, or a recording's replay (File > Open on a .mcap). */
+type Served = Session | Replay
 
 export interface HostOptions {
   /** The port for the app's life; null takes the first configuration's server.port. */
@@ -34,7 +39,7 @@ export class EngineHost {
   private queue: Promise<unknown> = Promise.resolve()
 
   private constructor(
-    private session: Session,
+    private session: Served,
     readonly server: HermesServer,
     private file: string,
     options: HostOptions
@@ -90,9 +95,41 @@ export class EngineHost {
    * schema on the same port.
    */
   open(file: string): Promise<OpenResult> {
-    const next = this.queue.then(() => this.swap(file))
+    const next = this.queue.then(() => (file.toLowerCase().endsWith(RECORDING_EXTENSION) ? this.swapReplay(file) : this.swap(file)))
     this.queue = next.catch(() => undefined)
     return next
+  }
+
+  /**
+   * Replays a recording in place of the current run, on the same port: clients get its schema, as on a
+   * configuration change. One that cannot be replayed changes nothing and says why.
+   */
+  openRecording(file: string): Promise<OpenResult> {
+    const next = this.queue.then(() => this.swapReplay(file))
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+
+  private async swapReplay(file: string): Promise<OpenResult> {
+    let replay: Replay
+    try {
+      replay = await Replay.open(file, { host: this.server.host, port: this.server.port })
+    } catch (error) {
+      this.log.warn(`not replaying ${file}; the current run continues`)
+      return { ok: false, file, errors: [error instanceof Error ? error.message : String(error)], warnings: [] }
+    }
+    await this.replace(replay, file)
+    return { ok: true, file, warnings: [] }
+  }
+
+  private async replace(next: Served, file: string): Promise<void> {
+    const previous = this.session
+    this.session = next
+    this.file = file
+    this.server.bind(next)
+    await previous.stop()
+    this.log.info(`now ${next instanceof Replay ? 'replaying' : 'running'} ${this.file}`)
+    for (const listener of this.listeners) listener(this.state)
   }
 
   /** Opens the current file again: edits on disk take effect, and the run starts over. */
@@ -117,13 +154,7 @@ export class EngineHost {
       const message = error instanceof Error ? error.message : String(error)
       return { ok: false, file, errors: [`${file}: cannot start: ${message}`], warnings: format(loaded.warnings) }
     }
-    const previous = this.session
-    this.session = session
-    this.file = loaded.config.file ?? file
-    this.server.bind(session)
-    await previous.stop()
-    this.log.info(`now running ${this.file}`)
-    for (const listener of this.listeners) listener(this.state)
+    await this.replace(session, loaded.config.file ?? file)
     return { ok: true, file: this.file, warnings: format(loaded.warnings) }
   }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ROOT } from './testing'
+import { CLI, ROOT } from './testing'
 
 const HOOK = join(mkdtempSync(join(tmpdir(), 'hermes-startup-')), 'packages.cjs')
 writeFileSync(
@@ -22,7 +22,7 @@ const DEMO = join(ROOT, 'resources', 'examples', 'demo.yaml')
 
 /** The packages `hermes <args>` had loaded at exit, with its exit status. */
 function packagesOf(...args: string[]): { status: number | null; packages: string[]; stderr: string } {
-  const r = spawnSync(process.execPath, ['--require', HOOK, '--import', 'tsx', join(ROOT, 'src', 'main', 'cli.ts'), ...args], {
+  const r = spawnSync(process.execPath, ['--require', HOOK, CLI, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, HERMES_LOG: 'warn' },

@@ -10,10 +10,9 @@ import { RecordingReader } from '../engine/recording/reader'
 import { HAS_PYTHON, skipNotice } from '../engine/modules/testing'
 import { SweepRunner } from '../sweep/runOne'
 import { loadSweepFile } from '../sweep/sweepFile'
-import { hermes, killRuns, ROOT } from './testing'
+import { CLI, hermes, killRuns, ROOT } from './testing'
 
 const DEMO = join(ROOT, 'resources', 'examples', 'demo.yaml')
-const CLI = join(ROOT, 'src', 'main', 'cli.ts')
 const temp = (): string => mkdtempSync(join(tmpdir(), 'hermes-sweeprec-'))
 
 afterEach(killRuns)
@@ -100,7 +99,7 @@ describe('keep: recording', () => {
     const file = sweepFile(dir, 'long', 'recording', 5, 10)
     const out = join(dir, 'results')
     const runs = join(out, 'runs')
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'sweep', file, '--jobs', '1', '--out', out], { cwd: ROOT, env: { ...process.env, HERMES_LOG: 'warn' }, stdio: 'ignore' })
+    const child = spawn(process.execPath, [CLI, 'sweep', file, '--jobs', '1', '--out', out], { cwd: ROOT, env: { ...process.env, HERMES_LOG: 'warn' }, stdio: 'ignore' })
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
     const names = (): string[] => (existsSync(runs) ? readdirSync(runs) : [])
     // Killed while a run is being recorded, after at least one finished.

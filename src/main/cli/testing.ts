@@ -26,7 +26,12 @@ export interface RunningCli {
 
 /** `hermes run <args>` in the background; resolves once it says it is running (and serving, with a server). */
 export function startRun(...args: string[]): Promise<RunningCli> {
-  const child = spawn(process.execPath, [CLI, 'run', ...args], { cwd: ROOT, env })
+  return startCommand('run', ...args)
+}
+
+/** `hermes <command> <args>` in the background (run, replay); resolves once it says 'Ctrl+C stops'. */
+export function startCommand(command: string, ...args: string[]): Promise<RunningCli> {
+  const child = spawn(process.execPath, [CLI, command, ...args], { cwd: ROOT, env })
   children.push(child)
   let output = ''
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))

@@ -83,8 +83,11 @@ export class RecordingReader {
     closeSync(this.fd)
   }
 
-  /** Frame batches overlapping the range, in file order (a batch may hold frames outside it: filter by timesNs). */
-  async *batches(range: TimeRange = {}): AsyncGenerator<FrameBatch> {
+  /**
+   * Frame batches overlapping the range, in file order (a batch may hold frames outside it: filter by
+   * timesNs). `only`: the signal columns to decode (the others are left zero), default all.
+   */
+  async *batches(range: TimeRange = {}, only?: readonly number[]): AsyncGenerator<FrameBatch> {
     const from = range.fromNs ?? 0
     const to = range.toNs ?? Number.MAX_SAFE_INTEGER
     const overlaps = (b: FrameBatch): boolean => b.timesNs.length > 0 && b.timesNs[0]! + b.offsetNs <= to && b.timesNs[b.timesNs.length - 1]! + b.offsetNs >= from
@@ -93,7 +96,7 @@ export class RecordingReader {
       const startTime = BigInt(Math.max(0, Math.floor(from - this.info.batchSpanNs)))
       const endTime = BigInt(Math.floor(Math.min(to, Number.MAX_SAFE_INTEGER)))
       for await (const m of this.indexed.readMessages({ topics: [FRAMES_TOPIC], startTime, endTime })) {
-        const batch = decodeBatch(m.data, Number(m.logTime))
+        const batch = decodeBatch(m.data, Number(m.logTime), only)
         if (overlaps(batch)) yield batch
       }
       return
@@ -103,12 +106,25 @@ export class RecordingReader {
     scan(this.fd, this.bytes, (r) => {
       if (r.type === 'Channel') channels.set(r.id, r.topic)
       else if (r.type === 'Message' && channels.get(r.channelId) === FRAMES_TOPIC) {
-        const batch = decodeBatch(r.data, Number(r.logTime))
+        const batch = decodeBatch(r.data, Number(r.logTime), only)
         if (overlaps(batch)) found.push(batch)
       }
       return true
     })
     yield* found
+  }
+
+  /**
+   * The recording clock of each frame batch's first frame, ascending, from the index alone (each batch is
+   * its own chunk): what a replay searches segment starts in. Null without an index.
+   */
+  frameBatchStarts(): number[] | null {
+    if (!this.indexed) return null
+    const frames = [...this.indexed.channelsById.values()].filter((c) => c.topic === FRAMES_TOPIC).map((c) => c.id)
+    return this.indexed.chunkIndexes
+      .filter((c) => frames.some((id) => c.messageIndexOffsets.has(id)))
+      .map((c) => Number(c.messageStartTime))
+      .sort((a, b) => a - b)
   }
 
   /** In the order they happened (a reset's events have earlier times than what came before it). */

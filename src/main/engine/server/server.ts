@@ -85,6 +85,8 @@ export interface ReplayControl {
   /** `segment`: null for the current one. Resolves with the frame and time played from now on. */
   seek(timeS: number, segment: number | null): Promise<{ frame: number; timeNs: number }>
   speed(factor: ReplaySpeed): void
+  /** Hears playback (or a step or seek) cross into another recorded segment: a reset, as the run had it. */
+  onSegment(listener: (segment: number) => void): () => void
 }
 
 /** What the server serves: a loaded configuration and its running scheduler (a Session), or a replay. */
@@ -285,6 +287,14 @@ export class HermesServer {
       resets: 0,
       metrics: new RunMetrics(),
       unlisten: run.scheduler.onEvent((event) => this.onSchedulerEvent(event))
+    }
+    if (run.replay) {
+      const unlistenEvents = bound.unlisten
+      const unlistenSegments = run.replay.onSegment((segment) => this.onReplaySegment(bound, segment))
+      bound.unlisten = () => {
+        unlistenEvents()
+        unlistenSegments()
+      }
     }
     const rebinding = this.bound !== null
     this.bound = bound
@@ -518,7 +528,8 @@ export class HermesServer {
         const bound = this.requireRun()
         const scheduler = bound.run.scheduler
         const result = await (command.action === 'pause' ? scheduler.pause() : command.action === 'resume' ? scheduler.resume() : scheduler.reset())
-        if (command.action === 'reset') bound.resets++
+        // A replay's reset goes back to its first segment: the run id is that segment's again.
+        if (command.action === 'reset') bound.resets = bound.run.replay ? bound.run.replay.info().segment : bound.resets + 1
         bound.run.commandLog?.({ kind: 'command', action: command.action, client: clientName(client), frame: result.frame, timeNs: result.timeNs })
         client.reply({ type: 'ack', action: command.action }, id)
         this.broadcastEvent({ type: 'event', event: command.action === 'pause' ? 'paused' : command.action === 'resume' ? 'running' : 'reset' })
@@ -645,6 +656,14 @@ export class HermesServer {
 
   private broadcastEvent(event: EventMessage): void {
     for (const client of this.clients) client.send(event)
+  }
+
+  /** A replay crossed a recorded reset: clients hear it as the run's clients did, with the new segment's schema. */
+  private onReplaySegment(bound: Bound, segment: number): void {
+    if (this.bound !== bound) return
+    bound.resets = segment
+    this.broadcastEvent({ type: 'event', event: 'reset' })
+    for (const client of this.clients) if (client.extensions.has('schema')) void this.sendSchema(client)
   }
 
   private onSchedulerEvent(event: SchedulerEvent): void {
