@@ -1,7 +1,8 @@
 // `hermes replay FILE`: serves a recording over the same port and protocol as a live run, with the console.
 import { InvalidArgumentError, type Command } from 'commander'
-import { HermesServer } from '../engine/server/server'
-import { Replay } from '../engine/replay/replay'
+// The server and the replay (ws, the MCAP reader) load only when this command runs (docs/architecture.md, start-up).
+import type { HermesServer } from '../engine/server/server'
+import type { Replay } from '../engine/replay/replay'
 import { MAX_SPEED, MIN_SPEED } from '../engine/server/commands'
 import type { ReplaySpeed } from '../../shared/protocol/messages'
 import { RENDERER_DIR } from '../paths'
@@ -28,6 +29,7 @@ const portArg = (value: string): number => {
 }
 
 async function replay(file: string, opts: ReplayCliOptions): Promise<void> {
+  const [{ Replay }, { HermesServer }] = await Promise.all([import('../engine/replay/replay'), import('../engine/server/server')])
   let run: Replay
   try {
     run = await Replay.open(file, { host: opts.host, port: opts.port, speed: opts.speed, paused: opts.paused })
