@@ -1,5 +1,5 @@
 // Entry of the recorder thread: frame batches from the scheduler thread and events from the engine
-// thread, written as they come into one MCAP file (each batch its own compressed chunk).
+// thread, written as they come into one MCAP file (each batch its own chunk, its column groups compressed).
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { McapWriter } from '@mcap/core'
@@ -108,10 +108,12 @@ interface Written {
   offset: number
   length: number
   summary: BatchSummary | null
+  /** The batch itself while it is among the newest `memoryBytes`. */
+  memory: FrameBatch | null
 }
 const written: Written[] = []
 /** The newest batches, as zero-copy views of the scheduler's buffers. */
-const recent: { batch: FrameBatch; firstNs: number; bytes: number }[] = []
+const recent: { entry: Written; bytes: number }[] = []
 let recentBytes = 0
 let currentOffsetNs = 0
 let readFd = -1
@@ -134,38 +136,57 @@ function viewOf(m: BatchMessage, columns: Float64Array): FrameBatch {
   return { segment: m.segment, offsetNs: m.offsetNs, frames: col(0), timesNs: col(1), columns: Array.from({ length: data.signals.length }, (_, s) => col(s + 2)) }
 }
 
-function remember(m: BatchMessage, columns: Float64Array): void {
-  const batch = viewOf(m, columns)
+function remember(entry: Written, m: BatchMessage, columns: Float64Array): void {
+  entry.memory = viewOf(m, columns)
   currentOffsetNs = m.offsetNs
-  recent.push({ batch, firstNs: batch.timesNs[0]! + m.offsetNs, bytes: columns.byteLength })
+  recent.push({ entry, bytes: columns.byteLength })
   recentBytes += columns.byteLength
-  while (recentBytes > data.memoryBytes && recent.length > 1) recentBytes -= recent.shift()!.bytes
+  while (recentBytes > data.memoryBytes && recent.length > 1) {
+    const old = recent.shift()!
+    old.entry.memory = null
+    recentBytes -= old.bytes
+  }
+  summaryBytes += 16 * data.signals.length
+  while (summaryBytes > SUMMARY_BYTES && summariesFrom < written.length - 1) {
+    written[summariesFrom++]!.summary = null
+    summaryBytes -= 16 * data.signals.length
+  }
 }
 
-/** A history query: the file for what memory no longer holds, then memory. */
+/** Summaries kept in memory at most (older batches are then scanned from the file, still exact). */
+const SUMMARY_BYTES = 32 * 1024 * 1024
+let summaryBytes = 0
+let summariesFrom = 0
+
+/**
+ * A history query: a batch inside one min/max bucket by its summary, any other from memory when it is
+ * still there, else from the file (only the columns asked for).
+ */
 function history(id: number, query: HistoryQuery): void {
   try {
     const q = { ...query, fromNs: query.fromNs + currentOffsetNs, toNs: query.toNs + currentOffsetNs }
     const builder = new HistoryBuilder(q, Math.floor((query.toNs - query.fromNs) / data.info.dtNs) + 1)
-    const memoryFrom = recent.length > 0 ? recent[0]!.firstNs : Infinity
-    if (q.fromNs < memoryFrom && written.length > 0) {
-      if (readFd < 0) readFd = openSync(data.file, 'r')
-      // Binary search for the first written batch that may reach the range; batches are in clock order.
-      let lo = 0
-      let hi = written.length
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1
-        if (written[mid]!.lastNs < q.fromNs) lo = mid + 1
-        else hi = mid
-      }
-      for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs && written[i]!.firstNs < memoryFrom; i++) {
-        const w = written[i]!
-        const bytes = new Uint8Array(w.length)
-        readSync(readFd, bytes, 0, w.length, w.offset)
-        for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs, query.columns))
-      }
+    // Binary search for the first written batch that may reach the range; batches are in clock order.
+    let lo = 0
+    let hi = written.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (written[mid]!.lastNs < q.fromNs) lo = mid + 1
+      else hi = mid
     }
-    for (const r of recent) if (r.firstNs <= q.toNs) builder.add(r.batch)
+    for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs; i++) {
+      const w = written[i]!
+      const s = w.summary
+      if (s && builder.addSummary(w.firstNs, w.lastNs, s.count, w.firstNs - s.firstTimeNs, s.min, s.max)) continue
+      if (w.memory) {
+        builder.add(w.memory)
+        continue
+      }
+      if (readFd < 0) readFd = openSync(data.file, 'r')
+      const bytes = new Uint8Array(w.length)
+      readSync(readFd, bytes, 0, w.length, w.offset)
+      for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs, query.columns))
+    }
     post({ kind: 'history', id, reply: builder.reply() })
   } catch (error) {
     post({ kind: 'history', id, reply: null, error: error instanceof Error ? error.message : String(error) })
@@ -186,8 +207,9 @@ function onBatch(message: BatchMessage): void {
     await writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
     frames += message.count
     const firstNs = Number(logTime)
-    written.push({ firstNs, lastNs: firstNs + columns[2 * n - 1]! - columns[n]!, offset, length: Number(position) - offset, summary })
-    remember(message, columns)
+    const entry: Written = { firstNs, lastNs: firstNs + columns[2 * n - 1]! - columns[n]!, offset, length: Number(position) - offset, summary, memory: null }
+    written.push(entry)
+    remember(entry, message, columns)
   })
   // Counted down once written (or dropped after a failure): the scheduler waits on this number.
   void chain.finally(() => {
