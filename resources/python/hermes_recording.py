@@ -1,7 +1,7 @@
 """Reads a Hermes Console recording (.mcap, docs/recording.md) into pandas: one row per frame.
 
-Standard library plus numpy and pandas, and the zstandard package for compressed recordings (Debian:
-python3-pandas python3-zstandard). It reads the MCAP records in order, so a recording whose engine was
+Standard library plus numpy and pandas, and the lz4 package for compressed recordings (zstandard for
+those recorded with compression: zstd; Debian: python3-pandas python3-lz4 python3-zstandard). It reads the MCAP records in order, so a recording whose engine was
 killed (no index at its end) reads up to its last whole chunk.
 """
 import json
@@ -55,7 +55,45 @@ def _walk(path):
         yield from _records(inner)
 
 
+def _unpack(codec, stored, size):
+    if codec == 1:
+        import lz4.block
+
+        return lz4.block.decompress(stored)  # a block after its u32 size, as lz4.block writes it
+    import zstandard
+
+    return zstandard.ZstdDecompressor().decompress(stored, max_output_size=size)
+
+
+def _decode_v2(payload):
+    """HRF2: a summary block, frame and time, then groups of signals (docs/recording.md)."""
+    count, signals, segment, codec, group, flags, groups = struct.unpack_from("<7I", payload, 4)
+    first_frame, first_time, step = struct.unpack_from("<3d", payload, 32)
+    lengths = struct.unpack_from(f"<{groups + 2}I", payload, 56)
+    starts = [56 + 4 * (groups + 2)]  # block 0 is the summary, not needed here
+    for n in lengths:
+        starts.append(starts[-1] + n)
+    n4 = (count + 3) & ~3
+
+    def block(i, columns):
+        stored = payload[starts[i] : starts[i + 1]]
+        if codec == 0:
+            return np.frombuffer(stored, "<f8").reshape(columns, count)
+        planes = np.frombuffer(_unpack(codec, stored, 8 * columns * n4), np.uint8).reshape(8, columns, n4)[:, :, :count]
+        return np.ascontiguousarray(planes.transpose(1, 2, 0)).view("<f8").reshape(columns, count)
+
+    if flags & 1:  # consecutive frames, evenly spaced: frame and time follow from the first
+        k = np.arange(count, dtype=np.float64)
+        head = np.stack([first_frame + k, first_time + k * step])
+    else:
+        head = block(1, 2)
+    parts = [head] + [block(g + 2, min(group, signals - g * group)) for g in range(groups)]
+    return segment, np.concatenate(parts, axis=0)
+
+
 def _decode_batch(payload):
+    if payload[:4] == b"HRF2":
+        return _decode_v2(payload)
     count, signals, segment = struct.unpack_from("<III", payload, 4)
     n = count * (signals + 2)
     if payload[:4] == b"HRF0":  # plain float64 columns (an uncompressed recording)

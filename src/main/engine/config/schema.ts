@@ -125,7 +125,7 @@ export const recordingSchema = z.strictObject({
   enabled: z.boolean().nullable().default(null),
   path: z.string().min(1, 'path must name a .mcap file or a folder').nullable().default(null),
   signals: z.array(z.string().min(1, 'a signal pattern must not be empty')).min(1, 'signals must list at least one pattern').default(['*']),
-  compression: z.enum(['zstd', 'none']).default('zstd'),
+  compression: z.enum(['lz4', 'zstd', 'none']).default('lz4'),
   max_total_mb: z.number().positive('max_total_mb must be positive').refine(Number.isFinite, 'expected a finite number').default(2048)
 })
 

@@ -94,7 +94,8 @@ export interface ResolvedRecording {
   path: string | null
   /** Patterns of published signals to record (seed 000's rules). */
   signals: string[]
-  compression: 'zstd' | 'none'
+  /** lz4 (fast, the default), zstd (smaller files, slower) or none. */
+  compression: 'lz4' | 'zstd' | 'none'
   /** Retention in a folder: oldest recordings are deleted beyond this total (the one being written never). */
   maxTotalBytes: number
 }

@@ -1,5 +1,6 @@
 // The recording file's layout (docs/recording.md): MCAP with one channel of frame batches and one of JSON events.
 import type { RunState } from '../scheduler/control'
+import { decodeBatchV2, MAGIC_V2 } from './batchCodec'
 
 export const RECORDING_EXTENSION = '.mcap'
 export const PROFILE = 'hermes'
@@ -8,7 +9,7 @@ export const EVENTS_TOPIC = '/hermes/events'
 export const FRAMES_ENCODING = 'hermes.frames.v1'
 export const RUN_METADATA = 'hermes.run'
 export const CONFIG_ATTACHMENT = 'config.yaml'
-/** "HRF1": a batch payload of byte planes starts with it; "HRF0": of plain float64s (no compression). */
+/** "HRF1": an older batch payload of byte planes starts with it; "HRF0": of plain float64s (no compression). */
 const MAGIC = 0x31465248
 const MAGIC_PLAIN = 0x30465248
 export const BATCH_HEADER_BYTES = 16
@@ -59,53 +60,20 @@ export interface FrameBatch {
 }
 
 /**
- * Batch payload: magic, count, signals, segment (u32 each), then the float64 columns frame, time_ns and
- * each signal, `count` values each, stored as 8 byte planes (byte 0 of every value, then byte 1...):
- * simulation values change slowly, so their high bytes repeat and zstd packs them far better.
- * `data` holds the columns with a stride of `capacity` values (the scheduler's batch buffer).
+ * Payloads: HRF2 (written now, batchCodec.ts: a min/max summary, then column groups compressed on their
+ * own); HRF1 (older recordings: the columns as 8 byte planes, in a zstd chunk) and HRF0 (older, plain
+ * float64 columns): magic, count, signals, segment (u32 each), then `count` values per column.
  */
-export function encodeBatch(data: Float64Array, count: number, capacity: number, signals: number, segment: number, planes = true): Uint8Array {
-  const values = count * (signals + 2)
-  const out = new Uint8Array(BATCH_HEADER_BYTES + values * 8)
-  const head = new DataView(out.buffer)
-  head.setUint32(0, planes ? MAGIC : MAGIC_PLAIN, true)
-  head.setUint32(4, count, true)
-  head.setUint32(8, signals, true)
-  head.setUint32(12, segment, true)
-  if (!planes) {
-    // Uncompressed, planes would only cost time: the columns as they are, packed to `count`.
-    const plain = new Float64Array(out.buffer, BATCH_HEADER_BYTES, values)
-    for (let c = 0; c < signals + 2; c++) plain.set(data.subarray(c * capacity, c * capacity + count), c * count)
-    return out
-  }
-  // Each value read as two 32-bit words and spread over the 8 planes by shifts: 3x faster than byte loops.
-  const words = new Uint32Array(data.buffer, data.byteOffset, data.length * 2)
-  const p0 = BATCH_HEADER_BYTES
-  const [p1, p2, p3, p4, p5, p6, p7] = [1, 2, 3, 4, 5, 6, 7].map((b) => p0 + b * values) as [number, number, number, number, number, number, number]
-  let i = 0
-  for (let c = 0; c < signals + 2; c++) {
-    for (let k = 0, w = c * capacity * 2; k < count; k++, i++, w += 2) {
-      const lo = words[w]!
-      const hi = words[w + 1]!
-      out[p0 + i] = lo
-      out[p1 + i] = lo >>> 8
-      out[p2 + i] = lo >>> 16
-      out[p3 + i] = lo >>> 24
-      out[p4 + i] = hi
-      out[p5 + i] = hi >>> 8
-      out[p6 + i] = hi >>> 16
-      out[p7 + i] = hi >>> 24
-    }
-  }
-  return out
-}
-
 /** `logTimeNs`: the message's log time, the recording clock of its first frame. */
 export function decodeBatch(payload: Uint8Array, logTimeNs: number, only?: readonly number[]): FrameBatch {
   if (payload.byteLength < BATCH_HEADER_BYTES) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its header`)
   const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   const magic = head.getUint32(0, true)
-  if (magic !== MAGIC && magic !== MAGIC_PLAIN) throw new Error('frame batch does not start with HRF1 or HRF0')
+  if (magic === MAGIC_V2) {
+    const b = decodeBatchV2(payload, only)
+    return { ...b, offsetNs: b.timesNs.length > 0 ? logTimeNs - b.timesNs[0]! : 0 }
+  }
+  if (magic !== MAGIC && magic !== MAGIC_PLAIN) throw new Error('frame batch does not start with HRF2, HRF1 or HRF0')
   const count = head.getUint32(4, true)
   const signals = head.getUint32(8, true)
   const segment = head.getUint32(12, true)

@@ -1,6 +1,6 @@
 // The scheduler thread's side of recording: every frame's recorded slots copied into a batch, and
 // each batch handed to the recorder thread whole (one message per batch, never one per frame).
-import type { MessagePort } from 'node:worker_threads'
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 
 /** What the scheduler thread needs to record: sent in its workerData. */
 export interface TapSetup {
@@ -17,6 +17,7 @@ export interface TapSetup {
 
 export interface BatchMessage {
   kind: 'batch'
+  /** Row-major: each frame's frame number, time_ns, then its signals, `capacity` rows (the recorder transposes). */
   data: Float64Array
   count: number
   capacity: number
@@ -32,7 +33,7 @@ export const FLUSH_AFTER_MS = 200
 /** The wall clock is read once every this many frames, to keep the per-frame cost to a copy. */
 const CLOCK_EVERY = 64
 /** A batch holds at most this many bytes. */
-export const BATCH_BYTES = 512 * 1024
+export const BATCH_BYTES = 2 * 1024 * 1024
 export const MAX_BATCH_FRAMES = 4096
 
 export function batchCapacity(signals: number): number {
@@ -64,16 +65,17 @@ export class FrameTap {
   capture(frame: number, timeNs: number, values: Float64Array): void {
     if (this.broken) return
     const k = this.count
-    const cap = this.capacity
     const data = this.data
-    data[k] = frame
-    data[cap + k] = timeNs
+    // Row-major: one frame's values are contiguous (a column-major batch wrote a cache line per signal).
+    let at = k * this.width
+    data[at++] = frame
+    data[at++] = timeNs
     const slots = this.slots
-    for (let s = 0, at = 2 * cap + k; s < slots.length; s++, at += cap) data[at] = values[slots[s]!]!
+    for (let s = 0; s < slots.length; s++) data[at++] = values[slots[s]!]!
     this.lastTimeNs = timeNs
     if (k === 0) this.startedMs = performance.now()
     this.count = k + 1
-    if (this.count === cap || (this.count % CLOCK_EVERY === 0 && performance.now() - this.startedMs > FLUSH_AFTER_MS)) this.flush()
+    if (this.count === this.capacity || (this.count % CLOCK_EVERY === 0 && performance.now() - this.startedMs > FLUSH_AFTER_MS)) this.flush()
   }
 
   /** Called by a loop that is about to idle (paused, waiting): what it holds goes to the file now. */
@@ -105,7 +107,9 @@ export class FrameTap {
     Atomics.add(control, 0, 1)
     const message: BatchMessage = { kind: 'batch', data: this.data, count: this.count, capacity: this.capacity, segment: this.segment, offsetNs: this.offsetNs }
     this.setup.port.postMessage(message, [this.data.buffer as ArrayBuffer])
-    this.data = new Float64Array(this.capacity * this.width)
+    // The recorder sends each buffer back once it has copied it out: no 2 MiB allocation per batch.
+    const back = receiveMessageOnPort(this.setup.port)?.message as Float64Array | undefined
+    this.data = back instanceof Float64Array && back.length === this.capacity * this.width ? back : new Float64Array(this.capacity * this.width)
     this.count = 0
   }
 

@@ -94,6 +94,34 @@ export class HistoryBuilder {
     }
   }
 
+  /** The bucket a recording-clock time falls in (minmax mode), or -1 outside the range or in full mode. */
+  bucketOf(t: number): number {
+    if (this.mode === 'full' || t < this.q.fromNs || t > this.q.toNs) return -1
+    return Math.min(this.buckets - 1, Math.floor((t - this.q.fromNs) / this.widthNs))
+  }
+
+  /**
+   * A whole batch that lies in one bucket, by its summary instead of its frames: the same min and max
+   * a scan finds (`<` and `>` as in add). `offsetNs`: recording clock minus simulated time.
+   */
+  addSummary(firstNs: number, lastNs: number, count: number, offsetNs: number, min: Float64Array, max: Float64Array): boolean {
+    const i = this.bucketOf(firstNs)
+    if (i < 0 || this.bucketOf(lastNs) !== i) return false
+    this.frames += count
+    if (!this.filled[i]) {
+      this.filled[i] = 1
+      this.offsets[i] = -offsetNs
+    }
+    const { columns } = this.q
+    for (let c = 0; c < columns.length; c++) {
+      const lo = min[columns[c]!]!
+      const hi = max[columns[c]!]!
+      if (lo < this.min[c]![i]!) this.min[c]![i] = lo
+      if (hi > this.max[c]![i]!) this.max[c]![i] = hi
+    }
+    return true
+  }
+
   reply(): HistoryReply {
     const { names } = this.q
     if (this.mode === 'full') {

@@ -9,6 +9,7 @@ import type { SchedulerEvent } from '../scheduler/scheduler'
 import { startWorker } from '../threads'
 import { expandPatterns } from '../../../shared/protocol/patterns'
 import { batchCapacity, type TapSetup } from './frameTap'
+import type { Codec } from './batchCodec'
 import type { RecordedEvent, RecordedSignal, RunInfo } from './format'
 import type { RecorderInput, RecorderOutput, RecorderWorkerData } from './recorderWorker'
 import type { HistoryQuery, HistoryReply, HistorySource } from './history'
@@ -20,9 +21,9 @@ export interface RecordingOptions {
   file: string
   /** Patterns of the published signals to record (seed 000's rules); default every published signal. */
   signals?: readonly string[]
-  compression?: 'zstd' | 'none'
+  compression?: Codec
   runId?: string
-  /** Frames per batch (default: what fits 512 KiB, at most 4096). Smaller: more, smaller chunks. */
+  /** Frames per batch (default: what fits 2 MiB, at most 4096). Smaller: more, smaller chunks. */
   batchFrames?: number
   /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB); older ones are read from the file. */
   memoryBytes?: number
@@ -35,6 +36,8 @@ export interface RecordingSummary {
   bytes: number
   /** Why recording stopped early, or null. */
   failure: string | null
+  /** CPU time the recorder thread spent (Linux; null elsewhere or when it did not close cleanly). */
+  cpuMs: number | null
 }
 
 const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
@@ -50,7 +53,7 @@ export class Recorder implements HistorySource, TimelineSource {
   private readonly queries = new Map<number, { resolve(reply: HistoryReply): void; reject(error: Error): void }>()
   private segment = 0
   private closed: Promise<RecordingSummary> | null = null
-  private resolveClosed: ((summary: { frames: number; events: number; bytes: number }) => void) | null = null
+  private resolveClosed: ((summary: { frames: number; events: number; bytes: number; cpuMs: number | null }) => void) | null = null
 
   private constructor(
     readonly file: string,
@@ -89,7 +92,7 @@ export class Recorder implements HistorySource, TimelineSource {
     }
     const channel = new MessageChannel()
     const control = new SharedArrayBuffer(8)
-    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'zstd', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES }
+    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES }
     const worker = startWorker(__dirname, 'recorderWorker', { workerData: data, transferList: [channel.port1], name: 'hermes-recorder' })
     const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
     const recorder = new Recorder(options.file, runId, names, tap, worker, config.execution.dtNs)
@@ -146,13 +149,13 @@ export class Recorder implements HistorySource, TimelineSource {
 
   /** Writes the index and closes the file, once the scheduler thread has sent its last frames (stop it first). */
   close(): Promise<RecordingSummary> {
-    this.closed ??= new Promise<{ frames: number; events: number; bytes: number }>((resolve) => {
+    this.closed ??= new Promise<{ frames: number; events: number; bytes: number; cpuMs: number | null }>((resolve) => {
       this.resolveClosed = resolve
       this.worker.postMessage({ kind: 'close', force: false } satisfies RecorderInput)
       const timer = setTimeout(() => this.worker.postMessage({ kind: 'close', force: true } satisfies RecorderInput), CLOSE_WAIT_MS)
       this.worker.once('exit', () => {
         clearTimeout(timer)
-        resolve({ frames: 0, events: 0, bytes: 0 })
+        resolve({ frames: 0, events: 0, bytes: 0, cpuMs: null })
       })
     }).then(async (summary) => {
       await this.worker.terminate()
@@ -169,7 +172,7 @@ export class Recorder implements HistorySource, TimelineSource {
         if (message.reply) q?.resolve(message.reply)
         else q?.reject(new Error(`history failed: ${message.error ?? 'no reply'}`))
       } else if (message.kind === 'failed') this.failure = message.message
-      else if (message.kind === 'closed') this.resolveClosed?.({ frames: message.frames, events: message.events, bytes: message.bytes })
+      else if (message.kind === 'closed') this.resolveClosed?.({ frames: message.frames, events: message.events, bytes: message.bytes, cpuMs: message.cpuMs })
     })
     this.worker.on('exit', () => {
       for (const q of this.queries.values()) q.reject(new Error('the recorder has stopped'))

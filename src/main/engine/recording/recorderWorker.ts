@@ -1,17 +1,19 @@
 // Entry of the recorder thread: frame batches from the scheduler thread and events from the engine
-// thread, written as they come into one MCAP file (each batch its own compressed chunk).
+// thread, written as they come into one MCAP file (each batch its own chunk, its column groups compressed).
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { McapWriter } from '@mcap/core'
 import * as zstd from '@foxglove/wasm-zstd'
+import { threadCpuMs } from './threadCpu'
+import { encodeBatchV2, type BatchSummary, type Codec } from './batchCodec'
 import type { BatchMessage } from './frameTap'
 import { HistoryBuilder, type HistoryQuery, type HistoryReply } from './history'
 import { messagesOfChunk } from './chunk'
-import { CONFIG_ATTACHMENT, decodeBatch, encodeBatch, type FrameBatch, EVENTS_TOPIC, FRAMES_ENCODING, FRAMES_TOPIC, PROFILE, RUN_METADATA, runInfoToMetadata, type RecordedSignal, type RunInfo } from './format'
+import { CONFIG_ATTACHMENT, decodeBatch, type FrameBatch, EVENTS_TOPIC, FRAMES_ENCODING, FRAMES_TOPIC, PROFILE, RUN_METADATA, runInfoToMetadata, type RecordedSignal, type RunInfo } from './format'
 
 export interface RecorderWorkerData {
   file: string
-  compression: 'zstd' | 'none'
+  compression: Codec
   signals: RecordedSignal[]
   info: RunInfo
   configText: string
@@ -34,7 +36,7 @@ export type RecorderInput =
 export type RecorderOutput =
   | { kind: 'ready' }
   | { kind: 'failed'; message: string }
-  | { kind: 'closed'; frames: number; bytes: number; events: number }
+  | { kind: 'closed'; frames: number; bytes: number; events: number; cpuMs: number | null }
   | { kind: 'history'; id: number; reply: HistoryReply | null; error?: string }
 
 
@@ -83,8 +85,8 @@ async function start(): Promise<void> {
       position: () => position
     },
     // Every message closes its chunk: a batch is on disk (whole, with its CRC) as soon as it arrives.
-    chunkSize: 0,
-    ...(data.compression === 'zstd' ? { compressChunk: (chunk: Uint8Array) => ({ compression: 'zstd', compressedData: zstd.compress(chunk, 1) }) } : {})
+    // Chunks are not compressed: the payload's column groups are (the chunk CRC then covers few bytes).
+    chunkSize: 0
   })
   await writer.start({ profile: PROFILE, library: `hermes-console/${data.version}` })
   await writer.addMetadata({ name: RUN_METADATA, metadata: runInfoToMetadata(data.info) })
@@ -105,51 +107,86 @@ interface Written {
   lastNs: number
   offset: number
   length: number
+  summary: BatchSummary | null
+  /** The batch itself while it is among the newest `memoryBytes`. */
+  memory: FrameBatch | null
 }
 const written: Written[] = []
 /** The newest batches, as zero-copy views of the scheduler's buffers. */
-const recent: { batch: FrameBatch; firstNs: number; bytes: number }[] = []
+const recent: { entry: Written; bytes: number }[] = []
 let recentBytes = 0
 let currentOffsetNs = 0
 let readFd = -1
 
-function viewOf(m: BatchMessage): FrameBatch {
-  const col = (c: number): Float64Array => m.data.subarray(c * m.capacity, c * m.capacity + m.count)
+/** The scheduler's row-major batch as columns (`count` values each), in blocks of rows that stay in cache. */
+function toColumns(m: BatchMessage): Float64Array {
+  const width = data.signals.length + 2
+  const n = m.count
+  const out = new Float64Array(width * n)
+  const src = m.data
+  for (let k0 = 0; k0 < n; k0 += 64) {
+    const k1 = Math.min(n, k0 + 64)
+    for (let c = 0; c < width; c++) for (let k = k0, at = k0 * width + c; k < k1; k++, at += width) out[c * n + k] = src[at]!
+  }
+  return out
+}
+
+function viewOf(m: BatchMessage, columns: Float64Array): FrameBatch {
+  const col = (c: number): Float64Array => columns.subarray(c * m.count, (c + 1) * m.count)
   return { segment: m.segment, offsetNs: m.offsetNs, frames: col(0), timesNs: col(1), columns: Array.from({ length: data.signals.length }, (_, s) => col(s + 2)) }
 }
 
-function remember(m: BatchMessage): void {
-  const batch = viewOf(m)
+function remember(entry: Written, m: BatchMessage, columns: Float64Array): void {
+  entry.memory = viewOf(m, columns)
   currentOffsetNs = m.offsetNs
-  recent.push({ batch, firstNs: batch.timesNs[0]! + m.offsetNs, bytes: m.data.byteLength })
-  recentBytes += m.data.byteLength
-  while (recentBytes > data.memoryBytes && recent.length > 1) recentBytes -= recent.shift()!.bytes
+  recent.push({ entry, bytes: columns.byteLength })
+  recentBytes += columns.byteLength
+  while (recentBytes > data.memoryBytes && recent.length > 1) {
+    const old = recent.shift()!
+    old.entry.memory = null
+    recentBytes -= old.bytes
+  }
+  summaryBytes += 16 * data.signals.length
+  while (summaryBytes > SUMMARY_BYTES && summariesFrom < written.length - 1) {
+    written[summariesFrom++]!.summary = null
+    summaryBytes -= 16 * data.signals.length
+  }
 }
 
-/** A history query: the file for what memory no longer holds, then memory. */
+/** Summaries kept in memory at most (older batches are then scanned from the file, still exact). */
+const SUMMARY_BYTES = 32 * 1024 * 1024
+let summaryBytes = 0
+let summariesFrom = 0
+
+/**
+ * A history query: a batch inside one min/max bucket by its summary, any other from memory when it is
+ * still there, else from the file (only the columns asked for).
+ */
 function history(id: number, query: HistoryQuery): void {
   try {
     const q = { ...query, fromNs: query.fromNs + currentOffsetNs, toNs: query.toNs + currentOffsetNs }
     const builder = new HistoryBuilder(q, Math.floor((query.toNs - query.fromNs) / data.info.dtNs) + 1)
-    const memoryFrom = recent.length > 0 ? recent[0]!.firstNs : Infinity
-    if (q.fromNs < memoryFrom && written.length > 0) {
-      if (readFd < 0) readFd = openSync(data.file, 'r')
-      // Binary search for the first written batch that may reach the range; batches are in clock order.
-      let lo = 0
-      let hi = written.length
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1
-        if (written[mid]!.lastNs < q.fromNs) lo = mid + 1
-        else hi = mid
-      }
-      for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs && written[i]!.firstNs < memoryFrom; i++) {
-        const w = written[i]!
-        const bytes = new Uint8Array(w.length)
-        readSync(readFd, bytes, 0, w.length, w.offset)
-        for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs, query.columns))
-      }
+    // Binary search for the first written batch that may reach the range; batches are in clock order.
+    let lo = 0
+    let hi = written.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (written[mid]!.lastNs < q.fromNs) lo = mid + 1
+      else hi = mid
     }
-    for (const r of recent) if (r.firstNs <= q.toNs) builder.add(r.batch)
+    for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs; i++) {
+      const w = written[i]!
+      const s = w.summary
+      if (s && builder.addSummary(w.firstNs, w.lastNs, s.count, w.firstNs - s.firstTimeNs, s.min, s.max)) continue
+      if (w.memory) {
+        builder.add(w.memory)
+        continue
+      }
+      if (readFd < 0) readFd = openSync(data.file, 'r')
+      const bytes = new Uint8Array(w.length)
+      readSync(readFd, bytes, 0, w.length, w.offset)
+      for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs, query.columns))
+    }
     post({ kind: 'history', id, reply: builder.reply() })
   } catch (error) {
     post({ kind: 'history', id, reply: null, error: error instanceof Error ? error.message : String(error) })
@@ -160,14 +197,19 @@ let sequence = 0
 function onBatch(message: BatchMessage): void {
   then(async () => {
     const offset = Number(position)
-    const payload = encodeBatch(message.data, message.count, message.capacity, data.signals.length, message.segment, data.compression === 'zstd')
+    const columns = toColumns(message)
+    // The buffer goes back to the scheduler thread, which reuses it for a later batch.
+    data.frames.postMessage(message.data, [message.data.buffer as ArrayBuffer])
+    const n = message.count
+    const { payload, summary } = encodeBatchV2(columns, n, n, data.signals.length, message.segment, data.compression)
     // Log time is the recording clock (monotonic across resets), so the index orders batches as they came.
-    const logTime = BigInt(Math.round(message.offsetNs + message.data[message.capacity]!))
+    const logTime = BigInt(Math.round(message.offsetNs + columns[n]!))
     await writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
     frames += message.count
     const firstNs = Number(logTime)
-    written.push({ firstNs, lastNs: firstNs + message.data[message.capacity + message.count - 1]! - message.data[message.capacity]!, offset, length: Number(position) - offset })
-    remember(message)
+    const entry: Written = { firstNs, lastNs: firstNs + columns[2 * n - 1]! - columns[n]!, offset, length: Number(position) - offset, summary, memory: null }
+    written.push(entry)
+    remember(entry, message, columns)
   })
   // Counted down once written (or dropped after a failure): the scheduler waits on this number.
   void chain.finally(() => {
@@ -195,7 +237,7 @@ function maybeClose(): void {
     if (fd >= 0) closeSync(fd)
     if (readFd >= 0) closeSync(readFd)
     fd = -1
-    post({ kind: 'closed', frames, bytes: Number(position), events })
+    post({ kind: 'closed', frames, bytes: Number(position), events, cpuMs: threadCpuMs() })
     port.close()
     data.frames.close()
   })

@@ -159,6 +159,9 @@ describe('recording', () => {
     }
     const full = await ask({ signals: ['gen.out', 'noise.*'], from: 0.5, to: 1.0, max_points: 1000 }, 1)
     const minmax = await ask({ signals: ['gen.out'], from: 0, to: 3, max_points: 20 }, 2)
+    // Buckets of 30 frames over batches of 64 (most split a batch) and of 600 (batch summaries): noise is all spikes.
+    const narrow = await ask({ signals: ['noise.out', 'gen.out'], from: 0.2, to: 2.9, max_points: 180 }, 5)
+    const wide = await ask({ signals: ['noise.out'], from: 0, to: 3, max_points: 10 }, 6)
     const refused = await ask({ signals: ['nothing.*'], from: 0, to: 1 }, 3)
     const tooMany = await ask({ signals: ['gen.out'], from: 0, to: 1, max_points: 1e6 }, 4)
     await e.stop()
@@ -181,6 +184,22 @@ describe('recording', () => {
     expect((minmax.min as Record<string, number[]>)['gen.out']).toEqual(expectMin)
     expect((minmax.max as Record<string, number[]>)['gen.out']).toEqual(expectMax)
     expect((minmax.time as number[])[1]).toBeCloseTo(width / 1e9 + 1e-10, 6)
+
+    // Summaries (batches inside a bucket) and scans (batches a bucket edge splits) give a full scan's min and max.
+    const scan = (fromNs: number, toNs: number, buckets: number, name: string): [number[], number[]] => {
+      const w = (toNs - fromNs + 1) / buckets
+      const c = col(name)
+      const of = (i: number): number[] => rows.filter((r) => r.timeNs >= fromNs && r.timeNs <= toNs && Math.min(buckets - 1, Math.floor((r.timeNs - fromNs) / w)) === i).map((r) => r.values[c]!)
+      return [Array.from({ length: buckets }, (_, i) => Math.min(...of(i))), Array.from({ length: buckets }, (_, i) => Math.max(...of(i)))]
+    }
+    for (const [reply, fromNs, toNs, buckets, names] of [[narrow, 0.2e9, 2.9e9, 90, ['noise.out', 'gen.out']], [wide, 0, 3e9, 5, ['noise.out']]] as const) {
+      expect(reply).toMatchObject({ mode: 'minmax', frames: Math.round((toNs - fromNs) / 1e6) + 1 })
+      for (const name of names) {
+        const [lo, hi] = scan(fromNs, toNs, buckets, name)
+        expect((reply.min as Record<string, number[]>)[name]).toEqual(lo)
+        expect((reply.max as Record<string, number[]>)[name]).toEqual(hi)
+      }
+    }
 
     expect(refused).toMatchObject({ type: 'error', action: 'history', message: 'history: no recorded signal matches nothing.*' })
     expect(tooMany).toMatchObject({ type: 'error', message: "history 'max_points' must be an integer from 2 to 10000" })

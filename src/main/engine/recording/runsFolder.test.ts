@@ -59,7 +59,7 @@ describe('recording: section', () => {
   const MODULES = 'modules:\n  v:\n    type: inproc\n    model: point_mass\n'
   it('resolves path against the configuration folder, with defaults', () => {
     const { config } = parseConfig(`${MODULES}recording:\n  enabled: true\n  path: out/runs\n  max_total_mb: 1\n`, '/cfg/x.yaml', { checkFiles: false })
-    expect(config.recording).toEqual({ enabled: true, path: '/cfg/out/runs', signals: ['*'], compression: 'zstd', maxTotalBytes: 1024 * 1024 })
+    expect(config.recording).toEqual({ enabled: true, path: '/cfg/out/runs', signals: ['*'], compression: 'lz4', maxTotalBytes: 1024 * 1024 })
     expect(parseConfig(MODULES, '/cfg/x.yaml', { checkFiles: false }).config.recording.enabled).toBeNull()
   })
 

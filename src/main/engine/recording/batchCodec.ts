@@ -1,0 +1,258 @@
+// The HRF2 frame-batch payload (docs/recording.md): a per-signal min/max summary, then the columns in
+// small groups of byte planes, each compressed on its own, so that a reader decodes only the signals it
+// asks for and a whole-run view reads summaries instead of frames.
+import { compressSync, uncompressSync } from 'lz4-napi'
+import * as zstd from '@foxglove/wasm-zstd'
+
+export const MAGIC_V2 = 0x32465248 // "HRF2"
+export type Codec = 'lz4' | 'zstd' | 'none'
+const CODEC_IDS: Record<Codec, number> = { none: 0, lz4: 1, zstd: 2 }
+const CODECS: Codec[] = ['none', 'lz4', 'zstd']
+/** zstd's fast levels pack byte planes as well as level 1 here, at three times the speed. */
+const ZSTD_LEVEL = -1
+/** Raw bytes a group of columns aims at: big enough to compress well, small enough to read alone. */
+const GROUP_BYTES = 16 * 1024
+const FIXED = 56
+const FLAG_REGULAR = 1
+
+/** What a batch holds, without its frames: read from the payload's head (no decompression). */
+export interface BatchSummary {
+  count: number
+  segment: number
+  firstFrame: number
+  firstTimeNs: number
+  /** Time between consecutive frames (0 for one frame). */
+  stepNs: number
+  /** Frames consecutive and evenly spaced: frame and time columns follow from the first. */
+  regular: boolean
+  /** Per signal (column order); a signal that was NaN throughout has min +Infinity and max -Infinity. */
+  min: Float64Array
+  max: Float64Array
+}
+
+export interface EncodedBatch {
+  payload: Uint8Array
+  summary: BatchSummary
+}
+
+let scratch = new Uint32Array(0)
+
+/**
+ * `data` holds the columns frame, time_ns, then each signal with a stride of `capacity` values (the
+ * scheduler's batch buffer). Min and max use `<` and `>` as a history scan does, so they agree exactly.
+ */
+export function encodeBatchV2(data: Float64Array, count: number, capacity: number, signals: number, segment: number, codec: Codec): EncodedBatch {
+  const n = count
+  const group = Math.max(1, Math.min(signals, Math.floor(GROUP_BYTES / (8 * Math.max(1, n)))))
+  const groups = Math.ceil(signals / group)
+  const min = new Float64Array(signals)
+  const max = new Float64Array(signals)
+  for (let s = 0; s < signals; s++) {
+    let lo = Infinity
+    let hi = -Infinity
+    for (let k = 0, at = (s + 2) * capacity; k < n; k++, at++) {
+      const v = data[at]!
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+    min[s] = lo
+    max[s] = hi
+  }
+  const firstFrame = n > 0 ? data[0]! : 0
+  const firstTimeNs = n > 0 ? data[capacity]! : 0
+  const stepNs = n > 1 ? data[capacity + 1]! - firstTimeNs : 0
+  let regular = true
+  for (let k = 1; k < n && regular; k++) regular = data[k] === firstFrame + k && data[capacity + k] === firstTimeNs + k * stepNs
+  // Group 0: frame and time; then the signals, `group` columns each.
+  const blocks: Uint8Array[] = [encodeGroup(data, capacity, n, 0, 2, codec)]
+  for (let g = 0; g < groups; g++) blocks.push(encodeGroup(data, capacity, n, 2 + g * group, Math.min(group, signals - g * group), codec))
+  // The summary as its own block first (min then max, as two columns of `signals` values).
+  const minmax = new Float64Array(2 * signals)
+  minmax.set(min)
+  minmax.set(max, signals)
+  blocks.unshift(encodeGroup(minmax, signals, signals, 0, 2, codec))
+  const tableAt = FIXED
+  const bodyAt = tableAt + 4 * blocks.length
+  const payload = new Uint8Array(bodyAt + blocks.reduce((a, b) => a + b.byteLength, 0))
+  const head = new DataView(payload.buffer)
+  head.setUint32(0, MAGIC_V2, true)
+  head.setUint32(4, n, true)
+  head.setUint32(8, signals, true)
+  head.setUint32(12, segment, true)
+  head.setUint32(16, CODEC_IDS[codec], true)
+  head.setUint32(20, group, true)
+  head.setUint32(24, regular ? FLAG_REGULAR : 0, true)
+  head.setUint32(28, groups, true)
+  head.setFloat64(32, firstFrame, true)
+  head.setFloat64(40, firstTimeNs, true)
+  head.setFloat64(48, stepNs, true)
+  let at = bodyAt
+  blocks.forEach((b, i) => {
+    head.setUint32(tableAt + 4 * i, b.byteLength, true)
+    payload.set(b, at)
+    at += b.byteLength
+  })
+  return { payload, summary: { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max } }
+}
+
+/** Columns [first, first + columns) of the batch: plain float64 columns (none), or byte planes compressed. */
+function encodeGroup(data: Float64Array, capacity: number, n: number, first: number, columns: number, codec: Codec): Uint8Array {
+  if (codec === 'none') {
+    const out = new Float64Array(columns * n)
+    for (let c = 0; c < columns; c++) out.set(data.subarray((first + c) * capacity, (first + c) * capacity + n), c * n)
+    return new Uint8Array(out.buffer)
+  }
+  // Byte planes, each column padded to a multiple of 4 values so that four bytes go out as one word.
+  const n4 = (n + 3) & ~3
+  const words = (8 * columns * n4) / 4
+  if (scratch.length < words) scratch = new Uint32Array(words)
+  const out = scratch
+  const src = new Uint32Array(data.buffer, data.byteOffset, data.length * 2)
+  const plane = (columns * n4) / 4
+  for (let j = 0; j < columns; j++) {
+    let w = 2 * (first + j) * capacity
+    const q0 = (j * n4) / 4
+    let k = 0
+    for (let q = q0; k + 3 < n; k += 4, q++, w += 8) {
+      const l0 = src[w]!, h0 = src[w + 1]!, l1 = src[w + 2]!, h1 = src[w + 3]!
+      const l2 = src[w + 4]!, h2 = src[w + 5]!, l3 = src[w + 6]!, h3 = src[w + 7]!
+      out[q] = (l0 & 255) | ((l1 & 255) << 8) | ((l2 & 255) << 16) | (l3 << 24)
+      out[q + plane] = ((l0 >>> 8) & 255) | (((l1 >>> 8) & 255) << 8) | (((l2 >>> 8) & 255) << 16) | ((l3 >>> 8) << 24)
+      out[q + 2 * plane] = ((l0 >>> 16) & 255) | (((l1 >>> 16) & 255) << 8) | (((l2 >>> 16) & 255) << 16) | ((l3 >>> 16) << 24)
+      out[q + 3 * plane] = (l0 >>> 24) | ((l1 >>> 24) << 8) | ((l2 >>> 24) << 16) | ((l3 >>> 24) << 24)
+      out[q + 4 * plane] = (h0 & 255) | ((h1 & 255) << 8) | ((h2 & 255) << 16) | (h3 << 24)
+      out[q + 5 * plane] = ((h0 >>> 8) & 255) | (((h1 >>> 8) & 255) << 8) | (((h2 >>> 8) & 255) << 16) | ((h3 >>> 8) << 24)
+      out[q + 6 * plane] = ((h0 >>> 16) & 255) | (((h1 >>> 16) & 255) << 8) | (((h2 >>> 16) & 255) << 16) | ((h3 >>> 16) << 24)
+      out[q + 7 * plane] = (h0 >>> 24) | ((h1 >>> 24) << 8) | ((h2 >>> 24) << 16) | ((h3 >>> 24) << 24)
+    }
+    if (k < n) {
+      // The last 1-3 values; the padding after them is zero.
+      const q = q0 + k / 4
+      for (let b = 0; b < 8; b++) {
+        let word = 0
+        for (let i = 0; k + i < n; i++) word |= ((src[w + 2 * i + (b >> 2)]! >>> (8 * (b & 3))) & 255) << (8 * i)
+        out[q + b * plane] = word
+      }
+    }
+  }
+  const bytes = new Uint8Array(out.buffer, 0, words * 4)
+  if (codec === 'zstd') return zstd.compress(bytes, ZSTD_LEVEL)
+  return compressSync(Buffer.from(bytes.buffer, 0, bytes.byteLength))
+}
+
+interface Layout {
+  codec: Codec
+  count: number
+  signals: number
+  group: number
+  groups: number
+  /** Byte offsets of the blocks: summary, frame and time, then each group; and the end. */
+  starts: number[]
+}
+
+function layoutOf(payload: Uint8Array): Layout | null {
+  if (payload.byteLength < FIXED) return null
+  const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
+  if (head.getUint32(0, true) !== MAGIC_V2) return null
+  const count = head.getUint32(4, true)
+  const signals = head.getUint32(8, true)
+  const codec = CODECS[head.getUint32(16, true)]
+  if (!codec) throw new Error(`frame batch has unknown codec ${head.getUint32(16, true)}`)
+  const group = head.getUint32(20, true)
+  const groups = head.getUint32(28, true)
+  if (group < 1 || groups !== Math.ceil(signals / group)) throw new Error(`frame batch has ${groups} groups of ${group} for ${signals} signals`)
+  const blocks = groups + 2
+  if (payload.byteLength < FIXED + 4 * blocks) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its block table`)
+  const starts: number[] = []
+  let at = FIXED + 4 * blocks
+  for (let i = 0; i < blocks; i++) {
+    starts.push(at)
+    at += head.getUint32(FIXED + 4 * i, true)
+  }
+  starts.push(at)
+  if (at > payload.byteLength) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its blocks (${at})`)
+  return { codec, count, signals, group, groups, starts }
+}
+
+/** The summary of an HRF2 payload (its first block only); null for HRF0/HRF1 payloads, which have none. */
+export function summaryOf(payload: Uint8Array): BatchSummary | null {
+  const layout = layoutOf(payload)
+  if (!layout) return null
+  const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
+  const signals = layout.signals
+  const [min, max] = decodeGroup(payload.subarray(layout.starts[0]!, layout.starts[1]!), signals, 2, layout.codec) as [Float64Array, Float64Array]
+  return {
+    count: head.getUint32(4, true),
+    segment: head.getUint32(12, true),
+    firstFrame: head.getFloat64(32, true),
+    firstTimeNs: head.getFloat64(40, true),
+    stepNs: head.getFloat64(48, true),
+    regular: (head.getUint32(24, true) & FLAG_REGULAR) !== 0,
+    min,
+    max
+  }
+}
+
+/**
+ * Decodes an HRF2 payload: frames, times and the signal columns `only` asks for (all by default); the
+ * others are empty arrays. Each group is checked against the header so a damaged file names what is wrong.
+ */
+export function decodeBatchV2(payload: Uint8Array, only?: readonly number[]): { segment: number; frames: Float64Array; timesNs: Float64Array; columns: Float64Array[] } {
+  const layout = layoutOf(payload)
+  if (!layout) throw new Error('frame batch does not start with HRF2')
+  const { count: n, signals, codec, group, groups, starts } = layout
+  const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
+  const summary = { segment: head.getUint32(12, true), regular: (head.getUint32(24, true) & FLAG_REGULAR) !== 0, firstFrame: head.getFloat64(32, true), firstTimeNs: head.getFloat64(40, true), stepNs: head.getFloat64(48, true) }
+  // Block 0 is the summary, 1 frame and time, then the groups.
+  const block = (i: number, columns: number): Float64Array[] => decodeGroup(payload.subarray(starts[i + 1]!, starts[i + 2]!), n, columns, codec)
+  let frames: Float64Array
+  let timesNs: Float64Array
+  if (summary.regular) {
+    frames = new Float64Array(n)
+    timesNs = new Float64Array(n)
+    for (let k = 0; k < n; k++) {
+      frames[k] = summary.firstFrame + k
+      timesNs[k] = summary.firstTimeNs + k * summary.stepNs
+    }
+  } else [frames, timesNs] = block(0, 2) as [Float64Array, Float64Array]
+  const empty = new Float64Array(0)
+  const columns: Float64Array[] = Array.from({ length: signals }, () => empty)
+  const wanted = new Set(only ?? Array.from({ length: signals }, (_, s) => s))
+  for (let g = 0; g < groups; g++) {
+    let any = false
+    for (let s = g * group; s < Math.min(signals, (g + 1) * group); s++) any ||= wanted.has(s)
+    if (!any) continue
+    const cols = block(g + 1, Math.min(group, signals - g * group))
+    cols.forEach((c, j) => (columns[g * group + j] = c))
+  }
+  return { segment: summary.segment, frames, timesNs, columns }
+}
+
+function decodeGroup(stored: Uint8Array, n: number, columns: number, codec: Codec): Float64Array[] {
+  const out = new Float64Array(columns * n)
+  if (codec === 'none') {
+    if (stored.byteLength !== out.byteLength) throw new Error(`frame group of ${stored.byteLength} bytes, expected ${out.byteLength}`)
+    new Uint8Array(out.buffer).set(stored)
+  } else {
+    const n4 = (n + 3) & ~3
+    const size = 8 * columns * n4
+    const raw = codec === 'lz4' ? uncompressSync(stored) : zstd.decompress(stored, size)
+    if (raw.byteLength !== size) throw new Error(`frame group decompresses to ${raw.byteLength} bytes, expected ${size}`)
+    // Aligned words of the planes (a copy when the decompressed bytes are not 4-aligned).
+    const planes = raw.byteOffset % 4 === 0 ? new Uint32Array(raw.buffer, raw.byteOffset, size / 4) : new Uint32Array(new Uint8Array(raw).buffer)
+    const dst = new Uint32Array(out.buffer)
+    const plane = (columns * n4) / 4
+    for (let j = 0; j < columns; j++) {
+      const q0 = (j * n4) / 4
+      for (let k = 0, q = q0, w = 2 * j * n; k < n; k += 4, q++) {
+        const p0 = planes[q]!, p1 = planes[q + plane]!, p2 = planes[q + 2 * plane]!, p3 = planes[q + 3 * plane]!
+        const p4 = planes[q + 4 * plane]!, p5 = planes[q + 5 * plane]!, p6 = planes[q + 6 * plane]!, p7 = planes[q + 7 * plane]!
+        for (let i = 0, s = 0; i < 4 && k + i < n; i++, s += 8, w += 2) {
+          dst[w] = ((p0 >>> s) & 255) | (((p1 >>> s) & 255) << 8) | (((p2 >>> s) & 255) << 16) | (((p3 >>> s) & 255) << 24)
+          dst[w + 1] = ((p4 >>> s) & 255) | (((p5 >>> s) & 255) << 8) | (((p6 >>> s) & 255) << 16) | (((p7 >>> s) & 255) << 24)
+        }
+      }
+    }
+  }
+  return Array.from({ length: columns }, (_, c) => out.subarray(c * n, (c + 1) * n))
+}
