@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decimateWindow, WindowBuffers } from './decimate'
+import { decimateWindow, seriesStats, WindowBuffers } from './decimate'
 import { History } from './history'
 
 function ramp(n: number, f: (i: number) => number): History {
@@ -41,12 +41,13 @@ describe('decimateWindow', () => {
     for (let k = 1; k < out.length; k++) expect(out.x[k]).toBeGreaterThanOrEqual(out.x[k - 1]!)
   })
 
-  it('computes min, max and mean over the window only, ignoring NaN', () => {
+  it('computes min, max and mean over the window only, ignoring NaN (what the legend shows)', () => {
     const h = ramp(100, (i) => (i === 15 ? NaN : i))
     const out = new WindowBuffers(10, 2)
     decimateWindow(h, [0, -1], 10, 19, out)
-    expect(out.stats[0]).toEqual({ min: 10, max: 19, mean: (10 + 11 + 12 + 13 + 14 + 16 + 17 + 18 + 19) / 9, count: 9 })
-    expect(out.stats[1]!.count).toBe(0)
+    const [from, to] = [h.lowerBound(10), h.upperBound(19)]
+    expect(seriesStats(h, 0, from, to)).toEqual({ min: 10, max: 19, mean: (10 + 11 + 12 + 13 + 14 + 16 + 17 + 18 + 19) / 9, count: 9 })
+    expect(seriesStats(h, -1, from, to).count).toBe(0)
     expect(out.ys[1]![0]).toBeNaN()
   })
 

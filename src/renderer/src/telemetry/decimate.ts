@@ -13,7 +13,6 @@ export interface SeriesStats {
 export class WindowBuffers {
   readonly x: Float64Array
   readonly ys: Float64Array[]
-  readonly stats: SeriesStats[]
   length = 0
   /** Whether the samples were too many and are per pixel column (min and max), or are all there. */
   decimated = false
@@ -25,21 +24,18 @@ export class WindowBuffers {
     const size = 2 * buckets + 4
     this.x = new Float64Array(size)
     this.ys = Array.from({ length: series }, () => new Float64Array(size))
-    this.stats = Array.from({ length: series }, () => ({ min: NaN, max: NaN, mean: NaN, count: 0 }))
   }
 }
 
 /**
  * Fills `out` with the samples of `columns` (history column indices, -1 for a signal not in the
  * history) between tMin and tMax, plus one sample on each side so lines run to the edges.
- * Statistics cover the samples inside the window only.
  */
 export function decimateWindow(history: History, columns: readonly number[], tMin: number, tMax: number, out: WindowBuffers): void {
   const inside0 = history.lowerBound(tMin)
   const inside1 = history.upperBound(tMax)
   const first = Math.max(0, inside0 - 1)
   const last = Math.min(history.length, inside1 + 1)
-  computeStats(history, columns, inside0, inside1, out)
   const n = last - first
   if (n <= 2 * out.buckets) {
     for (let k = 0; k < n; k++) out.x[k] = history.timeAt(first + k)
@@ -101,10 +97,6 @@ export function decimateWindow(history: History, columns: readonly number[], tMi
     k = end
   }
   out.length = written
-}
-
-function computeStats(history: History, columns: readonly number[], from: number, to: number, out: WindowBuffers): void {
-  columns.forEach((c, s) => seriesStats(history, c, from, to, out.stats[s]!))
 }
 
 /** Min, max and mean of one history column over samples [from, to), NaN samples left out. */
