@@ -217,6 +217,21 @@ describe('the Electron entry, with Electron stood in for', () => {
     await vi.waitFor(() => expect(electron.windows[0]!.sent).toContainEqual([IPC.openResult, { ok: true, file: recording, warnings: [] }]), { timeout: 20_000 })
     client.socket.terminate()
   })
+  it('File > Open Results… sends the picked table to the window, and a file it cannot read with the reason', async () => {
+    const table = join(dir, 'results.csv')
+    writeFileSync(table, 'index,kp,final_x,status,error,wall_s\n0,1,0.5,ok,,0.01\n')
+    const openResults = electron.menu()!.items[0]!.submenu!.items.find((i) => i.id === 'open-results')!
+    electron.dialogPick.file = table
+    openResults.click!()
+    await vi.waitFor(() => expect(electron.windows[0]!.sent.some(([channel]) => channel === IPC.resultsMenu)).toBe(true), { timeout: 10_000 })
+    const sent = electron.windows[0]!.sent.filter(([channel]) => channel === IPC.resultsMenu).map(([, value]) => value as { action: string; name: string; bytes?: Uint8Array; error?: string })
+    expect(sent[0]).toMatchObject({ action: 'open', name: 'results.csv' })
+    expect(Buffer.from(sent[0]!.bytes!).toString()).toBe(readFileSync(table, 'utf8'))
+    electron.dialogPick.file = join(dir, 'no-such-results.csv')
+    openResults.click!()
+    await vi.waitFor(() => expect(electron.windows[0]!.sent.filter(([channel]) => channel === IPC.resultsMenu)).toHaveLength(2), { timeout: 10_000 })
+    expect(electron.windows[0]!.sent.filter(([channel]) => channel === IPC.resultsMenu)[1]![1]).toMatchObject({ action: 'open-failed', name: 'no-such-results.csv', error: expect.stringMatching(/cannot read .*ENOENT/) })
+  })
 })
 
 describe('the packaged Electron entry', () => {
