@@ -8,7 +8,7 @@ import { HermesServer } from '../engine/server/server'
 import type { OpenResult } from '../../shared/desktop'
 import { Session } from '../engine/session'
 import { Replay } from '../engine/replay/replay'
-import { RECORDING_EXTENSION } from '../engine/recording/format'
+import { RECORDING_EXTENSION } from '../engine/recording/extension'
 
 /** What the host serves: a configuration's session, or a recording's replay (File > Open on a .mcap). */
 type Served = Session | Replay

@@ -2,7 +2,7 @@
 import type { RunState } from '../scheduler/control'
 import { decodeBatchV2, MAGIC_V2 } from './batchCodec'
 
-export const RECORDING_EXTENSION = '.mcap'
+export { RECORDING_EXTENSION } from './extension'
 export const PROFILE = 'hermes'
 export const FRAMES_TOPIC = '/hermes/frames'
 export const EVENTS_TOPIC = '/hermes/events'

@@ -2,7 +2,7 @@
 // retention: the oldest recordings go first once the total passes the limit; the one being written never.
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs'
 import { basename, extname, join, resolve } from 'node:path'
-import { RECORDING_EXTENSION } from './format'
+import { RECORDING_EXTENSION } from './extension'
 
 /** A recording in a runs folder younger than this is taken to be another engine's, still being written. */
 export const IN_USE_MS = 60_000
