@@ -68,7 +68,16 @@ test('plots a signal whose data advances', async ({ page }) => {
   const panels = (await page.evaluate(() => window.hermesConsole!.plotDrawing())).filter((p) => p.shifted > 0).map((p) => p.panel)
   expect(panels.length).toBeGreaterThan(0)
   for (const panel of panels) expect(await page.evaluate((id) => window.hermesConsole!.plotRedrawDiff(id), panel)).toBe(0)
-  const inked = await page.evaluate((id) => window.hermesConsole!.plotSeriesInk(id), panels[0]!)
+  const inked = await page
+    .locator('.plot canvas.plot-series')
+    .first()
+    .evaluate((c) => {
+      const canvas = c as HTMLCanvasElement
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+      let n = 0
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++
+      return n
+    })
   expect(inked).toBeGreaterThan(50)
 })
 

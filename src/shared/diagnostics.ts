@@ -27,8 +27,6 @@ export interface ConsoleDiagnostics {
   plotDrawing(): Array<{ panel: string; full: number; shifted: number }>
   /** Pixel columns of a plot's series whose ink differs from drawing its last frame whole (0: moving is right). */
   plotRedrawDiff(panel: string): number
-  /** Pixels a plot's series cover. */
-  plotSeriesInk(panel: string): number
 }
 
 declare global {

@@ -38,8 +38,7 @@ export function exposeDiagnostics(): void {
     storageWrites: () => persistenceStats.writes,
     storageWritePending: () => persistenceStats.pending,
     plotDrawing: () => [...plotStrips].map(([panel, strip]) => ({ panel, ...strip.counts })),
-    plotRedrawDiff: (panel) => plotStrips.get(panel)?.wholeRedrawDiff() ?? -1,
-    plotSeriesInk: (panel) => plotStrips.get(panel)?.ink() ?? -1
+    plotRedrawDiff: (panel) => plotStrips.get(panel)?.wholeRedrawDiff() ?? -1
   }
   window.hermesConsole = diagnostics
 }

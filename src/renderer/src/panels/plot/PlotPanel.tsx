@@ -120,12 +120,10 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       }
     }
     const data: uPlot.AlignedData = [new Float64Array(0), ...signals.map(() => new Float64Array(0))]
-    const strip = new StripSeries()
-    // After uPlot has drawn axes, grid and limit bands (a draw hook), the series are copied over them.
-    opts.hooks!.draw = [(chart) => strip.copyTo(chart.ctx, chart.bbox.left, chart.bbox.top)]
     const u = new uPlot(opts, data, el)
     plot.current = u
     buffers.current = null
+    const strip = new StripSeries(u.over)
     plotStrips.set(panel.id, strip)
     const colorsOf = signals.map((s) => signalColor(s, theme))
     /** Each y axis's range as last shown: held while the data stays inside (yRange.ts). */
@@ -215,20 +213,18 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       // what was drawn needs the same kind of both.
       const appendOnly = onlyAppendedAndSlid && wasDecimated === out.decimated
       const scales: ([number, number] | null)[] = signals.map(() => null)
-      const ranges = plan.axes.map((a) => {
-        const [lo, hi] = dataRange(out, a.series, shown.current)
-        const range = holdRange(held.get(a.scale) ?? null, lo, hi)
-        held.set(a.scale, range)
-        for (const i of a.series) if (shown.current[i]) scales[i] = range
-        return range
-      })
-      // The series first: uPlot's draw hook copies them when it draws what the batch below changed.
-      strip.draw({ x: out.x, ys: out.ys, length, min, max, scales, colors: colorsOf, appendOnly }, u.bbox.width, u.bbox.height, devicePixelRatio)
       u.batch(() => {
         u.setData([out.x.subarray(0, length), ...out.ys.map((y) => y.subarray(0, length))] as uPlot.AlignedData, false)
         u.setScale('x', { min, max })
-        plan.axes.forEach((a, i) => u.setScale(a.scale, { min: ranges[i]![0], max: ranges[i]![1] }))
+        for (const a of plan.axes) {
+          const [lo, hi] = dataRange(out, a.series, shown.current)
+          const range = holdRange(held.get(a.scale) ?? null, lo, hi)
+          held.set(a.scale, range)
+          u.setScale(a.scale, { min: range[0], max: range[1] })
+          for (const i of a.series) if (shown.current[i]) scales[i] = range
+        }
       })
+      strip.draw({ x: out.x, ys: out.ys, length, min, max, scales, colors: colorsOf, appendOnly }, u.bbox.width, u.bbox.height, devicePixelRatio)
     })
     return () => {
       stopDrawing()

@@ -1,5 +1,5 @@
-// A plot's series, drawn on a canvas of their own that uPlot copies into its plotting area when it draws
-// (uPlot keeps the axes, grid, limit bands and cursor; one canvas per plot on screen, not two layers). While the live window only slides, by whole pixel columns, over data that only
+// A plot's series, drawn on a canvas of their own over uPlot's plotting area (uPlot keeps the axes, grid,
+// limit bands and cursor). While the live window only slides, by whole pixel columns, over data that only
 // grew at the right, and no y scale moved, the picture already drawn is moved left and only the columns
 // that changed are drawn again: a live plot then costs a few columns per frame instead of every sample in
 // its window, which is where the time of many signals over many plots went.
@@ -63,24 +63,12 @@ export class StripSeries {
   private lastFrame: { frame: StripFrame; width: number; height: number; lineWidth: number } | null = null
   readonly counts: StripCounts = { full: 0, shifted: 0 }
 
-  constructor() {
+  constructor(parent: HTMLElement) {
     this.canvas = document.createElement('canvas')
+    this.canvas.className = 'plot-series'
+    // Under the cursor's line and points, which uPlot keeps in the same element.
+    parent.prepend(this.canvas)
     this.ctx = this.canvas.getContext('2d')!
-  }
-
-  /** Copies the series into a chart's canvas at (left, top), device pixels: uPlot's draw hook calls it. */
-  copyTo(ctx: CanvasRenderingContext2D, left: number, top: number): void {
-    if (this.canvas.width > 0 && this.canvas.height > 0) ctx.drawImage(this.canvas, left, top)
-  }
-
-  /** Pixels the series cover (diagnostics: a line is drawn). */
-  ink(): number {
-    const { width, height } = this.canvas
-    if (width === 0 || height === 0) return 0
-    const data = this.ctx.getImageData(0, 0, width, height).data
-    let n = 0
-    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++
-    return n
   }
 
   /** The next frame is drawn whole (a resize, a theme, anything that changes what is already drawn). */
@@ -191,8 +179,6 @@ export class StripSeries {
   }
 
   destroy(): void {
-    // Gives the bitmap back at once rather than at the next collection.
-    this.canvas.width = 0
-    this.canvas.height = 0
+    this.canvas.remove()
   }
 }
