@@ -1,11 +1,11 @@
 // Entry of the runner thread: runs one metered run per message, one after the other, and answers each.
 // A thread of its own, because the loop holds its thread until the run ends, while the thread that
 // started it watches module processes (their step timeouts), restarts them, and talks to the sweep.
-import { parentPort, receiveMessageOnPort } from 'node:worker_threads'
+import { parentPort } from 'node:worker_threads'
 import type { ResolvedConfig } from '../engine/config/types'
 import type { ProcessHandoff } from '../engine/modules/process/moduleProcess'
 import type { TapSetup } from '../engine/recording/frameTap'
-import { CommandRing, type HandoffMessage } from '../engine/scheduler/control'
+import { CommandRing, type HandoffMessage, takeHandoffs } from '../engine/scheduler/control'
 import type { CompiledMetrics } from './metrics'
 import { runMetered, type RunOutcome } from './meteredLoop'
 
@@ -30,15 +30,7 @@ export type RunReply =
 const port = parentPort
 if (!port) throw new Error('runnerThread must run as a worker thread')
 
-/** New processes, posted before the Restart command; read synchronously, since the loop never yields to the event loop. */
-const takeHandoffs = (): Record<string, ProcessHandoff> => {
-  const processes: Record<string, ProcessHandoff> = {}
-  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-    const message = m.message as HandoffMessage
-    if (message.kind === 'handoffs') Object.assign(processes, message.processes)
-  }
-  return processes
-}
+const takeWaiting = (): Record<string, ProcessHandoff> => takeHandoffs(port)
 
 port.on('message', (request: RunRequest | HandoffMessage) => {
   // Handoffs that arrive between runs (a restart the run ended before it could use) belong to no run.
@@ -47,7 +39,7 @@ port.on('message', (request: RunRequest | HandoffMessage) => {
     const outcome = runMetered(request.config, request.metrics, {
       commands: new CommandRing(request.commands),
       processes: request.processes,
-      takeHandoffs,
+      takeHandoffs: takeWaiting,
       restartProcesses: (modules) => port.postMessage({ kind: 'restart', id: request.id, modules } satisfies RunReply),
       tap: request.tap
     })

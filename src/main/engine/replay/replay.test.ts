@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blocks, PROTOCOL_DOC, runExchange } from '../server/docExchanges'
 import { HermesServer } from '../server/server'
-import { RawClient, startEngine, until } from '../server/testing'
+import { RawClient, serveRun, startEngine, until } from '../server/testing'
 import { RecordingReader } from '../recording/reader'
 import { killRuns, runSeedClient, SEED_CLIENT_AVAILABLE, startCommand } from '../../cli/testing'
 import { Replay, type ReplayOptions } from './replay'
@@ -32,17 +32,7 @@ const running: Served[] = []
 
 async function serve(options: Partial<ReplayOptions> = {}): Promise<Served> {
   const replay = await Replay.open(file, { host: '127.0.0.1', port: 0, ...options })
-  const server = await HermesServer.start({ host: '127.0.0.1', port: 0, telemetryHz: replay.config.server.telemetryHz, staticDir: null, allowedOrigins: [] })
-  server.bind(replay)
-  const served = {
-    replay,
-    server,
-    url: server.url,
-    async stop() {
-      await server.stop()
-      await replay.stop()
-    }
-  }
+  const served = { replay, ...(await serveRun(replay, { allowedOrigins: [] })) }
   running.push(served)
   return served
 }

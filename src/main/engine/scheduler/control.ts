@@ -1,5 +1,6 @@
 // Commands from the engine's thread to the scheduler thread through shared memory: the scheduler may be
 // in a tight loop that never returns to its event loop, so a postMessage would wait; a ring does not.
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
 import type { ProcessHandoff } from '../modules/process/moduleProcess'
 import type { WaitCounters } from '../modules/spin'
 
@@ -112,6 +113,19 @@ export interface HandoffMessage {
   kind: 'handoffs'
   /** New processes of faulted process modules, by module name. */
   processes: Record<string, ProcessHandoff>
+}
+
+/**
+ * The new processes waiting on a scheduler thread's port, posted before the Restart command: read
+ * synchronously, since the thread's loop never returns to its event loop during a run.
+ */
+export function takeHandoffs(port: MessagePort): Record<string, ProcessHandoff> {
+  const processes: Record<string, ProcessHandoff> = {}
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    const message = m.message as HandoffMessage
+    if (message.kind === 'handoffs') Object.assign(processes, message.processes)
+  }
+  return processes
 }
 
 export interface LoopStats {

@@ -1,8 +1,8 @@
 // Entry of the scheduler thread: builds the frame loop from the resolved config and runs it.
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import type { ModuleErrorPolicy, ResolvedConfig } from '../config/types'
 import type { ProcessHandoff } from '../modules/process/moduleProcess'
-import { CommandRing, type HandoffMessage, type SchedulerMessage } from './control'
+import { CommandRing, takeHandoffs, type SchedulerMessage } from './control'
 import { FrameLoop } from './frameLoop'
 import { FrameTap, type TapSetup } from '../recording/frameTap'
 
@@ -25,19 +25,11 @@ if (!port) throw new Error('schedulerWorker must run as a worker thread')
 const post = (message: SchedulerMessage): void => port.postMessage(message)
 const data = workerData as SchedulerWorkerData
 
-/** The loop never returns to the event loop during a run: messages from the engine thread are read synchronously. */
-const takeHandoffs = (): Record<string, ProcessHandoff> => {
-  const processes: Record<string, ProcessHandoff> = {}
-  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-    const message = m.message as HandoffMessage
-    if (message.kind === 'handoffs') Object.assign(processes, message.processes)
-  }
-  return processes
-}
+const takeWaiting = (): Record<string, ProcessHandoff> => takeHandoffs(port)
 
 let loop: FrameLoop | null = null
 try {
-  loop = new FrameLoop(data.config, data.backplane, new CommandRing(data.commands), data.snapshot, data.moduleTimes, post, data.processes, data.policy, takeHandoffs, data.tap ? new FrameTap(data.tap) : null)
+  loop = new FrameLoop(data.config, data.backplane, new CommandRing(data.commands), data.snapshot, data.moduleTimes, post, data.processes, data.policy, takeWaiting, data.tap ? new FrameTap(data.tap) : null)
   loop.stage()
 } catch (error) {
   loop?.terminateModules()

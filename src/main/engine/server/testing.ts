@@ -3,7 +3,7 @@ import { WebSocket } from 'ws'
 import { decodeHert, type HertFrame } from '../../../shared/protocol/hert'
 import { parseConfig } from '../config/load'
 import { Session, type SessionOptions } from '../session'
-import { HermesServer, type ServerOptions } from './server'
+import { HermesServer, type ServedRun, type ServerOptions } from './server'
 
 export interface Engine {
   session: Session
@@ -15,23 +15,27 @@ export interface Engine {
 export async function startEngine(yaml: string, options: Partial<ServerOptions> = {}, sessionOptions: SessionOptions = {}): Promise<Engine> {
   const { config } = parseConfig(yaml, 'test.yaml', { checkFiles: false })
   const session = await Session.start(config, sessionOptions)
+  return { session, ...(await serveRun(session, options)) }
+}
+
+/** A run (a session, a replay) bound to a server on port 0; stop() stops both, the server first. */
+export async function serveRun(run: ServedRun & { stop(): Promise<unknown> }, options: Partial<ServerOptions> = {}): Promise<{ server: HermesServer; url: string; stop(): Promise<void> }> {
   const server = await HermesServer.start({
     host: '127.0.0.1',
     port: 0,
-    telemetryHz: config.server.telemetryHz,
+    telemetryHz: run.config.server.telemetryHz,
     staticDir: null,
-    allowedOrigins: config.server.allowedOrigins,
-    allowedHosts: config.server.allowedHosts,
+    allowedOrigins: run.config.server.allowedOrigins,
+    allowedHosts: run.config.server.allowedHosts,
     ...options
   })
-  server.bind(session)
+  server.bind(run)
   return {
-    session,
     server,
     url: server.url,
     async stop() {
       await server.stop()
-      await session.stop()
+      await run.stop()
     }
   }
 }
