@@ -81,6 +81,14 @@ test('plots a signal whose data advances', async ({ page }) => {
   expect(inked).toBeGreaterThan(50)
 })
 
+test('a signal dragged from the tree onto a plot is plotted there', async ({ page }) => {
+  await open(page)
+  const plot = page.getByRole('region', { name: 'Plot 1' })
+  await expect(plot.locator('.legend tr[data-signal="wave.out"]')).toHaveCount(0)
+  await page.getByRole('tree', { name: 'Signal tree' }).getByRole('treeitem', { name: 'wave.out' }).dragTo(plot.locator('.plot-canvas'))
+  await expect(plot.locator('.legend tr[data-signal="wave.out"]')).toHaveCount(1)
+})
+
 test('pause stops the frame counter, resume restarts it', async ({ page }) => {
   await open(page)
   await page.getByRole('button', { name: 'Pause', exact: true }).click()

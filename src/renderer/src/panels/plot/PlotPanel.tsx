@@ -17,11 +17,10 @@ import { formatValue, Legend } from './Legend'
 import { limitBands } from './limitBands'
 import { readPlotOptions } from './options'
 import { plotKey } from './plotKeys'
+import { useSignalDrop } from '../signalDrop'
 import { plotStrips, StripSeries } from './stripSeries'
 import { holdRange } from './yRange'
 
-const SIGNAL_MIME = 'application/x-hermes-signal'
-export { SIGNAL_MIME }
 
 const AXIS_FONT = '11px system-ui, sans-serif'
 
@@ -45,10 +44,10 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
   const host = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
   const buffers = useRef<WindowBuffers | null>(null)
-  const [dropping, setDropping] = useState(false)
   // What a screen reader hears when the cursor is moved from the keyboard.
   const [readout, setReadout] = useState('')
   const addSignal = useConsole((s) => s.addSignal)
+  const drop = useSignalDrop(([name]) => addSignal(name!, panel.id))
   const signals = panel.signals
   const key = signals.join('\n')
   const theme = useConsole((s) => s.theme)
@@ -280,19 +279,8 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
 
   return (
     <div
-      className={`plot${dropping ? ' dropping' : ''}`}
-      onDragOver={(e) => {
-        if (e.dataTransfer.types.includes(SIGNAL_MIME)) {
-          e.preventDefault()
-          setDropping(true)
-        }
-      }}
-      onDragLeave={() => setDropping(false)}
-      onDrop={(e) => {
-        setDropping(false)
-        const name = e.dataTransfer.getData(SIGNAL_MIME)
-        if (name) addSignal(name, panel.id)
-      }}
+      className={`plot${drop.dropping ? ' dropping' : ''}`}
+      {...drop.handlers}
     >
       <div
         className="plot-canvas"

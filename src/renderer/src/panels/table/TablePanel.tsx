@@ -8,13 +8,10 @@ import { levelClass, LEVEL_NAMES } from '../../limits/limits'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { onAnimationFrame } from '../../telemetry/animation'
 import { telemetry } from '../../telemetry/telemetry'
-import { SIGNAL_MIME } from '../plot/PlotPanel'
+import { useSignalDrop } from '../signalDrop'
 import { COLUMN_LABELS, formatFixed, TABLE_COLUMNS, tableOptions, type TableColumn, type TableOptions } from './tableOptions'
 import { latest, rateOf, TableStats } from './tableStats'
 import './table.css'
-
-/** A whole module or branch dragged from the tree: its signals, one per line. */
-export const SIGNALS_MIME = 'application/x-hermes-signals'
 
 const LIVE: readonly TableColumn[] = ['value', 'min', 'max', 'rate']
 /** Sorting by a live number re-sorts this often, not every frame (rows that jump every frame cannot be read). */
@@ -37,7 +34,6 @@ export function TablePanel({ panel }: { panel: PanelConfig }) {
   const signals = useConsole((s) => s.signals)
   const derived = useConsole((s) => s.derived)
   const levels = useAlarms((s) => s.levels)
-  const [dropping, setDropping] = useState(false)
   const [resort, setResort] = useState(0)
   const cells = useRef(new Map<string, HTMLElement>())
   const stats = useRef<TableStats | null>(null)
@@ -140,26 +136,16 @@ export function TablePanel({ panel }: { panel: PanelConfig }) {
     if (next.length === panel.signals.length) return
     useConsole.setState((s) => ({ panels: s.panels.map((p) => (p.id === panel.id ? { ...p, signals: next } : p)) }))
   }
+  const drop = useSignalDrop(addNames, true)
 
   const columns = TABLE_COLUMNS.filter((c) => options.columns.includes(c))
   const sortBy = (column: TableColumn): void => set({ sort: sort?.column === column ? (sort.descending ? null : { column, descending: true }) : { column, descending: false } })
 
   return (
     <div
-      className={`signal-table${dropping ? ' dropping' : ''}`}
+      className={`signal-table${drop.dropping ? ' dropping' : ''}`}
       data-testid={`table-${panel.id}`}
-      onDragOver={(e) => {
-        if (e.dataTransfer.types.includes(SIGNAL_MIME) || e.dataTransfer.types.includes(SIGNALS_MIME)) {
-          e.preventDefault()
-          setDropping(true)
-        }
-      }}
-      onDragLeave={() => setDropping(false)}
-      onDrop={(e) => {
-        setDropping(false)
-        const many = e.dataTransfer.getData(SIGNALS_MIME)
-        addNames(many ? many.split('\n') : [e.dataTransfer.getData(SIGNAL_MIME)])
-      }}
+      {...drop.handlers}
     >
       <div className="table-tools">
         <input type="search" aria-label="Filter rows" placeholder={`Filter ${panel.signals.length} signals`} value={options.filter} onChange={(e) => set({ filter: e.target.value })} />

@@ -9,7 +9,7 @@ import { onAnimationFrame } from '../../telemetry/animation'
 import { telemetry, visibleRange } from '../../telemetry/telemetry'
 import { axisColors, signalColor } from '../plot/colors'
 import { formatValue } from '../plot/Legend'
-import { SIGNAL_MIME } from '../plot/PlotPanel'
+import { useSignalDrop } from '../signalDrop'
 import { MAX_TRACES, readXyOptions, suggestTrace, traceSignals, type XyOptions, type XyTrace } from './options'
 import { fillPoints, pointOfRow, type XyPoints } from './points'
 import { fillTrail, fitView, nearestSample, panView, sampleAtTime, TrailBuffers, trailBounds, zoomView, type Bounds } from './trail'
@@ -111,7 +111,6 @@ export function XyPanel({ panel, points }: { panel: PanelConfig; points?: XyPoin
   const optionsRef = useRef(options)
   optionsRef.current = options
   const [following, setFollowing] = useState(true)
-  const [dropping, setDropping] = useState(false)
   const [readout, setReadout] = useState('')
   /** The X of a first trace dropped from the tree, waiting for its Y. */
   const [pendingX, setPendingX] = useState<string | null>(null)
@@ -389,28 +388,19 @@ export function XyPanel({ panel, points }: { panel: PanelConfig; points?: XyPoin
     if (!last) setPendingX(name)
     else setTraces([...traces, { x: last.x, y: name }])
   }
+  const drop = useSignalDrop(([name]) => {
+    if (pendingX && traces.length === 0) {
+      setPendingX(null)
+      setTraces([{ x: pendingX, y: name! }])
+    } else dropSignal(name!)
+  })
 
   const names = signals.map((s) => s.name)
   const windowValue = options.window === 'shared' ? 'shared' : String(options.window)
   return (
     <div
-      className={`plot xy${dropping ? ' dropping' : ''}`}
-      onDragOver={(e) => {
-        if (e.dataTransfer.types.includes(SIGNAL_MIME)) {
-          e.preventDefault()
-          setDropping(true)
-        }
-      }}
-      onDragLeave={() => setDropping(false)}
-      onDrop={(e) => {
-        setDropping(false)
-        const name = e.dataTransfer.getData(SIGNAL_MIME)
-        if (!name) return
-        if (pendingX && traces.length === 0) {
-          setPendingX(null)
-          setTraces([{ x: pendingX, y: name }])
-        } else dropSignal(name)
-      }}
+      className={`plot xy${drop.dropping ? ' dropping' : ''}`}
+      {...drop.handlers}
     >
       {!dataset && <div className="xy-tools" role="toolbar" aria-label={`${panel.title} traces`}>
         {traces.map((t, i) => (
