@@ -68,17 +68,39 @@ test('plots a signal whose data advances', async ({ page }) => {
   const panels = (await page.evaluate(() => window.hermesConsole!.plotDrawing())).filter((p) => p.shifted > 0).map((p) => p.panel)
   expect(panels.length).toBeGreaterThan(0)
   for (const panel of panels) expect(await page.evaluate((id) => window.hermesConsole!.plotRedrawDiff(id), panel)).toBe(0)
+  // The layer holds the vertical grid too: count only the pixels not in the grid's colour.
   const inked = await page
     .locator('.plot canvas.plot-series')
     .first()
     .evaluate((c) => {
+      const probe = document.createElement('canvas').getContext('2d')!
+      probe.fillStyle = getComputedStyle(document.documentElement).getPropertyValue('--plot-grid').trim()
+      probe.fillRect(0, 0, 1, 1)
+      const grid = probe.getImageData(0, 0, 1, 1).data
       const canvas = c as HTMLCanvasElement
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
       let n = 0
-      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && Math.max(Math.abs(data[i]! - grid[0]!), Math.abs(data[i + 1]! - grid[1]!), Math.abs(data[i + 2]! - grid[2]!)) > 40) n++
       return n
     })
   expect(inked).toBeGreaterThan(50)
+  // A live window that only slides leaves uPlot's chart (y axes and grid) as it was; the pointer over the
+  // plot keeps it current for the cursor.
+  const drawing = async (): Promise<{ chart: number; frames: number }> => {
+    const p = (await page.evaluate(() => window.hermesConsole!.plotDrawing())).find((d) => d.panel === panels[0])!
+    return { chart: p.chart, frames: p.full + p.shifted }
+  }
+  await page.mouse.move(0, 0)
+  const before = await drawing()
+  await expect.poll(async () => (await drawing()).frames - before.frames).toBeGreaterThan(20)
+  const away = await drawing()
+  expect(away.chart - before.chart).toBeLessThan((away.frames - before.frames) / 2)
+  const box = (await page.getByTestId(`plot-${panels[0]}`).boundingBox())!
+  await page.mouse.move(box.x + box.width / 2, box.y + 30)
+  const entered = await drawing()
+  await expect.poll(async () => (await drawing()).frames - entered.frames).toBeGreaterThan(20)
+  const over = await drawing()
+  expect(over.chart - entered.chart).toBeGreaterThanOrEqual(over.frames - entered.frames)
 })
 
 test('a signal dragged from the tree onto a plot is plotted there', async ({ page }) => {

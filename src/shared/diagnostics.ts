@@ -24,7 +24,7 @@ export interface ConsoleDiagnostics {
   /** Whether a workspace write is waiting for its debounce. */
   storageWritePending(): boolean
   /** Per plot panel: frames whose series were drawn whole, and frames that moved what was drawn. */
-  plotDrawing(): Array<{ panel: string; full: number; shifted: number }>
+  plotDrawing(): Array<{ panel: string; full: number; shifted: number; chart: number }>
   /** Pixel columns of a plot's series whose ink differs from drawing its last frame whole (0: moving is right). */
   plotRedrawDiff(panel: string): number
 }

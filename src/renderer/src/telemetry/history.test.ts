@@ -49,6 +49,11 @@ describe('History', () => {
     expect(h.edits).toBe(0)
     h.replaceLast([9])
     expect(h.edits).toBe(1)
+    // The same frame again with the same values is no change at all.
+    const version = h.version
+    h.replaceLast([9])
+    expect(h.edits).toBe(1)
+    expect(h.version).toBe(version)
     h.clear()
     expect(h.edits).toBe(2)
     h.append(0, [0])

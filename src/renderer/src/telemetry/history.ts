@@ -48,12 +48,25 @@ export class History {
     this.version++
   }
 
-  /** Overwrites the newest sample's values (a paused run repeats its frame with current values). */
+  /**
+   * Overwrites the newest sample's values (a paused run repeats its frame with current values). The same
+   * frame sent again with the same values (a telemetry tick that found no new frame) changes nothing and
+   * is no edit: counting it made every plot draw itself whole a few times a second.
+   */
   replaceLast(values: ArrayLike<number>): void {
     if (this.count === 0) return
     const at = (this.head - 1 + this.capacity) % this.capacity
     const n = Math.min(values.length, this.columns.length)
-    for (let i = 0; i < n; i++) this.columns[i]![at] = values[i]!
+    let changed = false
+    for (let i = 0; i < n; i++) {
+      const column = this.columns[i]!
+      const v = values[i]!
+      if (!Object.is(column[at], v)) {
+        column[at] = v
+        changed = true
+      }
+    }
+    if (!changed) return
     this.version++
     this.edits++
   }

@@ -19,6 +19,7 @@ import { readPlotOptions } from './options'
 import { plotKey } from './plotKeys'
 import { useSignalDrop } from '../signalDrop'
 import { plotStrips, StripSeries } from './stripSeries'
+import { TIME_AXIS_HEIGHT, TimeAxis, timeTicks } from './timeAxis'
 import { holdRange } from './yRange'
 
 
@@ -43,6 +44,8 @@ function dataRange(buffers: WindowBuffers, series: readonly number[], shown: rea
 export function PlotPanel({ panel }: { panel: PanelConfig }) {
   const host = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
+  /** Brings uPlot's data and scales up to date before something reads them (see syncChart). */
+  const syncPlot = useRef<() => void>(() => undefined)
   const buffers = useRef<WindowBuffers | null>(null)
   // What a screen reader hears when the cursor is moved from the keyboard.
   const [readout, setReadout] = useState('')
@@ -67,15 +70,17 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     if (!el) return
     const colors = axisColors()
     const axis = { stroke: colors.axis, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.tick, width: 1 }, font: AXIS_FONT }
+    // The time axis is drawn under the chart (timeAxis.ts), not by uPlot.
+    const chartHeight = (): number => Math.max(80, el.clientHeight - TIME_AXIS_HEIGHT)
     const opts: uPlot.Options = {
       width: Math.max(100, el.clientWidth),
-      height: Math.max(80, el.clientHeight),
+      height: chartHeight(),
       legend: { show: false },
       plugins: [limitBands(signals)],
       // Every y scale is ranged by the draw loop over the shown series; none is ranged by uPlot.
       scales: { x: { time: false, auto: false }, y: { auto: false }, y2: { auto: false }, y3: { auto: false } },
       axes: [
-        { ...axis, label: 'time (s)', labelSize: 14, labelFont: AXIS_FONT, size: 36 },
+        { show: false },
         // One axis per unit, labelled with it: the first on the left, the others on the right.
         ...plan.axes.map((a, i) => ({
           ...axis,
@@ -124,12 +129,42 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     buffers.current = null
     const strip = new StripSeries(u.over)
     plotStrips.set(panel.id, strip)
+    const timeAxis = new TimeAxis(el, AXIS_FONT, 'time (s)')
     const colorsOf = signals.map((s) => signalColor(s, theme))
+    /**
+     * What uPlot was last given, and what it should show now. A frame that only slid the live window
+     * leaves uPlot as it was (nothing it draws moved), unless the pointer is over the chart: its cursor
+     * reads uPlot's data and scales. Everything that reads them first brings them up to date.
+     */
+    const chart = { stale: false, hovered: false, ranges: '', frame: null as { length: number; min: number; max: number; ranges: [string, [number, number]][] } | null }
+    const syncChart = (): void => {
+      const f = chart.frame
+      const out = buffers.current
+      if (!chart.stale || !f || !out) return
+      chart.stale = false
+      strip.counts.chart++
+      u.batch(() => {
+        u.setData([out.x.subarray(0, f.length), ...out.ys.map((y) => y.subarray(0, f.length))] as uPlot.AlignedData, false)
+        u.setScale('x', { min: f.min, max: f.max })
+        for (const [scale, range] of f.ranges) u.setScale(scale, { min: range[0], max: range[1] })
+      })
+    }
+    const onEnter = (): void => {
+      chart.hovered = true
+      syncChart()
+    }
+    const onLeave = (): void => {
+      chart.hovered = false
+    }
+    syncPlot.current = syncChart
+    u.over.addEventListener('pointerenter', onEnter)
+    u.over.addEventListener('pointerleave', onLeave)
     /** Each y axis's range as last shown: held while the data stays inside (yRange.ts). */
     const held = new Map<string, [number, number]>()
     // Wheel zooms the shared view around the cursor; the view leaves live mode to do it.
     const onWheel = (e: WheelEvent): void => {
       e.preventDefault()
+      syncChart()
       const s = useConsole.getState()
       const [min, max] = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
       const rect = u.over.getBoundingClientRect()
@@ -151,6 +186,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     const setCursorQuietly = u.setCursor as (opts: { left: number; top: number }, fireHook?: boolean, pub?: boolean) => void
     const stopCursor = useConsole.subscribe((s, prev) => {
       if (s.cursorTime === prev.cursorTime) return
+      syncChart()
       const left = u.cursor.left ?? -1
       if (left >= 0 && !external) return
       const t = s.cursorTime
@@ -159,7 +195,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     })
     zoomLoader.setWidth(panel.id, Math.max(100, el.clientWidth))
     const resize = new ResizeObserver(() => {
-      u.setSize({ width: Math.max(100, el.clientWidth), height: Math.max(80, el.clientHeight) })
+      u.setSize({ width: Math.max(100, el.clientWidth), height: chartHeight() })
       zoomLoader.setWidth(panel.id, Math.max(100, el.clientWidth))
       lastDrawn.version = -1
       lastDrawn.newest = NaN
@@ -212,28 +248,37 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
       // what was drawn needs the same kind of both.
       const appendOnly = onlyAppendedAndSlid && wasDecimated === out.decimated
       const scales: ([number, number] | null)[] = signals.map(() => null)
-      u.batch(() => {
-        u.setData([out.x.subarray(0, length), ...out.ys.map((y) => y.subarray(0, length))] as uPlot.AlignedData, false)
-        u.setScale('x', { min, max })
-        for (const a of plan.axes) {
-          const [lo, hi] = dataRange(out, a.series, shown.current)
-          const range = holdRange(held.get(a.scale) ?? null, lo, hi)
-          held.set(a.scale, range)
-          u.setScale(a.scale, { min: range[0], max: range[1] })
-          for (const i of a.series) if (shown.current[i]) scales[i] = range
-        }
-      })
-      strip.draw({ x: out.x, ys: out.ys, length, min, max, scales, colors: colorsOf, appendOnly }, u.bbox.width, u.bbox.height, devicePixelRatio)
+      const ranges: [string, [number, number]][] = []
+      for (const a of plan.axes) {
+        const [lo, hi] = dataRange(out, a.series, shown.current)
+        const range = holdRange(held.get(a.scale) ?? null, lo, hi)
+        held.set(a.scale, range)
+        ranges.push([a.scale, range])
+        for (const i of a.series) if (shown.current[i]) scales[i] = range
+      }
+      const rangesKey = ranges.map(([scale, r]) => `${scale}:${r[0]},${r[1]}`).join(';')
+      chart.frame = { length, min, max, ranges }
+      chart.stale = true
+      if (!appendOnly || chart.hovered || rangesKey !== chart.ranges) syncChart()
+      chart.ranges = rangesKey
+      const dpr = devicePixelRatio
+      const ticks = timeTicks(max - min, u.bbox.width / dpr)
+      timeAxis.draw(min, max, u.bbox.left / dpr, u.bbox.width / dpr, el.clientWidth, dpr, colors)
+      strip.draw({ x: out.x, ys: out.ys, length, min, max, scales, colors: colorsOf, appendOnly, grid: { step: ticks.step, color: colors.grid } }, u.bbox.width, u.bbox.height, dpr)
     })
     return () => {
       stopDrawing()
       plotStrips.delete(panel.id)
       strip.destroy()
+      timeAxis.destroy()
       resize.disconnect()
       zoomLoader.dropWidth(panel.id)
       u.over.removeEventListener('wheel', onWheel)
       u.over.removeEventListener('dblclick', onDblClick)
+      u.over.removeEventListener('pointerenter', onEnter)
+      u.over.removeEventListener('pointerleave', onLeave)
       stopCursor()
+      syncPlot.current = () => undefined
       u.destroy()
       plot.current = null
     }
@@ -273,6 +318,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     if (t === undefined) return
     s.setCursor(t)
     const u = plot.current
+    syncPlot.current()
     if (u) u.setCursor({ left: u.valToPos(t, 'x'), top: u.bbox.height / devicePixelRatio / 2 }, false)
     setReadout(describeCursor(t, signals))
   }

@@ -1,8 +1,10 @@
-// A plot's series, drawn on a canvas of their own over uPlot's plotting area (uPlot keeps the axes, grid,
-// limit bands and cursor). While the live window only slides, by whole pixel columns, over data that only
-// grew at the right, and no y scale moved, the picture already drawn is moved left and only the columns
-// that changed are drawn again: a live plot then costs a few columns per frame instead of every sample in
-// its window, which is where the time of many signals over many plots went.
+// A plot's series, drawn on a canvas of their own over uPlot's plotting area (uPlot keeps the y axes,
+// the horizontal grid, the limit bands and the cursor). While the live window only slides, by whole pixel
+// columns, over data that only grew at the right, and no y scale moved, the picture already drawn is
+// moved left and only the columns that changed are drawn again: a live plot then costs a few columns per
+// frame instead of every sample in its window, which is where the time of many signals over many plots
+// went. The vertical grid moves with the time axis, so it is drawn here too (timeAxis.ts has the labels).
+import { tickTimes } from './timeAxis'
 
 /** What one frame of a plot shows: the decimated window (decimate.ts) and how each series is drawn. */
 export interface StripFrame {
@@ -18,12 +20,16 @@ export interface StripFrame {
   colors: readonly string[]
   /** Nothing drawn before changed: samples were only added after the newest one, the window only slid. */
   appendOnly: boolean
+  /** The vertical grid: a line at every multiple of `step` seconds (timeAxis.ts), under the series. */
+  grid: { step: number; color: string } | null
 }
 
 /** How frames were drawn, counted for the console's diagnostics (and the tests that read them). */
 export interface StripCounts {
   full: number
   shifted: number
+  /** Frames in which uPlot's canvas under the layer (y axes, y grid, limit bands) was drawn again too. */
+  chart: number
 }
 
 interface Drawn {
@@ -31,6 +37,7 @@ interface Drawn {
   max: number
   width: number
   height: number
+  /** The y scales and the grid drawn with them: a change of either draws the picture whole. */
   scales: string
   /** Device x of the newest sample drawn. */
   newestPx: number
@@ -61,7 +68,7 @@ export class StripSeries {
   private drawn: Drawn | null = null
   /** The last frame drawn and its size, for `wholeRedrawDiff`. */
   private lastFrame: { frame: StripFrame; width: number; height: number; lineWidth: number } | null = null
-  readonly counts: StripCounts = { full: 0, shifted: 0 }
+  readonly counts: StripCounts = { full: 0, shifted: 0, chart: 0 }
 
   constructor(parent: HTMLElement) {
     this.canvas = document.createElement('canvas')
@@ -86,7 +93,7 @@ export class StripSeries {
     const span = frame.max - frame.min
     if (!(span > 0) || width <= 0 || height <= 0) return
     const pxPerS = width / span
-    const key = scalesKey(frame.scales)
+    const key = `${scalesKey(frame.scales)}|${frame.grid ? `${frame.grid.step},${frame.grid.color}` : ''}`
     const before = this.drawn
     let from = 0
     if (before && frame.appendOnly && before.scales === key && before.width === width && before.height === height && Math.abs(before.max - before.min - span) <= span * 1e-9) {
@@ -149,6 +156,12 @@ export class StripSeries {
     ctx.rect(from, 0, width - from, height)
     ctx.clip()
     ctx.clearRect(from, 0, width - from, height)
+    if (frame.grid) {
+      // Whole device pixels, so that a line moved with the picture lands where a redraw puts it.
+      ctx.fillStyle = frame.grid.color
+      const w = Math.max(1, Math.round(lineWidth))
+      for (const t of tickTimes(frame.min + (from - w) / pxPerS, frame.max, frame.grid.step)) ctx.fillRect(Math.round((t - frame.min) * pxPerS), 0, w, height)
+    }
     ctx.lineWidth = lineWidth
     ctx.lineJoin = 'round'
     // Lines into the first column start at the sample before it.
