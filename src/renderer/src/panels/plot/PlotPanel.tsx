@@ -117,12 +117,16 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
         ],
         setCursor: [
           (u) => {
+            // uPlot calls this when it redraws too; a redraw made while the shared cursor is being
+            // shown here must not write the cursor back (it would undo what it is showing).
+            if (quietCursor) return
             const left = u.cursor.left
             useConsole.getState().setCursor(left === undefined || left < 0 ? null : u.posToVal(left, 'x'))
           }
         ]
       }
     }
+    let quietCursor = false
     const data: uPlot.AlignedData = [new Float64Array(0), ...signals.map(() => new Float64Array(0))]
     const u = new uPlot(opts, data, el)
     plot.current = u
@@ -156,7 +160,16 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     const onLeave = (): void => {
       chart.hovered = false
     }
-    syncPlot.current = syncChart
+    /** syncChart for readers of the scales other than the pointer: the cursor stays where it was. */
+    const syncQuietly = (): void => {
+      quietCursor = true
+      try {
+        syncChart()
+      } finally {
+        quietCursor = false
+      }
+    }
+    syncPlot.current = syncQuietly
     u.over.addEventListener('pointerenter', onEnter)
     u.over.addEventListener('pointerleave', onLeave)
     /** Each y axis's range as last shown: held while the data stays inside (yRange.ts). */
@@ -164,7 +177,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     // Wheel zooms the shared view around the cursor; the view leaves live mode to do it.
     const onWheel = (e: WheelEvent): void => {
       e.preventDefault()
-      syncChart()
+      syncQuietly()
       const s = useConsole.getState()
       const [min, max] = visibleRange(s.view.live, s.view.windowS, s.view.min, s.view.max)
       const rect = u.over.getBoundingClientRect()
@@ -186,7 +199,7 @@ export function PlotPanel({ panel }: { panel: PanelConfig }) {
     const setCursorQuietly = u.setCursor as (opts: { left: number; top: number }, fireHook?: boolean, pub?: boolean) => void
     const stopCursor = useConsole.subscribe((s, prev) => {
       if (s.cursorTime === prev.cursorTime) return
-      syncChart()
+      syncQuietly()
       const left = u.cursor.left ?? -1
       if (left >= 0 && !external) return
       const t = s.cursorTime
