@@ -1,14 +1,16 @@
 // Electron entry: glue only. The engine (EngineHost) runs the configuration and serves the port; the
 // window loads the console from that port and talks to it as any client would.
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron'
-import { statSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { basename, extname, isAbsolute, join } from 'node:path'
 import { IPC, type LayoutMenuRequest, type OpenResult, type SaveResult } from '../shared/desktop'
-import { EngineHost } from './app/engineHost'
+import { EngineHost, type RecordingPolicy } from './app/engineHost'
 import { readLayoutFile, writeLayoutFile } from './app/layoutFiles'
 import { openResultsFromMenu } from './app/resultsFiles'
 import { configFromArgs, isTrustedOrigin, portFromArgs } from './app/launch'
 import { RecentFiles } from './app/recentFiles'
+import { RETENTION_CHOICES, retentionLabel, SettingsFile, type AppSettings } from './app/settings'
+import { logger } from './engine/log'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
 import { version } from '../../package.json'
 import { boundedText } from '../shared/text/bounded'
@@ -16,6 +18,10 @@ import { boundedText } from '../shared/text/bounded'
 let host: EngineHost | null = null
 let window: BrowserWindow | null = null
 let recent: RecentFiles
+let settings: SettingsFile
+/** Where the app records every run by default: its data folder's runs/ (Recording > Show Runs Folder). */
+let runsFolder = ''
+const log = logger('app')
 // The renderer dev server exists only in development: a packaged app ignores the variable, so nothing in
 // its environment can point the window (and its IPC trust) at another page.
 const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
@@ -114,6 +120,59 @@ async function showOpenDialog(): Promise<OpenResult | null> {
   return picked.canceled || !file ? null : open(file)
 }
 
+function recordingPolicy(): RecordingPolicy {
+  const s = settings.value
+  return { folder: runsFolder, enabled: s.recordRuns, maxTotalBytes: s.retentionBytes }
+}
+
+/** A Recording menu change: saved, told to the engine (on/off for the next run, a new limit at once), shown in the menu. */
+function changeSettings(patch: Partial<AppSettings>): void {
+  settings.update(patch)
+  host?.setRecording(recordingPolicy())
+  buildMenu()
+}
+
+async function showRunsFolder(): Promise<void> {
+  try {
+    mkdirSync(runsFolder, { recursive: true })
+  } catch (error) {
+    dialog.showErrorBox('Cannot show the runs folder', `${runsFolder}: ${error instanceof Error ? error.message : String(error)}`)
+    return
+  }
+  const failed = await shell.openPath(runsFolder)
+  if (failed) dialog.showErrorBox('Cannot show the runs folder', `${runsFolder}: ${failed}`)
+}
+
+/**
+ * Recording: on/off (from the next run, said in the menu), the runs folder's size limit as four fixed
+ * choices (one click, the current one checked; no units to type), and the folder itself.
+ */
+function recordingMenu(): MenuItemConstructorOptions[] {
+  const s = settings.value
+  const now = host?.state.recording
+  const limits: (number | null)[] = RETENTION_CHOICES.includes(s.retentionBytes) ? [...RETENTION_CHOICES] : [...RETENTION_CHOICES, s.retentionBytes]
+  return [
+    { id: 'recording-now', label: now ? `This run records to ${basename(now)}` : 'This run is not recorded', enabled: false },
+    { type: 'separator' },
+    { id: 'record-runs', label: 'Record Every Run (from the next run: Open, Reload)', type: 'checkbox', checked: s.recordRuns, click: () => changeSettings({ recordRuns: !settings.value.recordRuns }) },
+    {
+      id: 'retention',
+      label: 'Runs Folder Limit',
+      submenu: [
+        { label: 'Beyond it, the oldest recordings are deleted', enabled: false },
+        ...limits.map((bytes): MenuItemConstructorOptions => ({
+          id: `retention-${bytes ?? 'unlimited'}`,
+          label: RETENTION_CHOICES.includes(bytes) ? retentionLabel(bytes) : `${retentionLabel(bytes)} (from settings.json)`,
+          type: 'radio',
+          checked: s.retentionBytes === bytes,
+          click: () => changeSettings({ retentionBytes: bytes })
+        }))
+      ]
+    },
+    { id: 'show-runs', label: 'Show Runs Folder', click: () => void showRunsFolder() }
+  ]
+}
+
 function buildMenu(): void {
   const recentItems: MenuItemConstructorOptions[] = recent.list().map((file) => ({ label: file, click: () => openFromMenu(() => open(file)) }))
   const template: MenuItemConstructorOptions[] = [
@@ -131,6 +190,7 @@ function buildMenu(): void {
         { role: 'quit' }
       ]
     },
+    { label: 'Recording', submenu: recordingMenu() },
     {
       label: 'View',
       // DevTools are for development: a packaged console has neither the item nor the shortcut.
@@ -167,17 +227,22 @@ async function main(): Promise<void> {
   // The console needs no camera, microphone, notifications, geolocation...: every request and check is denied.
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   session.defaultSession.setPermissionCheckHandler(() => false)
-  recent = new RecentFiles(join(app.getPath('userData'), 'recent.json'))
+  const data = app.getPath('userData')
+  recent = new RecentFiles(join(data, 'recent.json'))
+  settings = new SettingsFile(join(data, 'settings.json'), log)
+  runsFolder = join(data, 'runs')
   const args = process.argv.slice(app.isPackaged ? 1 : 2)
   const file = configFromArgs(args, DEFAULT_CONFIG)
   try {
-    host = await EngineHost.start(file, { port: portFromArgs(args), host: null, staticDir: RENDERER_DIR, allowedOrigins: devUrl ? [new URL(devUrl).origin] : [], serverName: `hermes-console/${version}` })
+    host = await EngineHost.start(file, { port: portFromArgs(args), host: null, staticDir: RENDERER_DIR, allowedOrigins: devUrl ? [new URL(devUrl).origin] : [], serverName: `hermes-console/${version}`, recording: recordingPolicy() })
   } catch (error) {
     dialog.showErrorBox('Hermes Console cannot start', error instanceof Error ? error.message : String(error))
     app.exit(1)
     return
   }
   if (file !== DEFAULT_CONFIG) recent.add(file)
+  // The Recording menu says whether this run records: rebuilt on every run change (Open, Reload, the console's).
+  host.onChange(() => buildMenu())
   ipcMain.handle(IPC.serverUrl, (event) => {
     checkSender(event)
     return host?.server.url

@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RawClient } from '../engine/server/testing'
-import { EngineHost, type HostOptions } from './engineHost'
+import { RecordingReader } from '../engine/recording/reader'
+import { EngineHost, type HostOptions, type RecordingPolicy } from './engineHost'
 
 const dir = mkdtempSync(join(tmpdir(), 'hermes-host-'))
 function file(name: string, text: string): string {
@@ -170,4 +171,94 @@ describe('EngineHost: the desktop app engine in plain Node', () => {
   it('refuses to start on an invalid first file with every error', async () => {
     await expect(EngineHost.start(BROKEN, options)).rejects.toThrow(`${BROKEN}:4:12: execution.rate_hz: rate_hz must be positive`)
   })
+})
+
+describe('EngineHost recording: every run it starts, into the runs folder', () => {
+  const recordings = (folder: string): string[] => readdirSync(folder).filter((f) => f.endsWith('.mcap')).sort()
+  const policy = (folder: string, extra: Partial<RecordingPolicy> = {}): RecordingPolicy => ({ folder, enabled: true, maxTotalBytes: null, ...extra })
+  async function frames(file: string): Promise<number> {
+    const reader = await RecordingReader.open(file)
+    try {
+      let n = 0
+      for await (const b of reader.batches()) n += b.frames.length
+      return n
+    } finally {
+      reader.close()
+    }
+  }
+  /** The extended schema a console gets (it says hello). */
+  async function schema(host: EngineHost): Promise<Record<string, unknown>> {
+    const c = await client(host)
+    await c.json()
+    c.send({ action: 'hello', id: 1 })
+    for (;;) {
+      const m = await c.json(20_000)
+      if (m.type === 'schema') return m
+    }
+  }
+
+  it('records the first run and each swap to a new file that holds its frames; a replay is not recorded', async () => {
+    const folder = join(mkdtempSync(join(tmpdir(), 'hermes-host-runs-')), 'runs')
+    const host = await start(FIRST, { recording: policy(folder) })
+    const first = host.state.recording!
+    expect(recordings(folder)).toEqual([first.slice(folder.length + 1)])
+    expect(await schema(host)).toMatchObject({ recording: { file: first } })
+    const c = await client(host)
+    await c.json()
+    c.send({ action: 'subscribe', params: { signals: ['*'] } })
+    await c.json()
+    for (let i = 0; i < 5; i++) await c.frame(20_000)
+    expect((await host.open(SECOND)).ok).toBe(true)
+    const second = host.state.recording!
+    expect(second).not.toBe(first)
+    expect(recordings(folder)).toHaveLength(2)
+    // The first run stopped with the swap: its file is closed and holds at least the frames a client saw.
+    expect(await frames(first)).toBeGreaterThanOrEqual(5)
+    expect((await host.open(first)).ok).toBe(true)
+    expect(host.state.recording).toBeNull()
+    expect((await schema(host)).recording).toBeNull()
+    expect(recordings(folder)).toHaveLength(2)
+    // The replay stopped the second run: its file is closed too.
+    expect(await frames(second)).toBeGreaterThan(0)
+  }, 60_000)
+
+  it('retention deletes the oldest recordings at start and when the limit changes, never the one being written', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hermes-host-retention-'))
+    const old = (name: string, ageH: number): void => {
+      const path = join(folder, name)
+      writeFileSync(path, Buffer.alloc(100_000))
+      const t = (Date.now() - ageH * 3_600_000) / 1000
+      utimesSync(path, t, t)
+    }
+    old('a-oldest.mcap', 3)
+    old('b-older.mcap', 2)
+    old('c-old.mcap', 1)
+    // 300,000 bytes of old runs and a limit of 250,000 (the new file's few kB included): the oldest goes at start.
+    const host = await start(PAUSED, { recording: policy(folder, { maxTotalBytes: 250_000 }) })
+    const current = host.state.recording!.slice(folder.length + 1)
+    expect(recordings(folder)).toEqual(['b-older.mcap', 'c-old.mcap', current].sort())
+    // A limit below the current file alone deletes every other recording; the current one stays.
+    host.setRecording(policy(folder, { maxTotalBytes: 1 }))
+    expect(recordings(folder)).toEqual([current])
+    expect(statSync(join(folder, current)).size).toBeGreaterThan(1)
+  }, 60_000)
+
+  it('records nothing when recording is off, and the YAML wins where it says enabled: false or names a path', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'hermes-host-off-'))
+    const host = await start(PAUSED, { recording: policy(folder, { enabled: false }) })
+    expect(host.state.recording).toBeNull()
+    expect((await schema(host)).recording).toBeNull()
+    // Off and on apply from the next run: back on, the current run stays unrecorded, the next one records.
+    host.setRecording(policy(folder))
+    expect(host.state.recording).toBeNull()
+    const elsewhere = join(dir, 'own-runs')
+    const own = file('own.yaml', `modules:\n  clock: { type: inproc, model: signal_generator }\nexecution: { mode: realtime, rate_hz: 100, start_paused: true }\nrecording: { path: ${JSON.stringify(elsewhere)} }\n`)
+    expect((await host.open(own)).ok).toBe(true)
+    expect(host.state.recording!.startsWith(`${elsewhere}/`)).toBe(true)
+    const never = file('never.yaml', 'modules:\n  clock: { type: inproc, model: signal_generator }\nexecution: { mode: realtime, rate_hz: 100, start_paused: true }\nrecording: { enabled: false }\n')
+    expect((await host.open(never)).ok).toBe(true)
+    expect(host.state.recording).toBeNull()
+    expect(recordings(folder)).toEqual([])
+    expect(recordings(elsewhere)).toHaveLength(1)
+  }, 60_000)
 })

@@ -1,57 +1,30 @@
 // The CLI's recording side: where `hermes run` records (--record, --no-record, the recording: section),
 // the runs folder's retention while it runs, and `hermes inspect` / `hermes export` for recordings.
-import { randomUUID } from 'node:crypto'
-import { existsSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { statSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
 import type { ResolvedConfig } from '../engine/config/types'
-import type { RecordingOptions } from '../engine/recording/recorder'
-import { enforceRetention, recordingTarget } from '../engine/recording/runsFolder'
+import { keepRetention as keepFolderRetention, planRecording as planFor, type RecordingPlan } from '../engine/recording/plan'
 import type { RecordingReader } from '../engine/recording/reader'
 import { EXPORT_FORMATS, type ExportFormat } from '../engine/recording/exportFormats'
 import { compact, table } from './format'
 
+export type { RecordingPlan }
+
 /** The runs folder of `hermes run --serve` when neither the YAML nor --record names one. */
 export const DEFAULT_RUNS_FOLDER = 'runs'
-/** How often retention looks at the runs folder again while a run records (its own file grows). */
-const RETENTION_EVERY_MS = 30_000
-
-export interface RecordingPlan {
-  options: RecordingOptions
-  folder: string | null
-  maxTotalBytes: number
-}
 
 /**
  * `record`: the --record file or folder, false for --no-record, undefined for neither. Without either,
- * the YAML's recording.enabled decides, and when it is not set, a served run records.
+ * the YAML's recording.enabled decides, and when it is not set, a served run records (into ./runs).
+ * The desktop app plans with the same function (src/main/app/engineHost.ts), into its own folder.
  */
 export function planRecording(config: ResolvedConfig, record: string | false | undefined, cwd = process.cwd()): RecordingPlan | null {
-  const r = config.recording
-  const enabled = record === false ? false : typeof record === 'string' ? true : (r.enabled ?? config.server.enabled)
-  if (!enabled) return null
-  const path = typeof record === 'string' ? resolve(cwd, record) : (r.path ?? resolve(cwd, DEFAULT_RUNS_FOLDER))
-  const runId = randomUUID()
-  const { file, folder } = recordingTarget(path, config.file, runId)
-  if (existsSync(file)) throw new Error(`${file} exists already: a recording never overwrites one; name another file, or a folder`)
-  return { options: { file, signals: r.signals, compression: r.compression, runId }, folder, maxTotalBytes: r.maxTotalBytes }
+  return planFor(config, { record, folder: DEFAULT_RUNS_FOLDER, served: config.server.enabled }, cwd)
 }
 
-/** Retention now and every RETENTION_EVERY_MS; returns the timer to clear. Prints what it deletes. */
+/** Retention now and every 30 s while the run records; returns the timer to clear. Prints what it deletes. */
 export function keepRetention(plan: RecordingPlan, say: (line: string) => void): NodeJS.Timeout | null {
-  const folder = plan.folder
-  if (!folder) return null
-  const pass = (): void => {
-    try {
-      for (const f of enforceRetention(folder, plan.maxTotalBytes, plan.options.file).deleted) say(`hermes: retention: deleted ${f} (runs folder over ${compact(plan.maxTotalBytes)}B)`)
-    } catch (error) {
-      say(`hermes: retention: cannot clean ${folder}: ${error instanceof Error ? error.message : String(error)}`)
-    }
-  }
-  pass()
-  const timer = setInterval(pass, RETENTION_EVERY_MS)
-  timer.unref()
-  return timer
+  return keepFolderRetention(plan, (line) => say(`hermes: ${line}`))
 }
 
 const seconds = (ns: number): string => `${(ns / 1e9).toFixed(3)} s`

@@ -53,6 +53,11 @@ export class Session {
     return this.recorder?.runId
   }
 
+  /** The file the run records into (the extended schema's `recording`), or null when it is not recorded. */
+  get recordingFile(): string | null {
+    return this.recorder?.file ?? null
+  }
+
   /** History of the recorded signals (the protocol's `history` extension), or null when not recorded. */
   get history(): Recorder | null {
     return this.recorder

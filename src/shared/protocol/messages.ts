@@ -59,6 +59,8 @@ export interface SchemaMessage {
   console_layout?: unknown
   /** Extension: present only when the server replays a recording (`hermes replay`); a console tells a replay by it. */
   replay?: ReplayInfo
+  /** Extension: the file the run records into (absolute path), or null when it is not recorded (a replay is not). */
+  recording?: { file: string } | null
 }
 
 /** What a replay serves: the file, the current segment's span (simulated s) and the playback speed. */

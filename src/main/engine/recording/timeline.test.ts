@@ -70,6 +70,9 @@ const labels = (markers: Marker[]): string[] => markers.map((m) => `${m.kind}: $
 
 describe('timeline and note on a recorded run', () => {
   it('lists the hello ack actions that are served: timeline and note on a recorded run, no seek or speed', async () => {
+    // The extended schema that followed the first hello names the file the run records into.
+    const schema = await console1.take((r): r is Extract<typeof r, { kind: 'text' }> => r.kind === 'text' && r.json.type === 'schema', 20_000)
+    expect(schema.json.recording).toEqual({ file })
     const ack = await ask('hello')
     expect(ack.actions).toEqual(expect.arrayContaining(['history', 'timeline', 'note']))
     expect(ack.actions).not.toContain('seek')

@@ -9,6 +9,8 @@ export interface RunInfo {
   timeNs: number
   /** The module fault the run is in, or null. */
   fault: ModuleFault | null
+  /** The file the run records into (absolute), or null: not recorded (a replay never is). */
+  recordingFile?: string | null
 }
 
 /** Qualified names of the signals clients may see, in backplane order. */
@@ -57,6 +59,7 @@ export function buildSchema(config: ResolvedConfig, run: RunInfo | null): Schema
     frame: run.frame,
     time: run.timeNs / 1e9,
     fault: run.fault,
+    recording: run.recordingFile ? { file: run.recordingFile } : null,
     wiring: visibleWiring(config),
     ...(config.console.layout !== null ? { console_layout: config.console.layout } : {})
   }

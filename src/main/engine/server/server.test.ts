@@ -821,6 +821,8 @@ describe('extensions, opt-in only', () => {
     const schema = await c.json()
     expect(schema).toMatchObject({ type: 'schema', mode: 'realtime', rate_hz: 100, dt_ns: 10_000_000, telemetry_hz: 60, state: 'running', end_time: null })
     expect(typeof schema.run_id).toBe('string')
+    // Not recorded: the extended schema says so (a recorded run names its file: recording/timeline.test.ts).
+    expect(schema.recording).toBeNull()
     const vehicle = (schema.modules as Record<string, { signals: unknown[]; kind: string; rate_hz: number }>).vehicle!
     expect(vehicle.signals[0]).toEqual({ name: 'position.x', type: 'f64', unit: 'm', writable: false, description: '' })
     expect(vehicle).toMatchObject({ kind: 'inproc', model: 'point_mass', rate_hz: 100 })

@@ -103,6 +103,8 @@ export interface ServedRun {
   readonly timeline?: TimelineSource | null
   /** Present when the run is a replay of a recording: seek and speed, and notes are refused. */
   readonly replay?: ReplayControl | null
+  /** The file the run records into (the extended schema's `recording`); absent or null: not recorded. */
+  readonly recordingFile?: string | null
 }
 
 interface Bound {
@@ -351,7 +353,7 @@ export class HermesServer {
   }
 
   private runInfo(bound: Bound): RunInfo {
-    return { runId: this.runId(bound), state: bound.run.scheduler.state, frame: 0, timeNs: 0, fault: bound.run.scheduler.fault }
+    return { runId: this.runId(bound), state: bound.run.scheduler.state, frame: 0, timeNs: 0, fault: bound.run.scheduler.fault, recordingFile: bound.run.recordingFile ?? null }
   }
 
   private runId(bound: Bound): string {
