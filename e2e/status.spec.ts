@@ -23,8 +23,8 @@ function lab(files: Record<string, string>): string {
   return dir
 }
 
-async function start(config: string): Promise<Engine> {
-  const engine = new Engine(config, await freePort())
+async function start(config: string, extraArgs: string[] = []): Promise<Engine> {
+  const engine = new Engine(config, await freePort(), extraArgs)
   await engine.start()
   engines.push(engine)
   return engine
@@ -39,6 +39,23 @@ test('after the engine dies the run state reads unknown and missing is blank, no
   await expect(page.getByRole('status', { name: 'Connection' })).toContainText('lost, retrying in')
   await expect(page.getByTestId('run-state')).toHaveText('unknown')
   await expect(page.getByTestId('missing')).toHaveText('missing —')
+})
+
+test('a recorded run shows REC and the file it records to; an unrecorded one shows nothing', async ({ page }) => {
+  const file = join(lab({}), 'shown.mcap')
+  const recorded = await start(join(__dirname, 'fixtures', 'console.yaml'), ['--record', file])
+  await page.goto(recorded.url)
+  const badge = page.getByTestId('recording')
+  await expect(badge).toHaveText('REC shown.mcap')
+  await expect(badge).toHaveAttribute('aria-label', `Recording to ${file}`)
+  await expect(badge).toHaveAttribute('title', `recording every frame to ${file}`)
+  await badge.focus()
+  await expect(badge).toBeFocused()
+  const plain = await start(join(__dirname, 'fixtures', 'console.yaml'), ['--no-record'])
+  await page.goto(plain.url)
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
+  await expect(page.getByTestId('run-state')).toHaveText('running')
+  await expect(badge).toHaveCount(0)
 })
 
 test('a console that never connected says where and why, in the badge and in the event log', async ({ page }) => {

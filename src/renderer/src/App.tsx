@@ -6,6 +6,7 @@ import { connection, initialServerUrl } from './connection/connection'
 import { ConnectionBadge } from './controls/ConnectionBadge'
 import { FaultBanner } from './controls/FaultBanner'
 import { LinkQuality } from './controls/LinkQuality'
+import { RecordingBadge } from './controls/RecordingBadge'
 import { RunControls } from './controls/RunControls'
 import { ViewControls } from './controls/ViewControls'
 import { desktop } from './desktop/desktop'
@@ -49,7 +50,10 @@ export function App() {
         <Timeline />
       </main>
       <footer className="footer">
-        <LinkQuality />
+        <div className="footer-status">
+          <RecordingBadge />
+          <LinkQuality />
+        </div>
         <EventConsole />
       </footer>
       <Shortcuts />
