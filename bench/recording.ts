@@ -70,11 +70,12 @@ export async function recordingBench(): Promise<void> {
         cost <= 0.2 ? 'met' : 'MISSED',
         `${n(plain.cpuUs, 2)} / ${n(rec.cpuUs, 2)}`,
         recorderCpu === null ? '-' : n((recorderCpu * 1000) / Math.max(1, rec.frames), 2),
+        summary.recording?.scheduler?.cpuMs == null ? '-' : `${n((summary.recording.scheduler.cpuMs * 1000) / Math.max(1, rec.frames), 2)} (waited ${n(summary.recording.scheduler.waitedMs)} ms)`,
         `${recorded === rec.frames + 1 ? 'all' : `${recorded} of ${rec.frames + 1}`}`,
         n(bytes / recorded, 1)
       ])
     }
-    printTable(`Recording cost in afap (frames/s without and with recording; every frame recorded; load ${load()})`, ['config', 'fps', 'fps recorded', 'cost', 'target', '', 'CPU µs/frame, all threads: plain / recorded', 'recorder thread µs/frame (incl. start)', 'frames in file', 'B/frame'], rows)
+    printTable(`Recording cost in afap (frames/s without and with recording; every frame recorded; load ${load()})`, ['config', 'fps', 'fps recorded', 'cost', 'target', '', 'CPU µs/frame, all threads: plain / recorded', 'recorder thread µs/frame (incl. start)', 'scheduler thread µs/frame while recording (backpressure wait)', 'frames in file', 'B/frame'], rows)
     printTable(
       'Recording size of the demo (lz4 over byte planes, the default)',
       ['measure', 'value'],

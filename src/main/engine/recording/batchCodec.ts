@@ -43,7 +43,7 @@ let scratch = new Uint32Array(0)
  */
 export function encodeBatchV2(data: Float64Array, count: number, capacity: number, signals: number, segment: number, codec: Codec): EncodedBatch {
   const n = count
-  const group = Math.max(1, Math.min(signals, Math.floor(GROUP_BYTES / (8 * Math.max(1, n)))))
+  const group = groupSize(signals, n)
   const groups = Math.ceil(signals / group)
   const min = new Float64Array(signals)
   const max = new Float64Array(signals)
@@ -66,11 +66,45 @@ export function encodeBatchV2(data: Float64Array, count: number, capacity: numbe
   // Group 0: frame and time; then the signals, `group` columns each.
   const blocks: Uint8Array[] = [encodeGroup(data, capacity, n, 0, 2, codec)]
   for (let g = 0; g < groups; g++) blocks.push(encodeGroup(data, capacity, n, 2 + g * group, Math.min(group, signals - g * group), codec))
+  return assemble(blocks, { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max }, group, codec)
+}
+
+/**
+ * The same payload as encodeBatchV2, from the scheduler's row-major batch (`width` = signals + 2 values
+ * a frame): byte planes straight from the rows, min and max on the way, with no column copy between.
+ */
+export function encodeRowsV2(rows: Float64Array, width: number, count: number, segment: number, codec: Codec): EncodedBatch {
+  const n = count
+  const signals = width - 2
+  const group = groupSize(signals, n)
+  const groups = Math.ceil(signals / group)
+  const min = new Float64Array(signals)
+  const max = new Float64Array(signals)
+  const firstFrame = n > 0 ? rows[0]! : 0
+  const firstTimeNs = n > 0 ? rows[1]! : 0
+  const stepNs = n > 1 ? rows[width + 1]! - firstTimeNs : 0
+  let regular = true
+  for (let k = 1, at = width; k < n && regular; k++, at += width) regular = rows[at] === firstFrame + k && rows[at + 1] === firstTimeNs + k * stepNs
+  const blocks: Uint8Array[] = [encodeRowGroup(rows, width, n, 0, 2, codec, null, null)]
+  for (let g = 0; g < groups; g++) blocks.push(encodeRowGroup(rows, width, n, 2 + g * group, Math.min(group, signals - g * group), codec, min, max))
+  return assemble(blocks, { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max }, group, codec)
+}
+
+/** Signal columns per group for `n` frames (a reader takes it from the header). */
+function groupSize(signals: number, n: number): number {
+  return Math.max(1, Math.min(signals, Math.floor(GROUP_BYTES / (8 * Math.max(1, n)))))
+}
+
+/** Header, block table, the summary block, then the frame/time and signal groups (`blocks`). */
+function assemble(groupBlocks: Uint8Array[], summary: BatchSummary, group: number, codec: Codec): EncodedBatch {
+  const { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max } = summary
+  const signals = min.length
+  const groups = groupBlocks.length - 1
   // The summary as its own block first (min then max, as two columns of `signals` values).
   const minmax = new Float64Array(2 * signals)
   minmax.set(min)
   minmax.set(max, signals)
-  blocks.unshift(encodeGroup(minmax, signals, signals, 0, 2, codec))
+  const blocks = [encodeGroup(minmax, signals, signals, 0, 2, codec), ...groupBlocks]
   const tableAt = FIXED
   const bodyAt = tableAt + 4 * blocks.length
   const payload = new Uint8Array(bodyAt + blocks.reduce((a, b) => a + b.byteLength, 0))
@@ -92,7 +126,96 @@ export function encodeBatchV2(data: Float64Array, count: number, capacity: numbe
     payload.set(b, at)
     at += b.byteLength
   })
-  return { payload, summary: { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max } }
+  return { payload, summary }
+}
+
+/**
+ * Columns [first, first + columns) of a row-major batch as encodeGroup lays them out; with `min` and
+ * `max` given, each column's extremes go to [column - 2] (`<` and `>`, in frame order, as encodeBatchV2).
+ */
+function encodeRowGroup(rows: Float64Array, width: number, n: number, first: number, columns: number, codec: Codec, min: Float64Array | null, max: Float64Array | null): Uint8Array {
+  if (codec === 'none') {
+    const out = new Float64Array(columns * n)
+    for (let j = 0; j < columns; j++) {
+      let lo = Infinity
+      let hi = -Infinity
+      for (let k = 0, at = first + j, o = j * n; k < n; k++, at += width, o++) {
+        const v = rows[at]!
+        out[o] = v
+        if (v < lo) lo = v
+        if (v > hi) hi = v
+      }
+      if (min && max) {
+        min[first + j - 2] = lo
+        max[first + j - 2] = hi
+      }
+    }
+    return new Uint8Array(out.buffer)
+  }
+  const n4 = (n + 3) & ~3
+  const words = (8 * columns * n4) / 4
+  if (scratch.length < words) scratch = new Uint32Array(words)
+  const out = scratch
+  const src = new Uint32Array(rows.buffer, rows.byteOffset, rows.length * 2)
+  const plane = (columns * n4) / 4
+  // Four frames of a column are 2 * width words apart each: one word per byte plane takes one of each.
+  const s1 = 2 * width
+  const s2 = 4 * width
+  const s3 = 6 * width
+  const s4 = 8 * width
+  for (let j = 0; j < columns; j++) {
+    let lo = Infinity
+    let hi = -Infinity
+    let w = 2 * (first + j)
+    let v = first + j
+    const q0 = (j * n4) / 4
+    let k = 0
+    for (let q = q0; k + 3 < n; k += 4, q++, w += s4, v += 4 * width) {
+      const l0 = src[w]!, h0 = src[w + 1]!, l1 = src[w + s1]!, h1 = src[w + s1 + 1]!
+      const l2 = src[w + s2]!, h2 = src[w + s2 + 1]!, l3 = src[w + s3]!, h3 = src[w + s3 + 1]!
+      out[q] = (l0 & 255) | ((l1 & 255) << 8) | ((l2 & 255) << 16) | (l3 << 24)
+      out[q + plane] = ((l0 >>> 8) & 255) | (((l1 >>> 8) & 255) << 8) | (((l2 >>> 8) & 255) << 16) | ((l3 >>> 8) << 24)
+      out[q + 2 * plane] = ((l0 >>> 16) & 255) | (((l1 >>> 16) & 255) << 8) | (((l2 >>> 16) & 255) << 16) | ((l3 >>> 16) << 24)
+      out[q + 3 * plane] = (l0 >>> 24) | ((l1 >>> 24) << 8) | ((l2 >>> 24) << 16) | ((l3 >>> 24) << 24)
+      out[q + 4 * plane] = (h0 & 255) | ((h1 & 255) << 8) | ((h2 & 255) << 16) | (h3 << 24)
+      out[q + 5 * plane] = ((h0 >>> 8) & 255) | (((h1 >>> 8) & 255) << 8) | (((h2 >>> 8) & 255) << 16) | ((h3 >>> 8) << 24)
+      out[q + 6 * plane] = ((h0 >>> 16) & 255) | (((h1 >>> 16) & 255) << 8) | (((h2 >>> 16) & 255) << 16) | ((h3 >>> 16) << 24)
+      out[q + 7 * plane] = (h0 >>> 24) | ((h1 >>> 24) << 8) | ((h2 >>> 24) << 16) | ((h3 >>> 24) << 24)
+      if (min) {
+        for (let i = 0, at = v; i < 4; i++, at += width) {
+          const x = rows[at]!
+          if (x < lo) lo = x
+          if (x > hi) hi = x
+        }
+      }
+    }
+    if (k < n) {
+      // The last 1-3 values; the padding after them is zero.
+      const q = q0 + k / 4
+      for (let b = 0; b < 8; b++) {
+        let word = 0
+        for (let i = 0; k + i < n; i++) word |= ((src[w + i * s1 + (b >> 2)]! >>> (8 * (b & 3))) & 255) << (8 * i)
+        out[q + b * plane] = word
+      }
+      if (min) {
+        for (let at = v; k < n; k++, at += width) {
+          const x = rows[at]!
+          if (x < lo) lo = x
+          if (x > hi) hi = x
+        }
+      }
+    }
+    if (min && max) {
+      min[first + j - 2] = lo
+      max[first + j - 2] = hi
+    }
+  }
+  return compressPlanes(new Uint8Array(out.buffer, 0, words * 4), codec)
+}
+
+function compressPlanes(bytes: Uint8Array, codec: Codec): Uint8Array {
+  if (codec === 'zstd') return zstd.compress(bytes, ZSTD_LEVEL)
+  return compressSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
 }
 
 /** Columns [first, first + columns) of the batch: plain float64 columns (none), or byte planes compressed. */
@@ -135,9 +258,7 @@ function encodeGroup(data: Float64Array, capacity: number, n: number, first: num
       }
     }
   }
-  const bytes = new Uint8Array(out.buffer, 0, words * 4)
-  if (codec === 'zstd') return zstd.compress(bytes, ZSTD_LEVEL)
-  return compressSync(Buffer.from(bytes.buffer, 0, bytes.byteLength))
+  return compressPlanes(new Uint8Array(out.buffer, 0, words * 4), codec)
 }
 
 interface Layout {

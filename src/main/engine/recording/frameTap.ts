@@ -1,6 +1,7 @@
 // The scheduler thread's side of recording: every frame's recorded slots copied into a batch, and
 // each batch handed to the recorder thread whole (one message per batch, never one per frame).
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads'
+import { threadCpuMs } from './threadCpu'
 
 /** What the scheduler thread needs to record: sent in its workerData. */
 export interface TapSetup {
@@ -13,6 +14,15 @@ export interface TapSetup {
   control: SharedArrayBuffer
   /** The frame period: a new segment's clock starts one period after the last frame of the one before. */
   dtNs: number
+}
+
+/** The scheduler thread's last word: no frame follows; what recording cost that thread. */
+export interface EndMessage {
+  kind: 'end'
+  /** Wall time the frame loop waited for the recorder (backpressure, MAX_IN_FLIGHT). */
+  waitedMs: number
+  /** CPU time of the scheduler thread from the first recorded frame on (Linux, 10 ms ticks; null elsewhere). */
+  cpuMs: number | null
 }
 
 export interface BatchMessage {
@@ -32,6 +42,8 @@ export const MAX_IN_FLIGHT = 16
 export const FLUSH_AFTER_MS = 200
 /** The wall clock is read once every this many frames, to keep the per-frame cost to a copy. */
 const CLOCK_EVERY = 64
+/** Consecutive slots from this many on are copied as one run (a typed-array set); fewer are gathered. */
+const MIN_RUN = 8
 /** A batch holds at most this many bytes. */
 export const BATCH_BYTES = 2 * 1024 * 1024
 export const MAX_BATCH_FRAMES = 4096
@@ -52,6 +64,17 @@ export class FrameTap {
   private lastTimeNs = 0
   private startedMs = 0
   private broken = false
+  private waitedMs = 0
+  /** The thread's CPU time at the first captured frame: the end reports the run's share, not start-up. */
+  private cpuAtStartMs: number | null = null
+  private started = false
+  /** The values array the runs below view (the backplane's, the same every frame). */
+  private runsOf: Float64Array | null = null
+  private runViews: Float64Array[] = []
+  private runOffsets = new Int32Array(0)
+  /** Slots of runs shorter than MIN_RUN, and their places in a row. */
+  private gatherFrom = new Int32Array(0)
+  private gatherTo = new Int32Array(0)
 
   constructor(private readonly setup: TapSetup) {
     this.slots = Int32Array.from(setup.slots)
@@ -67,15 +90,50 @@ export class FrameTap {
     const k = this.count
     const data = this.data
     // Row-major: one frame's values are contiguous (a column-major batch wrote a cache line per signal).
-    let at = k * this.width
-    data[at++] = frame
-    data[at++] = timeNs
-    const slots = this.slots
-    for (let s = 0; s < slots.length; s++) data[at++] = values[slots[s]!]!
+    const at = k * this.width
+    data[at] = frame
+    data[at + 1] = timeNs
+    // Each run of consecutive slots is one copy (a memcpy) from a view made once per values array.
+    if (values !== this.runsOf) this.cutRuns(values)
+    const views = this.runViews
+    const offsets = this.runOffsets
+    for (let r = 0; r < views.length; r++) data.set(views[r]!, at + offsets[r]!)
+    // Short runs are cheaper as a gather than as a copy each.
+    const from = this.gatherFrom
+    const to = this.gatherTo
+    for (let g = 0; g < from.length; g++) data[at + to[g]!] = values[from[g]!]!
     this.lastTimeNs = timeNs
-    if (k === 0) this.startedMs = performance.now()
+    if (k === 0) {
+      this.startedMs = performance.now()
+      if (!this.started) {
+        this.started = true
+        this.cpuAtStartMs = threadCpuMs()
+      }
+    }
     this.count = k + 1
     if (this.count === this.capacity || (this.count % CLOCK_EVERY === 0 && performance.now() - this.startedMs > FLUSH_AFTER_MS)) this.flush()
+  }
+
+  /** The recorded slots as runs of consecutive slots: a view of `values` and where it goes in a row. */
+  private cutRuns(values: Float64Array): void {
+    const slots = this.slots
+    const views: Float64Array[] = []
+    const offsets: number[] = []
+    const gather: number[] = []
+    for (let s = 0; s < slots.length; ) {
+      let e = s + 1
+      while (e < slots.length && slots[e] === slots[e - 1]! + 1) e++
+      if (e - s >= MIN_RUN) {
+        views.push(values.subarray(slots[s]!, slots[e - 1]! + 1))
+        offsets.push(2 + s)
+      } else for (let i = s; i < e; i++) gather.push(i)
+      s = e
+    }
+    this.runsOf = values
+    this.runViews = views
+    this.runOffsets = Int32Array.from(offsets)
+    this.gatherFrom = Int32Array.from(gather, (i) => slots[i]!)
+    this.gatherTo = Int32Array.from(gather, (i) => 2 + i)
   }
 
   /** Called by a loop that is about to idle (paused, waiting): what it holds goes to the file now. */
@@ -95,9 +153,13 @@ export class FrameTap {
     if (this.count === 0 || this.broken) return
     const control = this.control
     // Backpressure: a recorder that falls behind slows the loop instead of growing memory or losing frames.
-    for (let inFlight = Atomics.load(control, 0); inFlight >= MAX_IN_FLIGHT; inFlight = Atomics.load(control, 0)) {
-      if (Atomics.load(control, 1) !== 0) break
-      Atomics.wait(control, 0, inFlight, 100)
+    if (Atomics.load(control, 0) >= MAX_IN_FLIGHT) {
+      const started = performance.now()
+      for (let inFlight = Atomics.load(control, 0); inFlight >= MAX_IN_FLIGHT; inFlight = Atomics.load(control, 0)) {
+        if (Atomics.load(control, 1) !== 0) break
+        Atomics.wait(control, 0, inFlight, 100)
+      }
+      this.waitedMs += performance.now() - started
     }
     if (Atomics.load(control, 1) !== 0) {
       this.broken = true
@@ -116,6 +178,7 @@ export class FrameTap {
   /** The loop has ended: everything goes out, and the recorder hears that no frame follows. */
   close(): void {
     this.flush()
-    this.setup.port.postMessage({ kind: 'end' })
+    const cpu = threadCpuMs()
+    this.setup.port.postMessage({ kind: 'end', waitedMs: this.waitedMs, cpuMs: cpu === null || this.cpuAtStartMs === null ? null : cpu - this.cpuAtStartMs } satisfies EndMessage)
   }
 }

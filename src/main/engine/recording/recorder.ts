@@ -38,6 +38,8 @@ export interface RecordingSummary {
   failure: string | null
   /** CPU time the recorder thread spent (Linux; null elsewhere or when it did not close cleanly). */
   cpuMs: number | null
+  /** The scheduler thread's CPU time from its first recorded frame (Linux) and its wait for the recorder; null if it never ended. */
+  scheduler: { cpuMs: number | null; waitedMs: number } | null
 }
 
 const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
@@ -53,7 +55,7 @@ export class Recorder implements HistorySource, TimelineSource {
   private readonly queries = new Map<number, { resolve(reply: HistoryReply): void; reject(error: Error): void }>()
   private segment = 0
   private closed: Promise<RecordingSummary> | null = null
-  private resolveClosed: ((summary: { frames: number; events: number; bytes: number; cpuMs: number | null }) => void) | null = null
+  private resolveClosed: ((summary: Omit<RecordingSummary, 'file' | 'failure'>) => void) | null = null
 
   private constructor(
     readonly file: string,
@@ -149,13 +151,13 @@ export class Recorder implements HistorySource, TimelineSource {
 
   /** Writes the index and closes the file, once the scheduler thread has sent its last frames (stop it first). */
   close(): Promise<RecordingSummary> {
-    this.closed ??= new Promise<{ frames: number; events: number; bytes: number; cpuMs: number | null }>((resolve) => {
+    this.closed ??= new Promise<Omit<RecordingSummary, 'file' | 'failure'>>((resolve) => {
       this.resolveClosed = resolve
       this.worker.postMessage({ kind: 'close', force: false } satisfies RecorderInput)
       const timer = setTimeout(() => this.worker.postMessage({ kind: 'close', force: true } satisfies RecorderInput), CLOSE_WAIT_MS)
       this.worker.once('exit', () => {
         clearTimeout(timer)
-        resolve({ frames: 0, events: 0, bytes: 0, cpuMs: null })
+        resolve({ frames: 0, events: 0, bytes: 0, cpuMs: null, scheduler: null })
       })
     }).then(async (summary) => {
       await this.worker.terminate()
@@ -172,7 +174,7 @@ export class Recorder implements HistorySource, TimelineSource {
         if (message.reply) q?.resolve(message.reply)
         else q?.reject(new Error(`history failed: ${message.error ?? 'no reply'}`))
       } else if (message.kind === 'failed') this.failure = message.message
-      else if (message.kind === 'closed') this.resolveClosed?.({ frames: message.frames, events: message.events, bytes: message.bytes, cpuMs: message.cpuMs })
+      else if (message.kind === 'closed') this.resolveClosed?.({ frames: message.frames, events: message.events, bytes: message.bytes, cpuMs: message.cpuMs, scheduler: message.scheduler })
     })
     this.worker.on('exit', () => {
       for (const q of this.queries.values()) q.reject(new Error('the recorder has stopped'))

@@ -5,11 +5,11 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { McapWriter } from '@mcap/core'
 import * as zstd from '@foxglove/wasm-zstd'
 import { threadCpuMs } from './threadCpu'
-import { encodeBatchV2, type BatchSummary, type Codec } from './batchCodec'
-import type { BatchMessage } from './frameTap'
+import { encodeRowsV2, type BatchSummary, type Codec } from './batchCodec'
+import type { BatchMessage, EndMessage } from './frameTap'
 import { HistoryBuilder, type HistoryQuery, type HistoryReply } from './history'
 import { messagesOfChunk } from './chunk'
-import { CONFIG_ATTACHMENT, decodeBatch, type FrameBatch, EVENTS_TOPIC, FRAMES_ENCODING, FRAMES_TOPIC, PROFILE, RUN_METADATA, runInfoToMetadata, type RecordedSignal, type RunInfo } from './format'
+import { CONFIG_ATTACHMENT, decodeBatch, EVENTS_TOPIC, FRAMES_ENCODING, FRAMES_TOPIC, PROFILE, RUN_METADATA, runInfoToMetadata, type RecordedSignal, type RunInfo } from './format'
 
 export interface RecorderWorkerData {
   file: string
@@ -36,7 +36,7 @@ export type RecorderInput =
 export type RecorderOutput =
   | { kind: 'ready' }
   | { kind: 'failed'; message: string }
-  | { kind: 'closed'; frames: number; bytes: number; events: number; cpuMs: number | null }
+  | { kind: 'closed'; frames: number; bytes: number; events: number; cpuMs: number | null; scheduler: Omit<EndMessage, 'kind'> | null }
   | { kind: 'history'; id: number; reply: HistoryReply | null; error?: string }
 
 
@@ -51,6 +51,8 @@ let position = 0n
 let frames = 0
 let events = 0
 let framesEnded = false
+/** What the scheduler thread said when it ended (null if it never did: a forced close). */
+let schedulerEnd: Omit<EndMessage, 'kind'> | null = null
 let closeAsked = false
 let failed = false
 /** McapWriter's calls must not overlap: every write goes through this chain. */
@@ -108,39 +110,22 @@ interface Written {
   offset: number
   length: number
   summary: BatchSummary | null
-  /** The batch itself while it is among the newest `memoryBytes`. */
-  memory: FrameBatch | null
+  /** The batch's payload while it is among the newest `memoryBytes` (decoded when a query needs it). */
+  memory: Uint8Array | null
 }
 const written: Written[] = []
-/** The newest batches, as zero-copy views of the scheduler's buffers. */
+/** The newest batches' payloads. */
 const recent: { entry: Written; bytes: number }[] = []
 let recentBytes = 0
 let currentOffsetNs = 0
 let readFd = -1
 
-/** The scheduler's row-major batch as columns (`count` values each), in blocks of rows that stay in cache. */
-function toColumns(m: BatchMessage): Float64Array {
-  const width = data.signals.length + 2
-  const n = m.count
-  const out = new Float64Array(width * n)
-  const src = m.data
-  for (let k0 = 0; k0 < n; k0 += 64) {
-    const k1 = Math.min(n, k0 + 64)
-    for (let c = 0; c < width; c++) for (let k = k0, at = k0 * width + c; k < k1; k++, at += width) out[c * n + k] = src[at]!
-  }
-  return out
-}
-
-function viewOf(m: BatchMessage, columns: Float64Array): FrameBatch {
-  const col = (c: number): Float64Array => columns.subarray(c * m.count, (c + 1) * m.count)
-  return { segment: m.segment, offsetNs: m.offsetNs, frames: col(0), timesNs: col(1), columns: Array.from({ length: data.signals.length }, (_, s) => col(s + 2)) }
-}
-
-function remember(entry: Written, m: BatchMessage, columns: Float64Array): void {
-  entry.memory = viewOf(m, columns)
+function remember(entry: Written, m: BatchMessage, payload: Uint8Array): void {
+  // The encoded payload, not the columns: no copy per batch, and memoryBytes holds many more frames.
+  entry.memory = payload
   currentOffsetNs = m.offsetNs
-  recent.push({ entry, bytes: columns.byteLength })
-  recentBytes += columns.byteLength
+  recent.push({ entry, bytes: payload.byteLength })
+  recentBytes += payload.byteLength
   while (recentBytes > data.memoryBytes && recent.length > 1) {
     const old = recent.shift()!
     old.entry.memory = null
@@ -179,7 +164,7 @@ function history(id: number, query: HistoryQuery): void {
       const s = w.summary
       if (s && builder.addSummary(w.firstNs, w.lastNs, s.count, w.firstNs - s.firstTimeNs, s.min, s.max)) continue
       if (w.memory) {
-        builder.add(w.memory)
+        builder.add(decodeBatch(w.memory, w.firstNs, query.columns))
         continue
       }
       if (readFd < 0) readFd = openSync(data.file, 'r')
@@ -197,19 +182,23 @@ let sequence = 0
 function onBatch(message: BatchMessage): void {
   then(async () => {
     const offset = Number(position)
-    const columns = toColumns(message)
-    // The buffer goes back to the scheduler thread, which reuses it for a later batch.
-    data.frames.postMessage(message.data, [message.data.buffer as ArrayBuffer])
     const n = message.count
-    const { payload, summary } = encodeBatchV2(columns, n, n, data.signals.length, message.segment, data.compression)
+    const rows = message.data
+    const width = data.signals.length + 2
+    // Straight from the scheduler's rows: byte planes, min/max and compression in one pass per group.
+    const { payload, summary } = encodeRowsV2(rows, width, n, message.segment, data.compression)
+    const firstTimeNs = rows[1]!
+    const lastTimeNs = rows[(n - 1) * width + 1]!
+    // The buffer goes back to the scheduler thread, which reuses it for a later batch.
+    data.frames.postMessage(rows, [rows.buffer as ArrayBuffer])
     // Log time is the recording clock (monotonic across resets), so the index orders batches as they came.
-    const logTime = BigInt(Math.round(message.offsetNs + columns[n]!))
+    const logTime = BigInt(Math.round(message.offsetNs + firstTimeNs))
     await writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
-    frames += message.count
+    frames += n
     const firstNs = Number(logTime)
-    const entry: Written = { firstNs, lastNs: firstNs + columns[2 * n - 1]! - columns[n]!, offset, length: Number(position) - offset, summary, memory: null }
+    const entry: Written = { firstNs, lastNs: firstNs + lastTimeNs - firstTimeNs, offset, length: Number(position) - offset, summary, memory: null }
     written.push(entry)
-    remember(entry, message, columns)
+    remember(entry, message, payload)
   })
   // Counted down once written (or dropped after a failure): the scheduler waits on this number.
   void chain.finally(() => {
@@ -237,14 +226,15 @@ function maybeClose(): void {
     if (fd >= 0) closeSync(fd)
     if (readFd >= 0) closeSync(readFd)
     fd = -1
-    post({ kind: 'closed', frames, bytes: Number(position), events, cpuMs: threadCpuMs() })
+    post({ kind: 'closed', frames, bytes: Number(position), events, cpuMs: threadCpuMs(), scheduler: schedulerEnd })
     port.close()
     data.frames.close()
   })
 }
 
-data.frames.on('message', (message: BatchMessage | { kind: 'end' }) => {
+data.frames.on('message', (message: BatchMessage | EndMessage) => {
   if (message.kind === 'batch') return onBatch(message)
+  schedulerEnd = { waitedMs: message.waitedMs, cpuMs: message.cpuMs }
   framesEnded = true
   maybeClose()
 })
