@@ -2,27 +2,32 @@
 // Every message is bounded before consola sees it: its width computation is quadratic on very long lines,
 // and a module's 1 MB stderr line must not stall the thread that serves clients.
 import { createConsola, type ConsolaInstance } from 'consola'
-import { truncate } from '../../shared/text/bounded'
+import { boundLogText, LOG_LEVEL } from './logBounds'
 
-const LEVELS: Record<string, number> = { silent: -999, error: 0, warn: 1, info: 3, debug: 4 }
+export { boundLogText, LOG_LINE_CHARS, LOG_MESSAGE_CHARS, logLevelEnabled } from './logBounds'
 
-/** Longest line, and longest message, that reach the log; the rest is cut with a marker. */
-export const LOG_LINE_CHARS = 1000
-export const LOG_MESSAGE_CHARS = 8000
+const root = createConsola({ level: LOG_LEVEL, stdout: process.stderr, stderr: process.stderr })
 
-const root = createConsola({ level: LEVELS[process.env.HERMES_LOG ?? ''] ?? LEVELS.info, stdout: process.stderr, stderr: process.stderr })
+/** The time of day as HH:MM:SS, by hand: no Intl. */
+export function clockTime(date: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`
+}
+
+// consola's reporter formats every message's time with toLocaleTimeString, even where the time is never
+// shown (only a terminal gets it, at the right end of the line): that maps some 4 to 7 MB of ICU locale
+// and time-zone data into the engine's process at its first log line. The same clock, formatted by hand.
+/** Makes `instance`'s reporters format the time of day with clockTime instead of Intl. */
+export function withClockTime(instance: ConsolaInstance): ConsolaInstance {
+  for (const reporter of instance.options.reporters) {
+    const withDate = reporter as { formatDate?: (date: Date, opts: { date?: boolean }) => string }
+    if (typeof withDate.formatDate === 'function') withDate.formatDate = (date, opts) => (opts.date ? clockTime(date) : '')
+  }
+  return instance
+}
+withClockTime(root)
 
 export type Logger = Pick<ConsolaInstance, 'info' | 'warn' | 'error' | 'debug'>
-
-/** A message cut to LOG_MESSAGE_CHARS, each of its lines to LOG_LINE_CHARS. */
-export function boundLogText(text: string): string {
-  const cut = truncate(text, LOG_MESSAGE_CHARS)
-  if (cut.length <= LOG_LINE_CHARS) return cut
-  return cut
-    .split('\n')
-    .map((line) => truncate(line, LOG_LINE_CHARS))
-    .join('\n')
-}
 
 const bound = (args: unknown[]): unknown[] => args.map((a) => (typeof a === 'string' ? boundLogText(a) : a instanceof Error ? boundLogText(a.stack ?? a.message) : a))
 
@@ -34,9 +39,4 @@ export function logger(tag: string): Logger {
     error: (...args: unknown[]) => tagged.error(...(bound(args) as [unknown])),
     debug: (...args: unknown[]) => tagged.debug(...(bound(args) as [unknown]))
   } as Logger
-}
-
-/** Whether messages of `level` are shown: for threads that write to stderr themselves (script module workers). */
-export function logLevelEnabled(level: 'error' | 'warn' | 'info' | 'debug'): boolean {
-  return root.level >= LEVELS[level]!
 }

@@ -1,7 +1,7 @@
 // What the engine thread knows about a module process (exit, last lines of stderr) and what the scheduler
 // thread tells it (blocked in a read since when), in shared memory: the scheduler never waits for messages.
 import { constants } from 'node:os'
-import { LOG_LINE_CHARS } from '../../log'
+import { LOG_LINE_CHARS } from '../../logBounds'
 
 const I = { state: 0, exitCode: 1, signal: 2, blocked: 3, timedOut: 4, stderrBytes: 5 } as const
 const F = { waitSince: 4, timeoutMs: 5 } as const
