@@ -57,8 +57,18 @@ export interface ServerOptions {
   onPublish?: (frame: number) => void
   /** Called for each encoding of a subscription, with the tick's number (diagnostics, tests: one per distinct subscription a tick). */
   onEncode?: (tick: number, key: string) => void
+  /** Called after each tick's sends (diagnostics, benchmarks): only then does the server time its send loop. */
+  onFanout?: (stats: FanoutStats) => void
   /** The clock of rate limits, in ms (tests freeze it); default performance.now. */
   now?: () => number
+}
+
+/** One tick's fan-out: frames written, clients skipped, and the ms from the snapshot to the last write returning. */
+export interface FanoutStats {
+  frame: number
+  sent: number
+  skipped: number
+  sendMs: number
 }
 
 /**
@@ -775,6 +785,10 @@ export class HermesServer {
     if (this.bound !== bound) return
     this.encoder.reset(snap)
     this.options.onPublish?.(snap.frame)
+    const onFanout = this.options.onFanout
+    const sendStart = onFanout ? performance.now() : 0
+    let sent = 0
+    let skipped = 0
     for (const c of telemetry) {
       const sub = c.subscription
       if (!sub || !c.open) continue
@@ -786,10 +800,12 @@ export class HermesServer {
       if (c.backedUp(sub.frameBytes) || c.lagMs(now) - loopLateMs > freshMs) {
         c.skippedFrames++
         this.skippedTotal++
+        skipped++
         continue
       }
-      c.sendData(this.encoder.encode(sub))
+      if (c.sendData(this.encoder.encode(sub))) sent++
     }
     for (const c of status) c.send(this.status(c, bound, snap.frame, snap.timeNs, snap.state))
+    onFanout?.({ frame: snap.frame, sent, skipped, sendMs: performance.now() - sendStart })
   }
 }
