@@ -2,14 +2,14 @@
 // that the clients' own work is spread over processes instead of sharing one event loop (or the
 // server's). Each client subscribes to every signal; while measuring, every binary frame's number and
 // receipt time (wall clock at µs resolution, comparable across processes) are kept in preallocated
-// arrays and sent back at the end.
+// arrays and sent back at the end, with this process's CPU time over the measurement.
 import { WebSocket } from 'ws'
 import { HERT_MAGIC } from '../src/shared/protocol/hert'
 
 export type ToClients = { kind: 'start' } | { kind: 'stop' }
 export type FromClients =
   | { kind: 'ready' }
-  | { kind: 'receipts'; frames: Float64Array; at: Float64Array; perClient: number[] }
+  | { kind: 'receipts'; frames: Float64Array; at: Float64Array; perClient: number[]; cpuUs: number }
 
 const [url, countArg, capacityArg] = process.argv.slice(2)
 const count = Number(countArg)
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const perClient = new Array<number>(count).fill(0)
   let receipts = 0
   let measuring = false
+  let cpuStart = process.cpuUsage()
   const sockets = await Promise.all(
     Array.from({ length: count }, (_, index) => new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(url!)
@@ -51,10 +52,12 @@ async function main(): Promise<void> {
   process.on('message', (message: ToClients) => {
     if (message.kind === 'start') {
       measuring = true
+      cpuStart = process.cpuUsage()
       return
     }
     measuring = false
-    send({ kind: 'receipts', frames: frames.slice(0, receipts), at: at.slice(0, receipts), perClient })
+    const cpu = process.cpuUsage(cpuStart)
+    send({ kind: 'receipts', frames: frames.slice(0, receipts), at: at.slice(0, receipts), perClient, cpuUs: cpu.user + cpu.system })
     for (const ws of sockets) ws.terminate()
     setTimeout(() => process.exit(0), 100)
   })

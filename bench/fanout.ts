@@ -3,7 +3,7 @@
 // resolution). The server has its own process; the clients are spread over one or several processes
 // (bench/spread.ts), since one process hosting 100 clients measures its own event loop as much as the server.
 import { readFileSync } from 'node:fs'
-import { latencies, percentile, runSpread } from './spread'
+import { latencies, percentile, runSpread, type SpreadResult } from './spread'
 import { printTable } from './table'
 
 interface Case {
@@ -13,6 +13,16 @@ interface Case {
   hz: number
   seconds: number
   target: string
+}
+
+/** What the server controls, apart from the machine's load: CPU per tick and per client-frame, and its send loop. */
+export function serverWork(r: SpreadResult, seconds: number): string[] {
+  return [
+    r.serverTicks > 0 ? (r.serverMainUs / r.serverTicks).toFixed(0) : '-',
+    r.serverSent > 0 ? (r.serverMainUs / r.serverSent).toFixed(1) : '-',
+    `${percentile(r.sendMs, 0.5).toFixed(2)} / ${percentile(r.sendMs, 0.99).toFixed(2)}`,
+    `${((r.clientCpuUs / (seconds * 1e6)) * 100).toFixed(0)} %`
+  ]
 }
 
 async function runCase(c: Case): Promise<string[]> {
@@ -29,6 +39,7 @@ async function runCase(c: Case): Promise<string[]> {
     `${r.frames.length.toLocaleString('en-US')} / ${expected.toLocaleString('en-US')}`,
     String(r.skipped),
     `${r.serverCpuPercent.toFixed(0)} %`,
+    ...serverWork(r, c.seconds),
     percentile(sorted, 0.5).toFixed(2),
     p99.toFixed(2),
     c.target,
@@ -47,8 +58,8 @@ export async function fanoutBench(): Promise<void> {
   for (const c of cases) rows.push(await runCase(c))
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0]
   printTable(
-    `Fan-out on loopback (server in its own process, clients spread over client processes, all subscribed to every signal; wall clock, load average ${load})`,
-    ['signals', 'clients', 'client processes', 'Hz', 'frames received / sent', 'skipped', 'server CPU', 'latency p50 ms', 'p99 ms', 'target', ''],
+    `Fan-out on loopback (server in its own process, clients spread over client processes, all subscribed to every signal; wall clock, load average ${load}; µs: CPU of the server's main thread (the event loop; server CPU is the whole process, engine threads included), send loop: snapshot to last write; client CPU: all client processes)`,
+    ['signals', 'clients', 'client processes', 'Hz', 'frames received / sent', 'skipped', 'server CPU', 'main µs/tick', 'µs/client-frame', 'send loop p50 / p99 ms', 'client CPU', 'latency p50 ms', 'p99 ms', 'target', ''],
     rows
   )
 }

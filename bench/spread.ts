@@ -31,9 +31,19 @@ export interface SpreadResult {
   perClient: number[]
   skipped: number
   serverCpuPercent: number
+  /** The server process's CPU over the measurement (µs), the ticks it sent and the client-frames it wrote. */
+  serverCpuUs: number
+  /** The server's main thread alone (its event loop: the send path), µs; NaN where Linux's schedstat is missing. */
+  serverMainUs: number
+  serverTicks: number
+  serverSent: number
+  /** Each tick's send loop, snapshot to last write returning (ms), sorted. */
+  sendMs: Float64Array
+  /** CPU of all client processes together over the measurement (µs). */
+  clientCpuUs: number
 }
 
-type ServerMessage = { kind: 'ready'; port: number } | { kind: 'published'; frame: number; at: number } | { kind: 'cpu'; percent: number }
+type ServerMessage = { kind: 'ready'; port: number } | { kind: 'published'; frame: number; at: number } | { kind: 'cpu'; percent: number; cpuUs: number; mainUs: number; ticks: number; sent: number; sendMs: Float64Array }
 
 const options = { execArgv: ['--import', 'tsx'], env: { ...process.env, HERMES_LOG: 'warn' }, serialization: 'advanced' as const }
 
@@ -81,7 +91,7 @@ export async function runSpread(c: SpreadCase): Promise<SpreadResult> {
   measuring = false
   for (const child of children) child.send({ kind: 'stop' } satisfies ToClients)
   server.send({ kind: 'cpu-stop' })
-  const { percent } = await nextMessage<ServerMessage, 'cpu'>(server, 'cpu')
+  const cpu = await nextMessage<ServerMessage, 'cpu'>(server, 'cpu')
   const got = await Promise.all(receipts)
   const skipped = (await probe.status()).skipped_frames_total - skippedBefore
   probe.close()
@@ -96,7 +106,21 @@ export async function runSpread(c: SpreadCase): Promise<SpreadResult> {
     at.set(g.at, offset)
     offset += g.frames.length
   }
-  return { published, ticks, frames, at, perClient: got.flatMap((g) => g.perClient), skipped, serverCpuPercent: percent }
+  return {
+    published,
+    ticks,
+    frames,
+    at,
+    perClient: got.flatMap((g) => g.perClient),
+    skipped,
+    serverCpuPercent: cpu.percent,
+    serverCpuUs: cpu.cpuUs,
+    serverMainUs: cpu.mainUs,
+    serverTicks: cpu.ticks,
+    serverSent: cpu.sent,
+    sendMs: cpu.sendMs,
+    clientCpuUs: got.reduce((n, g) => n + g.cpuUs, 0)
+  }
 }
 
 export function percentile(sorted: Float64Array, q: number): number {

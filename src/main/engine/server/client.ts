@@ -1,9 +1,10 @@
 // One connected client: its socket, its subscription and rates, what it opted into, and its counters.
+import type { Writable } from 'node:stream'
 import { WebSocket } from 'ws'
 import type { AckMessage, Extension, HistoryMessage, PongMessage, RequestId, ServerMessage, StatusMessage, TimelineMessage } from '../../../shared/protocol/messages'
 import type { Logger } from '../log'
 import { TokenBucket } from './rateLimit'
-import type { Subscription } from './subscription'
+import type { EncodedFrame, Subscription } from './subscription'
 
 /** A socket backed up by more than this many frames of its own subscription skips frames. */
 const BACKLOG_FRAMES = 4
@@ -24,6 +25,11 @@ export interface ClientLimits {
   bucket: TokenBucket
   maxBacklogBytes: number
   log: Logger
+  /**
+   * The connection's TCP socket under `socket`, for telemetry frames built once a tick (wireFrame.ts).
+   * Without it (tests of this class) a frame goes through ws.send.
+   */
+  wire?: Writable
 }
 
 export class ClientConnection {
@@ -54,6 +60,7 @@ export class ClientConnection {
   readonly bucket: TokenBucket
   private readonly maxBacklogBytes: number
   private readonly log: Logger
+  private readonly wire: Writable | null
 
   constructor(
     readonly socket: WebSocket,
@@ -64,6 +71,7 @@ export class ClientConnection {
     this.bucket = limits.bucket
     this.maxBacklogBytes = limits.maxBacklogBytes
     this.log = limits.log
+    this.wire = limits.wire ?? null
   }
 
   /** Sends a ping unless one is unanswered or one went out less than `intervalMs` ago. */
@@ -143,6 +151,25 @@ export class ClientConnection {
       return false
     }
     this.socket.send(data)
+    return true
+  }
+
+  /**
+   * A telemetry frame, under the same backlog bound as sendData. Its prebuilt bytes go to the TCP socket
+   * directly, which is sound because ws writes each of its own frames (replies, pings, close) to that
+   * socket whole and at once: the server sends no Blob and negotiates no permessage-deflate, the only
+   * cases in which ws's sender holds frames back in a queue. `open` turns false as soon as ws starts
+   * closing, so nothing follows a close frame.
+   */
+  sendFrame(frame: EncodedFrame): boolean {
+    if (!this.wire) return this.sendData(frame.payload)
+    if (!this.open) return false
+    const backlog = this.socket.bufferedAmount
+    if (backlog > this.maxBacklogBytes) {
+      this.closeNotReading(backlog)
+      return false
+    }
+    this.wire.write(frame.wire)
     return true
   }
 

@@ -57,8 +57,18 @@ export interface ServerOptions {
   onPublish?: (frame: number) => void
   /** Called for each encoding of a subscription, with the tick's number (diagnostics, tests: one per distinct subscription a tick). */
   onEncode?: (tick: number, key: string) => void
+  /** Called after each tick's sends (diagnostics, benchmarks): only then does the server time its send loop. */
+  onFanout?: (stats: FanoutStats) => void
   /** The clock of rate limits, in ms (tests freeze it); default performance.now. */
   now?: () => number
+}
+
+/** One tick's fan-out: frames written, clients skipped, and the ms from the snapshot to the last write returning. */
+export interface FanoutStats {
+  frame: number
+  sent: number
+  skipped: number
+  sendMs: number
 }
 
 /**
@@ -173,6 +183,8 @@ export class HermesServer {
   private lastTickMs = 0
   private tickEpochMs = 0
   private ticks = 0
+  /** Ticks that sent telemetry: where in the list of clients the next one starts. */
+  private served = 0
   private tickInFlight = false
   private stopping: Promise<void> | null = null
   private telemetryHz: number
@@ -194,7 +206,8 @@ export class HermesServer {
     this.maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS
     this.keepaliveMs = (options.keepaliveS ?? DEFAULT_KEEPALIVE_S) * 1000
     this.pingTimeoutMs = (options.pingTimeoutS ?? DEFAULT_PING_TIMEOUT_S) * 1000
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 1024 * 1024 })
+    // No permessage-deflate (ws's default for servers, said here because prebuilt frames rely on it: client.ts sendFrame).
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: options.maxMessageBytes ?? 1024 * 1024 })
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => this.onConnection(socket, req))
     const hosts = new HostCheck(options.host, options.allowedHosts ?? [])
     http.on('request', (req, res) => {
@@ -397,7 +410,9 @@ export class HermesServer {
     const client = new ClientConnection(socket, this.nextClientId++, remote, {
       bucket: new TokenBucket(perSecond, perSecond * 2, this.now),
       maxBacklogBytes: this.options.maxBacklogBytes ?? MAX_BACKLOG_BYTES,
-      log: this.log
+      log: this.log,
+      // The upgrade's socket, which ws took over: telemetry frames are written to it prebuilt.
+      wire: req.socket
     })
     this.clients.add(client)
     this.log.info(`client ${client.id} connected from ${remote} (${this.clients.size} connected)`)
@@ -777,7 +792,14 @@ export class HermesServer {
     if (this.bound !== bound) return
     this.encoder.reset(snap)
     this.options.onPublish?.(snap.frame)
-    for (const c of telemetry) {
+    const onFanout = this.options.onFanout
+    const sendStart = onFanout ? performance.now() : 0
+    let sent = 0
+    let skipped = 0
+    // Each tick starts one client further on: a socket write takes a while, and no client is always the last.
+    const first = this.served++ % telemetry.length
+    for (let i = 0; i < telemetry.length; i++) {
+      const c = telemetry[(first + i) % telemetry.length]!
       const sub = c.subscription
       if (!sub || !c.open) continue
       // Fresh frames only: a client reading more than its bound behind (kernel buffers included, which
@@ -788,10 +810,12 @@ export class HermesServer {
       if (c.backedUp(sub.frameBytes) || c.lagMs(now) - loopLateMs > freshMs) {
         c.skippedFrames++
         this.skippedTotal++
+        skipped++
         continue
       }
-      c.sendData(this.encoder.encode(sub))
+      if (c.sendFrame(this.encoder.encode(sub))) sent++
     }
     for (const c of status) c.send(this.status(c, bound, snap.frame, snap.timeNs, snap.state))
+    onFanout?.({ frame: snap.frame, sent, skipped, sendMs: performance.now() - sendStart })
   }
 }

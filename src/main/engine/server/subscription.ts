@@ -1,8 +1,17 @@
-// A client's subscription, and the per-tick encoder that encodes each distinct subscription once.
+// A client's subscription, and the per-tick encoder that encodes each distinct subscription once, as a
+// complete WebSocket frame that every client with that subscription is sent as it is.
 import { expandPatterns } from '../../../shared/protocol/patterns'
 import { hertByteLength, writeHert } from '../../../shared/protocol/hert'
 import type { TelemetryEncoding, TelemetryJsonMessage } from '../../../shared/protocol/messages'
 import type { Snapshot } from '../scheduler/scheduler'
+import { wireFrame } from './wireFrame'
+
+/** One subscription's frame at one tick: the message (JSON text or HERT bytes) and its WebSocket frame. */
+export interface EncodedFrame {
+  readonly payload: Buffer | string
+  /** Header and payload, ready for the socket: byte for byte what ws would send for `payload`. */
+  readonly wire: Buffer
+}
 
 export class Subscription {
   /** Identical subscriptions share a key, and so share one encoded frame per tick. */
@@ -30,7 +39,7 @@ export class Subscription {
 
 /** Encodes against one snapshot; cleared every tick. */
 export class TickEncoder {
-  private readonly cache = new Map<string, Buffer | string>()
+  private readonly cache = new Map<string, EncodedFrame>()
   private snapshot: Snapshot | null = null
 
   /** Ticks so far: two ticks may carry the same frame (a paused or slow run), so encodings are counted per tick. */
@@ -45,12 +54,13 @@ export class TickEncoder {
     this.tick++
   }
 
-  encode(sub: Subscription): Buffer | string {
+  encode(sub: Subscription): EncodedFrame {
     const cached = this.cache.get(sub.key)
     if (cached !== undefined) return cached
     const snap = this.snapshot
     if (!snap) throw new Error('TickEncoder.encode before reset')
-    const encoded = sub.encoding === 'json' ? encodeJson(sub, snap) : encodeBinary(sub, snap)
+    const payload = sub.encoding === 'json' ? encodeJson(sub, snap) : encodeBinary(sub, snap)
+    const encoded = { payload, wire: wireFrame(payload) }
     this.cache.set(sub.key, encoded)
     this.onEncode?.(this.tick, sub.key)
     return encoded
