@@ -802,12 +802,14 @@ export class HermesServer {
       const c = telemetry[(first + i) % telemetry.length]!
       const sub = c.subscription
       if (!sub || !c.open) continue
-      // Fresh frames only: a client reading more than its bound behind (kernel buffers included, which
-      // backedUp cannot see) gets nothing until it catches up, then the newest frame. The whole bound,
-      // not less: a pong also waits for this server's own event loop, which a loaded machine delays.
+      // Fresh frames only: a client reading more than half its bound behind (kernel buffers included,
+      // which backedUp cannot see) gets nothing until it catches up, then the newest frame. Half: a frame
+      // sent now is read after everything queued before it, so it arrives about that lag older, and the
+      // pings that measure the lag are a quarter of the bound apart. This server's own lateness is taken
+      // out, since a pong waits for its event loop too.
       const freshMs = c.freshnessMs(tickMs)
       c.probe(now, freshMs / 4)
-      if (c.backedUp(sub.frameBytes) || c.lagMs(now) - loopLateMs > freshMs) {
+      if (c.backedUp(sub.frameBytes) || c.lagMs(now) - loopLateMs > freshMs / 2) {
         c.skippedFrames++
         this.skippedTotal++
         skipped++
