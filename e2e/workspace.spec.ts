@@ -59,7 +59,11 @@ for (const viewport of [
     // The top bar is one line from 1280 px on.
     expect(await topbar.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true)
     for (const target of [3, 5, 8]) {
-      while ((await page.locator('section.panel').count()) < target) await page.getByRole('button', { name: 'Add plot' }).click()
+      // One panel per click, each awaited: a click whose panel had not rendered yet was counted twice.
+      for (let n = await page.locator('section.panel').count(); n < target; n++) {
+        await page.getByRole('button', { name: 'Add plot' }).click()
+        await expect(page.locator('section.panel')).toHaveCount(n + 1)
+      }
       await expect(page.locator('section.panel')).toHaveCount(target)
       expect(await visiblePanels(page)).toBe(target)
       expect(await panelsOutside(page)).toEqual([])
