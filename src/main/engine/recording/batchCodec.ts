@@ -1,8 +1,7 @@
 // The HRF2 frame-batch payload (docs/recording.md): a per-signal min/max summary, then the columns in
 // small groups of byte planes, each compressed on its own, so that a reader decodes only the signals it
 // asks for and a whole-run view reads summaries instead of frames.
-import { compressSync, uncompressSync } from 'lz4-napi'
-import * as zstd from '@foxglove/wasm-zstd'
+import { lz4, zstd } from './compression'
 
 export const MAGIC_V2 = 0x32465248 // "HRF2"
 export type Codec = 'lz4' | 'zstd' | 'none'
@@ -64,8 +63,8 @@ export function encodeBatchV2(data: Float64Array, count: number, capacity: numbe
   let regular = true
   for (let k = 1; k < n && regular; k++) regular = data[k] === firstFrame + k && data[capacity + k] === firstTimeNs + k * stepNs
   // Group 0: frame and time; then the signals, `group` columns each.
-  const blocks: Uint8Array[] = [encodeGroup(data, capacity, n, 0, 2, codec)]
-  for (let g = 0; g < groups; g++) blocks.push(encodeGroup(data, capacity, n, 2 + g * group, Math.min(group, signals - g * group), codec))
+  const blocks: Uint8Array[] = [encodeGroup(data, 1, capacity, n, 0, 2, codec, null, null)]
+  for (let g = 0; g < groups; g++) blocks.push(encodeGroup(data, 1, capacity, n, 2 + g * group, Math.min(group, signals - g * group), codec, null, null))
   return assemble(blocks, { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max }, group, codec)
 }
 
@@ -85,8 +84,8 @@ export function encodeRowsV2(rows: Float64Array, width: number, count: number, s
   const stepNs = n > 1 ? rows[width + 1]! - firstTimeNs : 0
   let regular = true
   for (let k = 1, at = width; k < n && regular; k++, at += width) regular = rows[at] === firstFrame + k && rows[at + 1] === firstTimeNs + k * stepNs
-  const blocks: Uint8Array[] = [encodeRowGroup(rows, width, n, 0, 2, codec, null, null)]
-  for (let g = 0; g < groups; g++) blocks.push(encodeRowGroup(rows, width, n, 2 + g * group, Math.min(group, signals - g * group), codec, min, max))
+  const blocks: Uint8Array[] = [encodeGroup(rows, width, 1, n, 0, 2, codec, null, null)]
+  for (let g = 0; g < groups; g++) blocks.push(encodeGroup(rows, width, 1, n, 2 + g * group, Math.min(group, signals - g * group), codec, min, max))
   return assemble(blocks, { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max }, group, codec)
 }
 
@@ -104,7 +103,7 @@ function assemble(groupBlocks: Uint8Array[], summary: BatchSummary, group: numbe
   const minmax = new Float64Array(2 * signals)
   minmax.set(min)
   minmax.set(max, signals)
-  const blocks = [encodeGroup(minmax, signals, signals, 0, 2, codec), ...groupBlocks]
+  const blocks = [encodeGroup(minmax, 1, signals, signals, 0, 2, codec, null, null), ...groupBlocks]
   const tableAt = FIXED
   const bodyAt = tableAt + 4 * blocks.length
   const payload = new Uint8Array(bodyAt + blocks.reduce((a, b) => a + b.byteLength, 0))
@@ -130,17 +129,21 @@ function assemble(groupBlocks: Uint8Array[], summary: BatchSummary, group: numbe
 }
 
 /**
- * Columns [first, first + columns) of a row-major batch as encodeGroup lays them out; with `min` and
- * `max` given, each column's extremes go to [column - 2] (`<` and `>`, in frame order, as encodeBatchV2).
+ * Columns [first, first + columns) of a batch whose value of column c at frame k is
+ * `data[c * columnStride + k * valueStride]`: the scheduler's rows (valueStride = width, columnStride 1)
+ * or columns (valueStride 1, columnStride = capacity). Plain float64 columns (none), or byte planes
+ * compressed, each column padded to a multiple of 4 values so that four bytes go out as one word. With
+ * `min` and `max` given, each column's extremes go to [c - 2] (`<` and `>`, in frame order, as a history
+ * scan does, so they agree exactly).
  */
-function encodeRowGroup(rows: Float64Array, width: number, n: number, first: number, columns: number, codec: Codec, min: Float64Array | null, max: Float64Array | null): Uint8Array {
+function encodeGroup(data: Float64Array, valueStride: number, columnStride: number, n: number, first: number, columns: number, codec: Codec, min: Float64Array | null, max: Float64Array | null): Uint8Array {
   if (codec === 'none') {
     const out = new Float64Array(columns * n)
     for (let j = 0; j < columns; j++) {
       let lo = Infinity
       let hi = -Infinity
-      for (let k = 0, at = first + j, o = j * n; k < n; k++, at += width, o++) {
-        const v = rows[at]!
+      for (let k = 0, at = (first + j) * columnStride, o = j * n; k < n; k++, at += valueStride, o++) {
+        const v = data[at]!
         out[o] = v
         if (v < lo) lo = v
         if (v > hi) hi = v
@@ -156,21 +159,21 @@ function encodeRowGroup(rows: Float64Array, width: number, n: number, first: num
   const words = (8 * columns * n4) / 4
   if (scratch.length < words) scratch = new Uint32Array(words)
   const out = scratch
-  const src = new Uint32Array(rows.buffer, rows.byteOffset, rows.length * 2)
+  const src = new Uint32Array(data.buffer, data.byteOffset, data.length * 2)
   const plane = (columns * n4) / 4
-  // Four frames of a column are 2 * width words apart each: one word per byte plane takes one of each.
-  const s1 = 2 * width
-  const s2 = 4 * width
-  const s3 = 6 * width
-  const s4 = 8 * width
+  // Four frames of a column are 2 * valueStride words apart each: one word per byte plane takes one of each.
+  const s1 = 2 * valueStride
+  const s2 = 4 * valueStride
+  const s3 = 6 * valueStride
+  const s4 = 8 * valueStride
   for (let j = 0; j < columns; j++) {
     let lo = Infinity
     let hi = -Infinity
-    let w = 2 * (first + j)
-    let v = first + j
+    let v = (first + j) * columnStride
+    let w = 2 * v
     const q0 = (j * n4) / 4
     let k = 0
-    for (let q = q0; k + 3 < n; k += 4, q++, w += s4, v += 4 * width) {
+    for (let q = q0; k + 3 < n; k += 4, q++, w += s4, v += 4 * valueStride) {
       const l0 = src[w]!, h0 = src[w + 1]!, l1 = src[w + s1]!, h1 = src[w + s1 + 1]!
       const l2 = src[w + s2]!, h2 = src[w + s2 + 1]!, l3 = src[w + s3]!, h3 = src[w + s3 + 1]!
       out[q] = (l0 & 255) | ((l1 & 255) << 8) | ((l2 & 255) << 16) | (l3 << 24)
@@ -182,8 +185,8 @@ function encodeRowGroup(rows: Float64Array, width: number, n: number, first: num
       out[q + 6 * plane] = ((h0 >>> 16) & 255) | (((h1 >>> 16) & 255) << 8) | (((h2 >>> 16) & 255) << 16) | ((h3 >>> 16) << 24)
       out[q + 7 * plane] = (h0 >>> 24) | ((h1 >>> 24) << 8) | ((h2 >>> 24) << 16) | ((h3 >>> 24) << 24)
       if (min) {
-        for (let i = 0, at = v; i < 4; i++, at += width) {
-          const x = rows[at]!
+        for (let i = 0, at = v; i < 4; i++, at += valueStride) {
+          const x = data[at]!
           if (x < lo) lo = x
           if (x > hi) hi = x
         }
@@ -198,8 +201,8 @@ function encodeRowGroup(rows: Float64Array, width: number, n: number, first: num
         out[q + b * plane] = word
       }
       if (min) {
-        for (let at = v; k < n; k++, at += width) {
-          const x = rows[at]!
+        for (let at = v; k < n; k++, at += valueStride) {
+          const x = data[at]!
           if (x < lo) lo = x
           if (x > hi) hi = x
         }
@@ -214,51 +217,8 @@ function encodeRowGroup(rows: Float64Array, width: number, n: number, first: num
 }
 
 function compressPlanes(bytes: Uint8Array, codec: Codec): Uint8Array {
-  if (codec === 'zstd') return zstd.compress(bytes, ZSTD_LEVEL)
-  return compressSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
-}
-
-/** Columns [first, first + columns) of the batch: plain float64 columns (none), or byte planes compressed. */
-function encodeGroup(data: Float64Array, capacity: number, n: number, first: number, columns: number, codec: Codec): Uint8Array {
-  if (codec === 'none') {
-    const out = new Float64Array(columns * n)
-    for (let c = 0; c < columns; c++) out.set(data.subarray((first + c) * capacity, (first + c) * capacity + n), c * n)
-    return new Uint8Array(out.buffer)
-  }
-  // Byte planes, each column padded to a multiple of 4 values so that four bytes go out as one word.
-  const n4 = (n + 3) & ~3
-  const words = (8 * columns * n4) / 4
-  if (scratch.length < words) scratch = new Uint32Array(words)
-  const out = scratch
-  const src = new Uint32Array(data.buffer, data.byteOffset, data.length * 2)
-  const plane = (columns * n4) / 4
-  for (let j = 0; j < columns; j++) {
-    let w = 2 * (first + j) * capacity
-    const q0 = (j * n4) / 4
-    let k = 0
-    for (let q = q0; k + 3 < n; k += 4, q++, w += 8) {
-      const l0 = src[w]!, h0 = src[w + 1]!, l1 = src[w + 2]!, h1 = src[w + 3]!
-      const l2 = src[w + 4]!, h2 = src[w + 5]!, l3 = src[w + 6]!, h3 = src[w + 7]!
-      out[q] = (l0 & 255) | ((l1 & 255) << 8) | ((l2 & 255) << 16) | (l3 << 24)
-      out[q + plane] = ((l0 >>> 8) & 255) | (((l1 >>> 8) & 255) << 8) | (((l2 >>> 8) & 255) << 16) | ((l3 >>> 8) << 24)
-      out[q + 2 * plane] = ((l0 >>> 16) & 255) | (((l1 >>> 16) & 255) << 8) | (((l2 >>> 16) & 255) << 16) | ((l3 >>> 16) << 24)
-      out[q + 3 * plane] = (l0 >>> 24) | ((l1 >>> 24) << 8) | ((l2 >>> 24) << 16) | ((l3 >>> 24) << 24)
-      out[q + 4 * plane] = (h0 & 255) | ((h1 & 255) << 8) | ((h2 & 255) << 16) | (h3 << 24)
-      out[q + 5 * plane] = ((h0 >>> 8) & 255) | (((h1 >>> 8) & 255) << 8) | (((h2 >>> 8) & 255) << 16) | ((h3 >>> 8) << 24)
-      out[q + 6 * plane] = ((h0 >>> 16) & 255) | (((h1 >>> 16) & 255) << 8) | (((h2 >>> 16) & 255) << 16) | ((h3 >>> 16) << 24)
-      out[q + 7 * plane] = (h0 >>> 24) | ((h1 >>> 24) << 8) | ((h2 >>> 24) << 16) | ((h3 >>> 24) << 24)
-    }
-    if (k < n) {
-      // The last 1-3 values; the padding after them is zero.
-      const q = q0 + k / 4
-      for (let b = 0; b < 8; b++) {
-        let word = 0
-        for (let i = 0; k + i < n; i++) word |= ((src[w + 2 * i + (b >> 2)]! >>> (8 * (b & 3))) & 255) << (8 * i)
-        out[q + b * plane] = word
-      }
-    }
-  }
-  return compressPlanes(new Uint8Array(out.buffer, 0, words * 4), codec)
+  if (codec === 'zstd') return zstd().compress(bytes, ZSTD_LEVEL)
+  return lz4().compressSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
 }
 
 interface Layout {
@@ -357,7 +317,7 @@ function decodeGroup(stored: Uint8Array, n: number, columns: number, codec: Code
   } else {
     const n4 = (n + 3) & ~3
     const size = 8 * columns * n4
-    const raw = codec === 'lz4' ? uncompressSync(stored) : zstd.decompress(stored, size)
+    const raw = codec === 'lz4' ? lz4().uncompressSync(stored) : zstd().decompress(stored, size)
     if (raw.byteLength !== size) throw new Error(`frame group decompresses to ${raw.byteLength} bytes, expected ${size}`)
     // Aligned words of the planes (a copy when the decompressed bytes are not 4-aligned).
     const planes = raw.byteOffset % 4 === 0 ? new Uint32Array(raw.buffer, raw.byteOffset, size / 4) : new Uint32Array(new Uint8Array(raw).buffer)
