@@ -1,7 +1,7 @@
 // The recorder's row-major encoder writes byte for byte the payload of the column encoder (whose decode
 // side the reader and history use), for every codec, odd frame counts and awkward values.
 import { describe, expect, it } from 'vitest'
-import * as zstd from '@foxglove/wasm-zstd'
+import { loadZstd } from './compression'
 import { encodeBatchV2, encodeRowsV2, type Codec } from './batchCodec'
 import { decodeBatch } from './format'
 
@@ -36,7 +36,7 @@ describe('encodeRowsV2', () => {
   ]
   for (const codec of ['lz4', 'zstd', 'none'] as Codec[]) {
     it(`writes the column encoder's payload (${codec})`, async () => {
-      await zstd.isLoaded
+      await loadZstd()
       for (const [n, signals, regular] of cases) {
         const { rows, columns } = batch(n, signals, regular)
         const fromRows = encodeRowsV2(rows, signals + 2, n, 3, codec)

@@ -1,6 +1,6 @@
 // The messages of one MCAP chunk record read on its own (the recorder knows where it wrote each chunk):
 // no channel records are needed, unlike a stream reader that starts in the middle of a file.
-import * as zstd from '@foxglove/wasm-zstd'
+import { zstd } from './compression'
 
 const OP_CHUNK = 0x06
 const OP_MESSAGE = 0x05
@@ -26,7 +26,7 @@ export function messagesOfChunk(bytes: Uint8Array): ChunkMessage[] {
   const stored = bytes.subarray(at, at + length)
   let records: Uint8Array
   if (compression === '') records = stored
-  else if (compression === 'zstd') records = zstd.decompress(stored, uncompressed)
+  else if (compression === 'zstd') records = zstd().decompress(stored, uncompressed)
   else throw new Error(`chunk compression '${compression}' is not supported`)
   const r = new DataView(records.buffer, records.byteOffset, records.byteLength)
   const out: ChunkMessage[] = []

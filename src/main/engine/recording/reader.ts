@@ -2,10 +2,10 @@
 // file was closed, or by one pass over its records when the recorder was killed (no index was written).
 import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { McapIndexedReader, McapStreamReader, type McapTypes } from '@mcap/core'
-import * as zstd from '@foxglove/wasm-zstd'
+import { loadZstd, zstd } from './compression'
 import { CONFIG_ATTACHMENT, decodeBatch, EVENTS_TOPIC, FRAMES_TOPIC, RUN_METADATA, runInfoFromMetadata, type FrameBatch, type StoredEvent, type RecordedSignal, type RunInfo } from './format'
 
-const decompressHandlers = { zstd: (data: Uint8Array, size: bigint): Uint8Array => zstd.decompress(data, Number(size)) }
+const decompressHandlers = { zstd: (data: Uint8Array, size: bigint): Uint8Array => zstd().decompress(data, Number(size)) }
 const SCAN_BLOCK = 4 * 1024 * 1024
 
 export interface TimeRange {
@@ -37,7 +37,8 @@ export class RecordingReader {
   }
 
   static async open(file: string): Promise<RecordingReader> {
-    await zstd.isLoaded
+    // A file may hold zstd chunks or frame groups whatever this engine records with.
+    await loadZstd()
     const fd = openSync(file, 'r')
     try {
       const size = statSync(file).size

@@ -3,7 +3,7 @@
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { McapWriter } from '@mcap/core'
-import * as zstd from '@foxglove/wasm-zstd'
+import { loadZstd } from './compression'
 import { threadCpuMs } from './threadCpu'
 import { encodeRowsV2, type BatchSummary, type Codec } from './batchCodec'
 import type { BatchMessage, EndMessage } from './frameTap'
@@ -75,7 +75,8 @@ function then(step: () => Promise<unknown>): void {
 }
 
 async function start(): Promise<void> {
-  await zstd.isLoaded
+  // Only a zstd recording loads zstd (the file it reads back is its own, in its own codec).
+  if (data.compression === 'zstd') await loadZstd()
   fd = openSync(data.file, 'wx')
   writer = new McapWriter({
     writable: {

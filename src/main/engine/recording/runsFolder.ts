@@ -39,7 +39,8 @@ export function enforceRetention(folder: string, maxBytes: number, keep: string,
         return []
       }
     })
-    .sort((a, b) => a.mtimeMs - b.mtimeMs || a.file.localeCompare(b.file))
+    // Code-unit order, not localeCompare: a collator maps ICU data into the engine for a file name.
+    .sort((a, b) => a.mtimeMs - b.mtimeMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
   let total = files.reduce((sum, f) => sum + f.bytes, 0)
   const deleted: string[] = []
   for (const f of files) {
