@@ -29,7 +29,15 @@ async function cores(pid: number): Promise<{ cores: number; rssMb: number; threa
 }
 
 export async function footprintBench(): Promise<void> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'hermes.cjs'), 'run', '--port', String(PORT)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const rows: string[][] = []
+  // As served by default (recording into ./runs, a thread of its own), then without the recorder.
+  for (const extra of [[], ['--no-record']]) rows.push(...(await measure(extra)))
+  printTable(`Footprint of the demo's engine process over ${SECONDS} s per case (node bin/hermes.cjs run)`, ['case', 'threads', 'RSS MB', 'cores', 'target', ''], rows)
+}
+
+async function measure(extra: string[]): Promise<string[][]> {
+  const label = extra.length > 0 ? ` (${extra.join(' ')})` : ' (recording)'
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'hermes.cjs'), 'run', '--port', String(PORT), ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   try {
     await new Promise<void>((resolve, reject) => {
       let out = ''
@@ -44,7 +52,7 @@ export async function footprintBench(): Promise<void> {
     const pid = child.pid!
     const rows: string[][] = []
     const quiet = await cores(pid)
-    rows.push(['no client', quiet.threads.toString(), quiet.rssMb.toFixed(1), quiet.cores.toFixed(3), '', ''])
+    rows.push([`no client${label}`, quiet.threads.toString(), quiet.rssMb.toFixed(1), quiet.cores.toFixed(3), '', ''])
     const client = await RawClient.open(`ws://127.0.0.1:${PORT}`)
     await client.json()
     client.send({ action: 'subscribe', params: { signals: ['*'] } })
@@ -52,7 +60,7 @@ export async function footprintBench(): Promise<void> {
     await client.frame()
     const one = await cores(pid)
     rows.push([
-      'one client, every signal at 60 Hz',
+      `one client, every signal at 60 Hz${label}`,
       one.threads.toString(),
       one.rssMb.toFixed(1),
       one.cores.toFixed(3),
@@ -60,8 +68,12 @@ export async function footprintBench(): Promise<void> {
       one.rssMb < TARGET_RSS_MB && one.cores <= TARGET_CORES ? 'met' : 'MISSED'
     ])
     client.socket.terminate()
-    printTable(`Footprint of the demo's engine process over ${SECONDS} s (node bin/hermes.cjs run)`, ['case', 'threads', 'RSS MB', 'cores', 'target', ''], rows)
+    return rows
   } finally {
-    child.kill('SIGINT')
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGINT')
+      await exited
+    }
   }
 }

@@ -12,7 +12,7 @@ const n = (v: number, digits = 0): string => v.toLocaleString('en-US', { maximum
 /** Spawns the replay, waits for its port, subscribes to everything and times the first HERT frame. */
 async function firstFrame(file: string): Promise<{ listeningMs: number; firstFrameMs: number; frame: bigint }> {
   const start = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main', 'cli.ts'), 'replay', file, '--port', '0'], { cwd: ROOT, env: { ...process.env, HERMES_LOG: 'warn' } })
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'hermes.cjs'), 'replay', file, '--port', '0'], { cwd: ROOT, env: { ...process.env, HERMES_LOG: 'warn' } })
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let output = ''
@@ -42,10 +42,10 @@ async function firstFrame(file: string): Promise<{ listeningMs: number; firstFra
   }
 }
 
-/** `hermes --version`: what starting the CLI costs before it reads anything (Node, tsx, the imports). */
+/** `hermes --version`: what starting the CLI costs before it reads anything (Node and the built CLI's imports). */
 async function cliStartMs(): Promise<number> {
   const start = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main', 'cli.ts'), '--version'], { cwd: ROOT })
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'hermes.cjs'), '--version'], { cwd: ROOT })
   await new Promise((resolve) => child.once('exit', resolve))
   return performance.now() - start
 }

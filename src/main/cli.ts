@@ -1,6 +1,7 @@
 // The headless `hermes` command: run, validate and list-signals, on plain Node.
 // What a command needs is imported when it runs (the config loader, the engine, the server, netsim,
 // the recording reader): start-up costs only what the command uses (docs/architecture.md, start-up).
+import { setFlagsFromString } from 'node:v8'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, formatIssue, type ConfigIssue } from './engine/config/issues'
 import type { ConfigOverrides } from './engine/config/load'
@@ -22,6 +23,11 @@ import { SignalPrinter } from './cli/printer'
 import { DEFAULT_CONFIG, RENDERER_DIR } from './paths'
 import type { HermesServer } from './engine/server/server'
 import { version } from '../../package.json'
+
+// Before any worker starts, so every isolate of the process gets it: V8 grows heaps more slowly and
+// returns memory sooner. The served demo levels off some 5 MB lower (81 -> 75 MB without recording),
+// for about 0.02 of a core more at idle and no measurable change in afap frames/s (issue 16, footprint).
+setFlagsFromString('--optimize-for-size')
 
 const positive = (flag: string) => (value: string): number => {
   const n = Number(value)
