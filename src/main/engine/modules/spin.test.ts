@@ -106,13 +106,10 @@ describe('adaptive waiting in a run (the scheduler and its modules)', () => {
     await lab.cleanup()
   })
 
-  it('the scheduler stops spinning for a script module whose step takes longer than its budget', async () => {
+  /** Each step of the module in `file` sleeps 2 ms: twenty times the scheduler's 100 µs budget. */
+  async function expectSwitchToBlocking(file: string, source: string): Promise<void> {
     lab = new ModuleLab()
-    // Each step sleeps 2 ms: twenty times the scheduler's 100 µs budget.
-    const script = lab.write(
-      'slow.mjs',
-      "const nap = new Int32Array(new SharedArrayBuffer(4))\nexport const signals = [{ name: 'n' }]\nexport function step() { Atomics.wait(nap, 0, 0, 2) }\n"
-    )
+    const script = lab.write(file, source)
     const session = lab.track(await lab.start(`modules:\n  slow: { type: script, script: ${script} }\nexecution: { mode: afap, rate_hz: 100, end_time: 0.5 }\n`))
     await session.whenEnded()
     const { waits } = await session.scheduler.stop()
@@ -121,20 +118,13 @@ describe('adaptive waiting in a run (the scheduler and its modules)', () => {
     // 50 steps: at most the first few (until the switch) spin, and the stage, which answers at once.
     expect(counters.blocks).toBeGreaterThanOrEqual(40)
     expect(counters.spins).toBeLessThanOrEqual(2)
+  }
+
+  it('the scheduler stops spinning for a script module whose step takes longer than its budget', async () => {
+    await expectSwitchToBlocking('slow.mjs', "const nap = new Int32Array(new SharedArrayBuffer(4))\nexport const signals = [{ name: 'n' }]\nexport function step() { Atomics.wait(nap, 0, 0, 2) }\n")
   })
 
   it.skipIf(!HAS_PYTHON)('the same for a Python process module', async () => {
-    lab = new ModuleLab()
-    const script = lab.write(
-      'slow.py',
-      'import time\nfrom hermes_module import Module, run\nclass Slow(Module):\n    signals = ["n"]\n    def step(self, t):\n        time.sleep(0.002)\nrun(Slow())\n'
-    )
-    const session = lab.track(await lab.start(`modules:\n  slow: { type: script, script: ${script} }\nexecution: { mode: afap, rate_hz: 100, end_time: 0.5 }\n`))
-    await session.whenEnded()
-    const { waits } = await session.scheduler.stop()
-    const counters = waits.slow!
-    expect(counters.switches).toBeGreaterThanOrEqual(1)
-    expect(counters.blocks).toBeGreaterThanOrEqual(40)
-    expect(counters.spins).toBeLessThanOrEqual(2)
+    await expectSwitchToBlocking('slow.py', 'import time\nfrom hermes_module import Module, run\nclass Slow(Module):\n    signals = ["n"]\n    def step(self, t):\n        time.sleep(0.002)\nrun(Slow())\n')
   })
 })
