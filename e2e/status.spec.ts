@@ -84,15 +84,16 @@ test('with more than 256 signals and nothing plotted, a healthy link shows nothi
   await expect(page.getByTestId('missing')).not.toHaveText('missing 100 %')
 })
 
-test('a module that exits shows a banner naming it, marks it in the tree, and Reset brings the run back', async ({ page }) => {
-  const dir = lab({
+/** A served run of one Python module, `sensor`, that exits with status 3 at `frame`. */
+function faultingModule(frame: number): string {
+  return lab({
     'm.py': `import sys
 from hermes_module import Module, run
 
 class M(Module):
     signals = [{"name": "n"}]
     def step(self, t):
-        if t.frame == 40:
+        if t.frame == ${frame}:
             sys.exit(3)
         self.outputs["n"] = t.frame
 
@@ -100,6 +101,10 @@ run(M())
 `,
     'fault.yaml': 'modules:\n  sensor: { type: script, script: m.py, signals: [{ name: n }] }\nexecution: { mode: realtime, rate_hz: 50 }\nserver: { enabled: true, telemetry_hz: 30 }\n'
   })
+}
+
+test('a module that exits shows a banner naming it, marks it in the tree, and Reset brings the run back', async ({ page }) => {
+  const dir = faultingModule(40)
   const engine = await start(join(dir, 'fault.yaml'))
   await page.goto(engine.url)
   const banner = page.getByRole('alert', { name: 'Module fault' })
@@ -127,22 +132,8 @@ run(M())
 })
 
 test('a console opened after a module failed shows the fault from the schema, without having seen the event', async ({ page }) => {
-  const dir = lab({
-    'm.py': `import sys
-from hermes_module import Module, run
-
-class M(Module):
-    signals = [{"name": "n"}]
-    def step(self, t):
-        if t.frame == 5:
-            sys.exit(3)
-        self.outputs["n"] = t.frame
-
-run(M())
-`,
-    'late.yaml': 'modules:\n  sensor: { type: script, script: m.py, signals: [{ name: n }] }\nexecution: { mode: realtime, rate_hz: 50 }\nserver: { enabled: true, telemetry_hz: 30 }\n'
-  })
-  const engine = await start(join(dir, 'late.yaml'))
+  const dir = faultingModule(5)
+  const engine = await start(join(dir, 'fault.yaml'))
   // The fault has happened (another client sees it in the status) before the console opens.
   const watcher = await HermesClient.connect(engine.wsUrl, { WebSocket: WebSocket as never })
   await expect.poll(async () => (await watcher.status()).fault?.module ?? null, { timeout: 30_000 }).toBe('sensor')
