@@ -51,6 +51,8 @@ async function cliStartMs(): Promise<number> {
 }
 
 export async function replayStartBench(file: string, seconds: number): Promise<void> {
+  // Not timed: the binary builds itself first when the sources are newer than the build.
+  await cliStartMs()
   const runs = [await firstFrame(file), await firstFrame(file)]
   const base = [await cliStartMs(), await cliStartMs()]
   // In process, without the CLI's start: open the file, find its segments, read the first frame.
