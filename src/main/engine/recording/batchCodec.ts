@@ -325,10 +325,26 @@ function decodeGroup(stored: Uint8Array, n: number, columns: number, codec: Code
     const plane = (columns * n4) / 4
     for (let j = 0; j < columns; j++) {
       const q0 = (j * n4) / 4
-      for (let k = 0, q = q0, w = 2 * j * n; k < n; k += 4, q++) {
+      let k = 0
+      let q = q0
+      let w = 2 * j * n
+      // Whole words of four values, shifts unrolled; then the last one to three.
+      for (; k + 3 < n; k += 4, q++, w += 8) {
         const p0 = planes[q]!, p1 = planes[q + plane]!, p2 = planes[q + 2 * plane]!, p3 = planes[q + 3 * plane]!
         const p4 = planes[q + 4 * plane]!, p5 = planes[q + 5 * plane]!, p6 = planes[q + 6 * plane]!, p7 = planes[q + 7 * plane]!
-        for (let i = 0, s = 0; i < 4 && k + i < n; i++, s += 8, w += 2) {
+        dst[w] = (p0 & 255) | ((p1 & 255) << 8) | ((p2 & 255) << 16) | ((p3 & 255) << 24)
+        dst[w + 1] = (p4 & 255) | ((p5 & 255) << 8) | ((p6 & 255) << 16) | ((p7 & 255) << 24)
+        dst[w + 2] = ((p0 >>> 8) & 255) | (((p1 >>> 8) & 255) << 8) | (((p2 >>> 8) & 255) << 16) | (((p3 >>> 8) & 255) << 24)
+        dst[w + 3] = ((p4 >>> 8) & 255) | (((p5 >>> 8) & 255) << 8) | (((p6 >>> 8) & 255) << 16) | (((p7 >>> 8) & 255) << 24)
+        dst[w + 4] = ((p0 >>> 16) & 255) | (((p1 >>> 16) & 255) << 8) | (((p2 >>> 16) & 255) << 16) | (((p3 >>> 16) & 255) << 24)
+        dst[w + 5] = ((p4 >>> 16) & 255) | (((p5 >>> 16) & 255) << 8) | (((p6 >>> 16) & 255) << 16) | (((p7 >>> 16) & 255) << 24)
+        dst[w + 6] = (p0 >>> 24) | ((p1 >>> 24) << 8) | ((p2 >>> 24) << 16) | ((p3 >>> 24) << 24)
+        dst[w + 7] = (p4 >>> 24) | ((p5 >>> 24) << 8) | ((p6 >>> 24) << 16) | ((p7 >>> 24) << 24)
+      }
+      if (k < n) {
+        const p0 = planes[q]!, p1 = planes[q + plane]!, p2 = planes[q + 2 * plane]!, p3 = planes[q + 3 * plane]!
+        const p4 = planes[q + 4 * plane]!, p5 = planes[q + 5 * plane]!, p6 = planes[q + 6 * plane]!, p7 = planes[q + 7 * plane]!
+        for (let i = 0, s = 0; k + i < n; i++, s += 8, w += 2) {
           dst[w] = ((p0 >>> s) & 255) | (((p1 >>> s) & 255) << 8) | (((p2 >>> s) & 255) << 16) | (((p3 >>> s) & 255) << 24)
           dst[w + 1] = ((p4 >>> s) & 255) | (((p5 >>> s) & 255) << 8) | (((p6 >>> s) & 255) << 16) | (((p7 >>> s) & 255) << 24)
         }

@@ -51,6 +51,8 @@ export class HistoryBuilder {
   /** Simulated minus recording clock at each bucket start (for the reported times). */
   private readonly offsets: Float64Array
   private frames = 0
+  /** Scratch: the bucket of each frame of the batch being added (-1 outside the range). */
+  private bucketOfFrame = new Int32Array(0)
 
   /** `expectedFrames`: how many frames the range may hold (its length over the frame period, plus one). */
   constructor(
@@ -70,26 +72,55 @@ export class HistoryBuilder {
 
   /** Full mode fills up to max_points: a range that held more than expected (none normally) is cut there. */
   add(b: FrameBatch): void {
+    if (this.mode === 'minmax') return this.addToBuckets(b)
     const { fromNs, toNs, columns } = this.q
     for (let k = 0; k < b.frames.length; k++) {
       const t = b.timesNs[k]! + b.offsetNs
       if (t < fromNs || t > toNs) continue
       this.frames++
-      if (this.mode === 'full') {
-        if (this.time.length >= this.q.maxPoints) continue
-        this.time.push(b.timesNs[k]! / 1e9)
-        for (let c = 0; c < columns.length; c++) this.values[c]!.push(b.columns[columns[c]!]![k]!)
+      if (this.time.length >= this.q.maxPoints) continue
+      this.time.push(b.timesNs[k]! / 1e9)
+      for (let c = 0; c < columns.length; c++) this.values[c]!.push(b.columns[columns[c]!]![k]!)
+    }
+  }
+
+  /** Each frame's bucket once, then one tight pass per column (a whole-run view adds millions of frames). */
+  private addToBuckets(b: FrameBatch): void {
+    const { fromNs, toNs, columns } = this.q
+    const n = b.frames.length
+    if (this.bucketOfFrame.length < n) this.bucketOfFrame = new Int32Array(n)
+    const bucket = this.bucketOfFrame
+    // A batch's times increase: a frame more than 1 ns before the next bucket's start is in the current
+    // bucket (the division's rounding is far below 1 ns), so only frames near an edge take the division.
+    let i = -1
+    let nextStart = -Infinity
+    for (let k = 0; k < n; k++) {
+      const t = b.timesNs[k]! + b.offsetNs
+      if (t < fromNs || t > toNs) {
+        bucket[k] = -1
         continue
       }
-      const i = Math.min(this.buckets - 1, Math.floor((t - fromNs) / this.widthNs))
+      if (i < 0 || t >= nextStart - 1 || t < nextStart - this.widthNs) {
+        i = Math.min(this.buckets - 1, Math.floor((t - fromNs) / this.widthNs))
+        nextStart = fromNs + (i + 1) * this.widthNs
+      }
+      bucket[k] = i
+      this.frames++
       if (!this.filled[i]) {
         this.filled[i] = 1
         this.offsets[i] = -b.offsetNs
       }
-      for (let c = 0; c < columns.length; c++) {
-        const v = b.columns[columns[c]!]![k]!
-        if (v < this.min[c]![i]!) this.min[c]![i] = v
-        if (v > this.max[c]![i]!) this.max[c]![i] = v
+    }
+    for (let c = 0; c < columns.length; c++) {
+      const values = b.columns[columns[c]!]!
+      const min = this.min[c]!
+      const max = this.max[c]!
+      for (let k = 0; k < n; k++) {
+        const i = bucket[k]!
+        if (i < 0) continue
+        const v = values[k]!
+        if (v < min[i]!) min[i] = v
+        if (v > max[i]!) max[i] = v
       }
     }
   }

@@ -27,6 +27,8 @@ export interface RecordingOptions {
   batchFrames?: number
   /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB); older ones are read from the file. */
   memoryBytes?: number
+  /** Bytes of batch summaries kept for whole-run views (default 32 MiB); beyond it the oldest are merged pairwise. */
+  summaryBytes?: number
 }
 
 export interface RecordingSummary {
@@ -43,6 +45,8 @@ export interface RecordingSummary {
 }
 
 const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
+/** Batch summaries for whole-run views; beyond this the oldest are merged (coarser, still exact per bucket). */
+const DEFAULT_SUMMARY_BYTES = 32 * 1024 * 1024
 
 /** How long close waits for the scheduler thread's last batch before it closes the file without it. */
 const CLOSE_WAIT_MS = 3000
@@ -94,7 +98,7 @@ export class Recorder implements HistorySource, TimelineSource {
     }
     const channel = new MessageChannel()
     const control = new SharedArrayBuffer(8)
-    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES }
+    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES, summaryBytes: options.summaryBytes ?? DEFAULT_SUMMARY_BYTES }
     const worker = startWorker(__dirname, 'recorderWorker', { workerData: data, transferList: [channel.port1], name: 'hermes-recorder' })
     const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
     const recorder = new Recorder(options.file, runId, names, tap, worker, config.execution.dtNs)

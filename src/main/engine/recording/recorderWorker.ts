@@ -23,6 +23,8 @@ export interface RecorderWorkerData {
   version: string
   /** Recent batches kept in memory for history queries (older ones are read back from the file). */
   memoryBytes: number
+  /** Batch summaries kept in memory at most: beyond it the oldest are merged pairwise, then dropped. */
+  summaryBytes: number
 }
 
 /** From the engine thread. */
@@ -110,7 +112,9 @@ interface Written {
   lastNs: number
   offset: number
   length: number
+  /** This batch's summary, or that of `span` batches from this one on, merged (null: scan its frames). */
   summary: BatchSummary | null
+  span: number
   /** The batch's payload while it is among the newest `memoryBytes` (decoded when a query needs it). */
   memory: Uint8Array | null
 }
@@ -132,17 +136,60 @@ function remember(entry: Written, m: BatchMessage, payload: Uint8Array): void {
     old.entry.memory = null
     recentBytes -= old.bytes
   }
-  summaryBytes += 16 * data.signals.length
-  while (summaryBytes > SUMMARY_BYTES && summariesFrom < written.length - 1) {
-    written[summariesFrom++]!.summary = null
-    summaryBytes -= 16 * data.signals.length
-  }
+  summaryBytes += SUMMARY_SIZE
+  while (summaryBytes > data.summaryBytes && (coarsen() || dropOldestSummary())) summaryBytes -= SUMMARY_SIZE
 }
 
-/** Summaries kept in memory at most (older batches are then scanned from the file, still exact). */
-const SUMMARY_BYTES = 32 * 1024 * 1024
+/**
+ * Merges the summary at `mergeAt` with the next one of the same span and segment, so that a whole-run
+ * view of an old range still reads summaries (coarser ones) instead of the file. Passes go from the
+ * oldest batch on, spans doubling pass by pass; the newest RECENT_FULL batches keep their own.
+ */
+function coarsen(): boolean {
+  for (let pass = 0; pass < 2; pass++) {
+    while (mergeAt < written.length) {
+      const a = written[mergeAt]!
+      const b = written[mergeAt + a.span]
+      if (!b || mergeAt + a.span + b.span > written.length - RECENT_FULL) break
+      const sa = a.summary
+      const sb = b.summary
+      if (sa && sb && a.span === b.span && a.firstNs - sa.firstTimeNs === b.firstNs - sb.firstTimeNs) {
+        for (let c = 0; c < sa.min.length; c++) {
+          if (sb.min[c]! < sa.min[c]!) sa.min[c] = sb.min[c]!
+          if (sb.max[c]! > sa.max[c]!) sa.max[c] = sb.max[c]!
+        }
+        sa.count += sb.count
+        a.span += b.span
+        b.summary = null
+        mergeAt += a.span
+        return true
+      }
+      mergeAt += a.span
+    }
+    mergeAt = 0
+  }
+  return false
+}
+
+/** When nothing merges any more: the oldest summary goes (its batches are then scanned from the file). */
+function dropOldestSummary(): boolean {
+  while (summariesFrom < written.length - 1) {
+    const w = written[summariesFrom++]!
+    if (w.summary) {
+      w.summary = null
+      return true
+    }
+  }
+  return false
+}
+
+/** Bytes of one batch's summary (min and max per signal). */
+const SUMMARY_SIZE = 16 * data.signals.length
+/** The newest batches keep a summary each (a live plot's recent window reads them). */
+const RECENT_FULL = 16
 let summaryBytes = 0
 let summariesFrom = 0
+let mergeAt = 0
 
 /**
  * A history query: a batch inside one min/max bucket by its summary, any other from memory when it is
@@ -160,10 +207,15 @@ function history(id: number, query: HistoryQuery): void {
       if (written[mid]!.lastNs < q.fromNs) lo = mid + 1
       else hi = mid
     }
-    for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs; i++) {
+    for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs; ) {
       const w = written[i]!
       const s = w.summary
-      if (s && builder.addSummary(w.firstNs, w.lastNs, s.count, w.firstNs - s.firstTimeNs, s.min, s.max)) continue
+      // A merged summary covers its span; when the span does not fit one bucket, its batches are read one by one.
+      if (s && builder.addSummary(w.firstNs, written[i + w.span - 1]!.lastNs, s.count, w.firstNs - s.firstTimeNs, s.min, s.max)) {
+        i += w.span
+        continue
+      }
+      i++
       if (w.memory) {
         builder.add(decodeBatch(w.memory, w.firstNs, query.columns))
         continue
@@ -197,7 +249,7 @@ function onBatch(message: BatchMessage): void {
     await writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
     frames += n
     const firstNs = Number(logTime)
-    const entry: Written = { firstNs, lastNs: firstNs + lastTimeNs - firstTimeNs, offset, length: Number(position) - offset, summary, memory: null }
+    const entry: Written = { firstNs, lastNs: firstNs + lastTimeNs - firstTimeNs, offset, length: Number(position) - offset, summary, span: 1, memory: null }
     written.push(entry)
     remember(entry, message, payload)
   })

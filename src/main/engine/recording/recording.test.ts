@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RawClient, startEngine, until, type Engine } from '../server/testing'
 import { RecordingReader } from './reader'
+import { parseConfig } from '../config/load'
 import type { FrameBatch } from './format'
 
 export const RECORDED = (execution: string, telemetryHz = 50): string => `
@@ -140,10 +141,19 @@ describe('recording', () => {
     reader.close()
   })
 
-  it('answers history at full resolution and as min/max buckets, from memory and from the file, as the recording has it', async () => {
+  // The oldest summaries are merged pairwise when their room is full (spans of 2, 4, ... batches, used
+  // where a span fits a bucket), then dropped (their batches scanned from the file).
+  // 47 batches of 64 frames: room for 24 summaries means the 31 batches older than the newest 16 share a
+  // few merged ones; room for none means every summary is merged and then dropped.
+  const summary = 16 * parseConfig(RECORDED('mode: afap'), 'test.yaml', { checkFiles: false }).config.modules.flatMap((m) => m.signals).length
+  it.each([
+    ['every batch summary kept', undefined],
+    ['old summaries merged', 24 * summary],
+    ['summaries merged and dropped', 1]
+  ])('answers history at full resolution and as min/max buckets, from memory and from the file, as the recording has it (%s)', async (_, summaryBytes) => {
     const file = join(tempDir(), 'hist.mcap')
     // Small batches and memory for one of them: most of the run is read back from the file.
-    const e = await startEngine(RECORDED('mode: afap\n  rate_hz: 1000\n  end_time: 3'), {}, { recording: { file, batchFrames: 64, memoryBytes: 1 } })
+    const e = await startEngine(RECORDED('mode: afap\n  rate_hz: 1000\n  end_time: 3'), {}, { recording: { file, batchFrames: 64, memoryBytes: 1, ...(summaryBytes ? { summaryBytes } : {}) } })
     engines.push(e)
     await until(() => e.session.scheduler.state === 'ended', 'the run to end')
     const client = await RawClient.open(e.url)
