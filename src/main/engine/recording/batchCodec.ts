@@ -278,19 +278,52 @@ export function summaryOf(payload: Uint8Array): BatchSummary | null {
  * Decodes an HRF2 payload: frames, times and the signal columns `only` asks for (all by default); the
  * others are empty arrays. Each group is checked against the header so a damaged file names what is wrong.
  */
-export function decodeBatchV2(payload: Uint8Array, only?: readonly number[]): { segment: number; frames: Float64Array; timesNs: Float64Array; columns: Float64Array[] } {
+/**
+ * Memory that decodes reuse when their result is read and dropped before the next decode (a history
+ * scan over millions of frames): the arrays a decode with it returns are overwritten by the next one.
+ */
+export class DecodeScratch {
+  private buffer = new Float64Array(0)
+  private used = 0
+
+  /** Room for `values` values in all for one decode; earlier results become invalid. */
+  reserve(values: number): void {
+    if (this.buffer.length < values) this.buffer = new Float64Array(values)
+    this.used = 0
+  }
+
+  take(values: number): Float64Array {
+    const out = this.buffer.subarray(this.used, this.used + values)
+    this.used += values
+    return out
+  }
+}
+
+export function decodeBatchV2(payload: Uint8Array, only?: readonly number[], scratch?: DecodeScratch): { segment: number; frames: Float64Array; timesNs: Float64Array; columns: Float64Array[] } {
   const layout = layoutOf(payload)
   if (!layout) throw new Error('frame batch does not start with HRF2')
   const { count: n, signals, codec, group, groups, starts } = layout
   const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   const summary = { segment: head.getUint32(12, true), regular: (head.getUint32(24, true) & FLAG_REGULAR) !== 0, firstFrame: head.getFloat64(32, true), firstTimeNs: head.getFloat64(40, true), stepNs: head.getFloat64(48, true) }
+  const wanted = new Set(only ?? Array.from({ length: signals }, (_, s) => s))
+  const wantedGroups: number[] = []
+  let values = 2 * n
+  for (let g = 0; g < groups; g++) {
+    let any = false
+    for (let s = g * group; s < Math.min(signals, (g + 1) * group); s++) any ||= wanted.has(s)
+    if (!any) continue
+    wantedGroups.push(g)
+    values += n * Math.min(group, signals - g * group)
+  }
+  scratch?.reserve(values)
+  const alloc = (length: number): Float64Array => (scratch ? scratch.take(length) : new Float64Array(length))
   // Block 0 is the summary, 1 frame and time, then the groups.
-  const block = (i: number, columns: number): Float64Array[] => decodeGroup(payload.subarray(starts[i + 1]!, starts[i + 2]!), n, columns, codec)
+  const block = (i: number, columns: number): Float64Array[] => decodeGroup(payload.subarray(starts[i + 1]!, starts[i + 2]!), n, columns, codec, alloc(columns * n))
   let frames: Float64Array
   let timesNs: Float64Array
   if (summary.regular) {
-    frames = new Float64Array(n)
-    timesNs = new Float64Array(n)
+    frames = alloc(n)
+    timesNs = alloc(n)
     for (let k = 0; k < n; k++) {
       frames[k] = summary.firstFrame + k
       timesNs[k] = summary.firstTimeNs + k * summary.stepNs
@@ -298,22 +331,18 @@ export function decodeBatchV2(payload: Uint8Array, only?: readonly number[]): { 
   } else [frames, timesNs] = block(0, 2) as [Float64Array, Float64Array]
   const empty = new Float64Array(0)
   const columns: Float64Array[] = Array.from({ length: signals }, () => empty)
-  const wanted = new Set(only ?? Array.from({ length: signals }, (_, s) => s))
-  for (let g = 0; g < groups; g++) {
-    let any = false
-    for (let s = g * group; s < Math.min(signals, (g + 1) * group); s++) any ||= wanted.has(s)
-    if (!any) continue
+  for (const g of wantedGroups) {
     const cols = block(g + 1, Math.min(group, signals - g * group))
     cols.forEach((c, j) => (columns[g * group + j] = c))
   }
   return { segment: summary.segment, frames, timesNs, columns }
 }
 
-function decodeGroup(stored: Uint8Array, n: number, columns: number, codec: Codec): Float64Array[] {
-  const out = new Float64Array(columns * n)
+/** `out`: room for `columns * n` values, which the decoded columns are views of. */
+function decodeGroup(stored: Uint8Array, n: number, columns: number, codec: Codec, out: Float64Array = new Float64Array(columns * n)): Float64Array[] {
   if (codec === 'none') {
     if (stored.byteLength !== out.byteLength) throw new Error(`frame group of ${stored.byteLength} bytes, expected ${out.byteLength}`)
-    new Uint8Array(out.buffer).set(stored)
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(stored)
   } else {
     const n4 = (n + 3) & ~3
     const size = 8 * columns * n4
@@ -321,7 +350,7 @@ function decodeGroup(stored: Uint8Array, n: number, columns: number, codec: Code
     if (raw.byteLength !== size) throw new Error(`frame group decompresses to ${raw.byteLength} bytes, expected ${size}`)
     // Aligned words of the planes (a copy when the decompressed bytes are not 4-aligned).
     const planes = raw.byteOffset % 4 === 0 ? new Uint32Array(raw.buffer, raw.byteOffset, size / 4) : new Uint32Array(new Uint8Array(raw).buffer)
-    const dst = new Uint32Array(out.buffer)
+    const dst = new Uint32Array(out.buffer, out.byteOffset, out.length * 2)
     const plane = (columns * n4) / 4
     for (let j = 0; j < columns; j++) {
       const q0 = (j * n4) / 4

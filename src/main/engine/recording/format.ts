@@ -1,6 +1,6 @@
 // The recording file's layout (docs/recording.md): MCAP with one channel of frame batches and one of JSON events.
 import type { RunState } from '../scheduler/control'
-import { decodeBatchV2, MAGIC_V2 } from './batchCodec'
+import { decodeBatchV2, MAGIC_V2, type DecodeScratch } from './batchCodec'
 
 export { RECORDING_EXTENSION } from './extension'
 export const PROFILE = 'hermes'
@@ -64,13 +64,16 @@ export interface FrameBatch {
  * own); HRF1 (older recordings: the columns as 8 byte planes, in a zstd chunk) and HRF0 (older, plain
  * float64 columns): magic, count, signals, segment (u32 each), then `count` values per column.
  */
-/** `logTimeNs`: the message's log time, the recording clock of its first frame. */
-export function decodeBatch(payload: Uint8Array, logTimeNs: number, only?: readonly number[]): FrameBatch {
+/**
+ * `logTimeNs`: the message's log time, the recording clock of its first frame. With `scratch`, an HRF2
+ * batch's arrays are views of it, valid until the next decode with the same scratch.
+ */
+export function decodeBatch(payload: Uint8Array, logTimeNs: number, only?: readonly number[], scratch?: DecodeScratch): FrameBatch {
   if (payload.byteLength < BATCH_HEADER_BYTES) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its header`)
   const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   const magic = head.getUint32(0, true)
   if (magic === MAGIC_V2) {
-    const b = decodeBatchV2(payload, only)
+    const b = decodeBatchV2(payload, only, scratch)
     return { ...b, offsetNs: b.timesNs.length > 0 ? logTimeNs - b.timesNs[0]! : 0 }
   }
   if (magic !== MAGIC && magic !== MAGIC_PLAIN) throw new Error('frame batch does not start with HRF2, HRF1 or HRF0')

@@ -90,37 +90,46 @@ export class HistoryBuilder {
     const n = b.frames.length
     if (this.bucketOfFrame.length < n) this.bucketOfFrame = new Int32Array(n)
     const bucket = this.bucketOfFrame
+    const times = b.timesNs
+    const offsetNs = b.offsetNs
+    const widthNs = this.widthNs
+    const last = this.buckets - 1
+    const filled = this.filled
     // A batch's times increase: a frame more than 1 ns before the next bucket's start is in the current
     // bucket (the division's rounding is far below 1 ns), so only frames near an edge take the division.
     let i = -1
-    let nextStart = -Infinity
+    let start = Infinity
+    let end = -Infinity
+    let frames = 0
     for (let k = 0; k < n; k++) {
-      const t = b.timesNs[k]! + b.offsetNs
+      const t = times[k]! + offsetNs
       if (t < fromNs || t > toNs) {
         bucket[k] = -1
         continue
       }
-      if (i < 0 || t >= nextStart - 1 || t < nextStart - this.widthNs) {
-        i = Math.min(this.buckets - 1, Math.floor((t - fromNs) / this.widthNs))
-        nextStart = fromNs + (i + 1) * this.widthNs
+      if (t >= end || t < start) {
+        i = Math.min(last, Math.floor((t - fromNs) / widthNs))
+        start = fromNs + i * widthNs
+        end = start + widthNs - 1
+        if (!filled[i]) {
+          filled[i] = 1
+          this.offsets[i] = -offsetNs
+        }
       }
       bucket[k] = i
-      this.frames++
-      if (!this.filled[i]) {
-        this.filled[i] = 1
-        this.offsets[i] = -b.offsetNs
-      }
+      frames++
     }
+    this.frames += frames
     for (let c = 0; c < columns.length; c++) {
       const values = b.columns[columns[c]!]!
       const min = this.min[c]!
       const max = this.max[c]!
       for (let k = 0; k < n; k++) {
-        const i = bucket[k]!
-        if (i < 0) continue
+        const j = bucket[k]!
+        if (j < 0) continue
         const v = values[k]!
-        if (v < min[i]!) min[i] = v
-        if (v > max[i]!) max[i] = v
+        if (v < min[j]!) min[j] = v
+        if (v > max[j]!) max[j] = v
       }
     }
   }

@@ -5,7 +5,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { McapWriter } from '@mcap/core'
 import { loadZstd } from './compression'
 import { threadCpuMs } from './threadCpu'
-import { encodeRowsV2, type BatchSummary, type Codec } from './batchCodec'
+import { DecodeScratch, encodeRowsV2, type BatchSummary, type Codec } from './batchCodec'
 import type { BatchMessage, EndMessage } from './frameTap'
 import { HistoryBuilder, type HistoryQuery, type HistoryReply } from './history'
 import { messagesOfChunk } from './chunk'
@@ -190,6 +190,8 @@ const RECENT_FULL = 16
 let summaryBytes = 0
 let summariesFrom = 0
 let mergeAt = 0
+/** The builder reads each decoded batch and drops it: one buffer serves every decode of a query. */
+const decodeScratch = new DecodeScratch()
 
 /**
  * A history query: a batch inside one min/max bucket by its summary, any other from memory when it is
@@ -217,13 +219,13 @@ function history(id: number, query: HistoryQuery): void {
       }
       i++
       if (w.memory) {
-        builder.add(decodeBatch(w.memory, w.firstNs, query.columns))
+        builder.add(decodeBatch(w.memory, w.firstNs, query.columns, decodeScratch))
         continue
       }
       if (readFd < 0) readFd = openSync(data.file, 'r')
       const bytes = new Uint8Array(w.length)
       readSync(readFd, bytes, 0, w.length, w.offset)
-      for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs, query.columns))
+      for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs, query.columns, decodeScratch))
     }
     post({ kind: 'history', id, reply: builder.reply() })
   } catch (error) {
