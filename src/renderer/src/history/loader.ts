@@ -47,7 +47,8 @@ class HistoryLoader {
   private running = false
   private again = false
   /** Counters for diagnostics and tests. */
-  readonly stats = { requests: 0, replies: 0, inserted: 0, filled: 0, errors: 0 }
+  /** `lost`: requests the link took down with it (asked again after the reconnect); `errors`: refusals logged. */
+  readonly stats = { requests: 0, replies: 0, inserted: 0, filled: 0, lost: 0, errors: 0 }
 
   constructor() {
     useConsole.subscribe((s, prev) => {
@@ -159,7 +160,6 @@ class HistoryLoader {
     try {
       reply = await link.history({ signals: request.signals, from: request.from, to: request.to, maxPoints: request.maxPoints })
     } catch (error) {
-      this.stats.errors++
       this.onError(request, error instanceof Error ? error.message : String(error))
       return
     }
@@ -197,9 +197,11 @@ class HistoryLoader {
     }
     // A lost link: asked again after the reconnect. Any other refusal stays asked, so it is logged once.
     if (/connection closed|not connected/.test(message)) {
+      this.stats.lost++
       for (const n of request.signals) this.asked.set(n, subtract(this.asked.get(n) ?? [], [[request.from, request.to]]))
       return
     }
+    this.stats.errors++
     useConsole.getState().addLog('error', `history: ${message}`)
   }
 }
