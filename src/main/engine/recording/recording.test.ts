@@ -167,6 +167,10 @@ describe('recording', () => {
         if (m.id === id) return m
       }
     }
+    // The run's last batch reaches the recorder's thread on another port than the queries: the recording
+    // is whole once a query over the run counts every frame (the run ended at 3 s, frame 3000).
+    let probe = 100
+    await until(async () => (await ask({ signals: ['gen.out'], from: 0, to: 3, max_points: 20 }, probe++)).frames === 3001, 'the recorder to have every batch')
     const full = await ask({ signals: ['gen.out', 'noise.*'], from: 0.5, to: 1.0, max_points: 1000 }, 1)
     const minmax = await ask({ signals: ['gen.out'], from: 0, to: 3, max_points: 20 }, 2)
     // Buckets of 30 frames over batches of 64 (most split a batch) and of 600 (batch summaries): noise is all spikes.
