@@ -275,10 +275,6 @@ export function summaryOf(payload: Uint8Array): BatchSummary | null {
 }
 
 /**
- * Decodes an HRF2 payload: frames, times and the signal columns `only` asks for (all by default); the
- * others are empty arrays. Each group is checked against the header so a damaged file names what is wrong.
- */
-/**
  * Memory that decodes reuse when their result is read and dropped before the next decode (a history
  * scan over millions of frames): the arrays a decode with it returns are overwritten by the next one.
  */
@@ -293,12 +289,17 @@ export class DecodeScratch {
   }
 
   take(values: number): Float64Array {
+    if (this.used + values > this.buffer.length) throw new Error(`decode scratch of ${this.buffer.length} values asked for ${this.used + values}`)
     const out = this.buffer.subarray(this.used, this.used + values)
     this.used += values
     return out
   }
 }
 
+/**
+ * Decodes an HRF2 payload: frames, times and the signal columns `only` asks for (all by default); the
+ * others are empty arrays. Each group is checked against the header so a damaged file names what is wrong.
+ */
 export function decodeBatchV2(payload: Uint8Array, only?: readonly number[], scratch?: DecodeScratch): { segment: number; frames: Float64Array; timesNs: Float64Array; columns: Float64Array[] } {
   const layout = layoutOf(payload)
   if (!layout) throw new Error('frame batch does not start with HRF2')

@@ -37,7 +37,7 @@ export class RecordingReader {
   }
 
   static async open(file: string): Promise<RecordingReader> {
-    // A file may hold zstd chunks or frame groups whatever this engine records with.
+    // A file may hold zstd chunks or zstd frame groups, whatever codec this engine records with now.
     await loadZstd()
     const fd = openSync(file, 'r')
     try {

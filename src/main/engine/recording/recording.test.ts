@@ -141,10 +141,10 @@ describe('recording', () => {
     reader.close()
   })
 
-  // The oldest summaries are merged pairwise when their room is full (spans of 2, 4, ... batches, used
-  // where a span fits a bucket), then dropped (their batches scanned from the file).
-  // 47 batches of 64 frames: room for 24 summaries means the 31 batches older than the newest 16 share a
-  // few merged ones; room for none means every summary is merged and then dropped.
+  // When their room is full the oldest summaries are merged pairwise (spans of 2, 4, ... batches, used
+  // where a span fits a bucket), then dropped (their batches scanned from the file). 47 batches of 64
+  // frames: room for 24 summaries means the 31 batches older than the newest 16 share a few merged ones;
+  // room for none means every summary is merged and then dropped.
   const summary = 16 * parseConfig(RECORDED('mode: afap'), 'test.yaml', { checkFiles: false }).config.modules.flatMap((m) => m.signals).length
   it.each([
     ['every batch summary kept', undefined],

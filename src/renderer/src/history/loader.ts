@@ -46,8 +46,7 @@ class HistoryLoader {
   private recheck: ReturnType<typeof setInterval> | null = null
   private running = false
   private again = false
-  /** Counters for diagnostics and tests. */
-  /** `lost`: requests the link took down with it (asked again after the reconnect); `errors`: refusals logged. */
+  /** Counters for diagnostics and tests: `lost`, requests the link took down with it (asked again after the reconnect); `errors`, every other failure. */
   readonly stats = { requests: 0, replies: 0, inserted: 0, filled: 0, lost: 0, errors: 0 }
 
   constructor() {
@@ -185,6 +184,13 @@ class HistoryLoader {
   }
 
   private onError(request: PlannedRequest, message: string): void {
+    // A lost link: asked again after the reconnect. Any other refusal stays asked, so it is logged once.
+    if (/connection closed|not connected/.test(message)) {
+      this.stats.lost++
+      for (const n of request.signals) this.asked.set(n, subtract(this.asked.get(n) ?? [], [[request.from, request.to]]))
+      return
+    }
+    this.stats.errors++
     if (/not recorded|not available/.test(message)) {
       // Asked once: the run has no history, and the log says so once, not once a request.
       if (this.unavailable === null) useConsole.getState().addLog('info', `${message}: plots start when the console connected`)
@@ -195,13 +201,6 @@ class HistoryLoader {
       for (const n of request.signals) this.unrecorded.add(n)
       return
     }
-    // A lost link: asked again after the reconnect. Any other refusal stays asked, so it is logged once.
-    if (/connection closed|not connected/.test(message)) {
-      this.stats.lost++
-      for (const n of request.signals) this.asked.set(n, subtract(this.asked.get(n) ?? [], [[request.from, request.to]]))
-      return
-    }
-    this.stats.errors++
     useConsole.getState().addLog('error', `history: ${message}`)
   }
 }
