@@ -58,6 +58,17 @@ for (const viewport of [
     const topbar = page.locator('.topbar')
     // The top bar is one line from 1280 px on.
     expect(await topbar.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true)
+    // ... with nothing painted under its neighbour, and the server's address whole (it is the way to
+    // the connect dialog).
+    const overlaps = await topbar.evaluate((bar) => {
+      const boxes = [...bar.children].map((c) => c.getBoundingClientRect()).filter((b) => b.width > 0)
+      const overflowing = [...bar.children].filter((c) => c.scrollWidth > c.clientWidth + 0.5).length
+      return overflowing + boxes.slice(1).filter((b, i) => b.left < boxes[i].right - 0.5).length
+    })
+    expect(overlaps).toBe(0)
+    const address = page.locator('.link-url')
+    await expect(address).toHaveText(/^127\.0\.0\.1:\d+$/)
+    expect(await address.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true)
     for (const target of [3, 5, 8]) {
       // One panel per click, each awaited: a click whose panel had not rendered yet was counted twice.
       for (let n = await page.locator('section.panel').count(); n < target; n++) {

@@ -45,11 +45,20 @@ export function ConnectionBadge() {
   return (
     <div className={`link link-${link.status}`}>
       <span className="dot" aria-hidden />
-      <span role="status" aria-label="Connection" aria-live="polite" data-status={link.status} title={link.message}>
+      {/* Connected, the green dot and the address say it: the word is kept for screen readers and gives
+          its width to the address, which a 1280 px top bar otherwise has no room for. */}
+      <span
+        role="status"
+        aria-label="Connection"
+        aria-live="polite"
+        data-status={link.status}
+        title={link.message}
+        className={link.status === 'connected' ? 'sr-only' : undefined}
+      >
         {text}
       </span>
-      <button className="link-url" title="Connect to another server" onClick={() => setDialog(true)}>
-        {link.url}
+      <button className="link-url" title={`${link.url}: connect to another server`} onClick={() => setDialog(true)}>
+        {link.url.replace(/^wss?:\/\//, '')}
       </button>
       {(link.status === 'failed' || link.status === 'retrying' || link.status === 'closed') && (
         <button onClick={() => connection.retryNow()}>Retry now</button>

@@ -35,7 +35,7 @@ export function RunControls() {
         Reset
       </button>
       <dl className="run-info">
-        <dt>state</dt>
+        <dt className="sr-only">state</dt>
         <dd data-testid="run-state" className={`state-${run.state}`}>
           {run.state}
         </dd>
