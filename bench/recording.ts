@@ -123,13 +123,22 @@ export async function recordingBench(): Promise<void> {
     const recorder = made.session.history!
     const names = recorder.signals.slice(0, 1)
     const q = (fromS: number, toS: number) => recorder.query({ columns: [0], names, fromNs: fromS * 1e9, toNs: toS * 1e9, maxPoints: 2000 })
-    const time = async (fromS: number, toS: number): Promise<{ ms: number; mode: string; frames: number }> => {
-      const start = performance.now()
-      const reply = await q(fromS, toS)
-      return { ms: performance.now() - start, mode: reply.mode, frames: reply.frames }
+    // Queries are answered in turn with the writes: first wait (untimed) until the recorder has the run's
+    // last frame, so that the times are the queries' own, not the afap run's write backlog.
+    while ((await q(HISTORY_S, HISTORY_S)).frames < 1) await new Promise((r) => setTimeout(r, 20))
+    // Five of each, alternating; the target holds for the slowest.
+    const times = { whole: [] as number[], slice: [] as number[] }
+    let whole = { mode: '', frames: 0 }
+    let slice = { mode: '', frames: 0 }
+    for (let k = 0; k < 5; k++) {
+      let start = performance.now()
+      whole = await q(0, HISTORY_S)
+      times.whole.push(performance.now() - start)
+      start = performance.now()
+      slice = await q(HISTORY_S / 2, HISTORY_S / 2 + 1)
+      times.slice.push(performance.now() - start)
     }
-    const whole = await time(0, HISTORY_S)
-    const slice = await time(HISTORY_S / 2, HISTORY_S / 2 + 1)
+    const spread = (ms: number[]): string => `${n([...ms].sort((a, b) => a - b)[2]!, 1)} / ${n(Math.max(...ms), 1)} ms`
     await made.session.stop()
     const replayStart = performance.now()
     const reader = await RecordingReader.open(file)
@@ -140,10 +149,10 @@ export async function recordingBench(): Promise<void> {
     // h-replay: the replay row (time from `hermes replay` to its first frame) goes here, from bench/replay.ts.
     printTable(
       `History of a ${n(HISTORY_S)} s, 1 kHz, 100-signal recording made in afap (${n(statSync(file).size / 1e6)} MB, recorded at ${n(made.fps)} frames/s)`,
-      ['query', 'time', 'target', '', 'reply'],
+      ['query', 'median / slowest of 5', 'target', '', 'reply'],
       [
-        ['2,000-point view of the whole run', `${n(whole.ms, 1)} ms`, '< 50 ms', whole.ms < 50 ? 'met' : 'MISSED', `${whole.mode}, ${n(whole.frames)} frames`],
-        ['one-second slice', `${n(slice.ms, 1)} ms`, '< 50 ms', slice.ms < 50 ? 'met' : 'MISSED', `${slice.mode}, ${n(slice.frames)} frames`],
+        ['2,000-point view of the whole run', spread(times.whole), '< 50 ms', Math.max(...times.whole) < 50 ? 'met' : 'MISSED', `${whole.mode}, ${n(whole.frames)} frames`],
+        ['one-second slice', spread(times.slice), '< 50 ms', Math.max(...times.slice) < 50 ? 'met' : 'MISSED', `${slice.mode}, ${n(slice.frames)} frames`],
         ['open the recording and read its first frame (what a replay needs first)', `${n(openMs, 1)} ms`, '< 1000 ms', openMs < 1000 && firstFrame === 0 ? 'met' : 'MISSED', '']
       ]
     )

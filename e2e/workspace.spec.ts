@@ -61,9 +61,9 @@ for (const viewport of [
     // ... with nothing painted under its neighbour, and the server's address whole (it is the way to
     // the connect dialog).
     const overlaps = await topbar.evaluate((bar) => {
-      const boxes = [...bar.children].map((c) => c.getBoundingClientRect()).filter((b) => b.width > 0)
-      const overflowing = [...bar.children].filter((c) => c.scrollWidth > c.clientWidth + 0.5).length
-      return overflowing + boxes.slice(1).filter((b, i) => b.left < boxes[i].right - 0.5).length
+      const boxes = Array.from(bar.children).map((c) => c.getBoundingClientRect()).filter((b) => b.width > 0)
+      const overflowing = Array.from(bar.children).filter((c) => c.scrollWidth > c.clientWidth + 0.5).length
+      return overflowing + boxes.slice(1).filter((b, i) => b.left < boxes[i]!.right - 0.5).length
     })
     expect(overlaps).toBe(0)
     const address = page.locator('.link-url')

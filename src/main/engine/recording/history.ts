@@ -21,7 +21,7 @@ export interface HistoryQuery {
 export interface HistoryReply {
   mode: 'full' | 'minmax'
   signals: string[]
-  /** full: each sample's simulated time, s; minmax: each bucket's start (simulated time, s). */
+  /** full: each sample's simulated time, s; minmax: each bucket's first frame (its nominal start when empty). */
   time: number[]
   /** full: per signal, one value per time. */
   values?: Record<string, number[]>
@@ -48,17 +48,26 @@ export class HistoryBuilder {
   private readonly min: Float64Array[]
   private readonly max: Float64Array[]
   private readonly filled: Uint8Array
-  /** Simulated minus recording clock at each bucket start (for the reported times). */
+  /** Recording clock of each bucket's first frame. */
+  private readonly firstNs: Float64Array
+  /** Simulated minus recording clock at each bucket's first frame (for the reported times). */
   private readonly offsets: Float64Array
+  /** The same for empty buckets (the range is in one segment). */
+  private offsetNs: number
   private frames = 0
   /** Scratch: the bucket of each frame of the batch being added (-1 outside the range). */
   private bucketOfFrame = new Int32Array(0)
 
-  /** `expectedFrames`: how many frames the range may hold (its length over the frame period, plus one). */
+  /**
+   * `expectedFrames`: how many frames the range may hold (its length over the frame period, plus one);
+   * `offsetNs`: recording clock minus simulated time in the range's segment (`q` is in the recording clock).
+   */
   constructor(
     private readonly q: HistoryQuery,
-    expectedFrames: number
+    expectedFrames: number,
+    offsetNs: number
   ) {
+    this.offsetNs = -offsetNs
     this.mode = expectedFrames <= q.maxPoints ? 'full' : 'minmax'
     // Two values (min, max) a bucket: max_points values per signal in all.
     this.buckets = this.mode === 'full' ? 0 : Math.max(1, Math.floor(q.maxPoints / 2))
@@ -67,6 +76,7 @@ export class HistoryBuilder {
     this.min = q.columns.map(() => new Float64Array(this.buckets).fill(Infinity))
     this.max = q.columns.map(() => new Float64Array(this.buckets).fill(-Infinity))
     this.filled = new Uint8Array(this.buckets)
+    this.firstNs = new Float64Array(this.buckets)
     this.offsets = new Float64Array(this.buckets)
   }
 
@@ -111,10 +121,7 @@ export class HistoryBuilder {
         i = Math.min(last, Math.floor((t - fromNs) / widthNs))
         start = fromNs + i * widthNs
         end = start + widthNs - 1
-        if (!filled[i]) {
-          filled[i] = 1
-          this.offsets[i] = -offsetNs
-        }
+        if (!filled[i]) this.fill(i, t, offsetNs)
       }
       bucket[k] = i
       frames++
@@ -134,6 +141,12 @@ export class HistoryBuilder {
     }
   }
 
+  private fill(i: number, firstNs: number, offsetNs: number): void {
+    this.filled[i] = 1
+    this.firstNs[i] = firstNs
+    this.offsets[i] = -offsetNs
+  }
+
   /** The bucket a recording-clock time falls in (minmax mode), or -1 outside the range or in full mode. */
   bucketOf(t: number): number {
     if (this.mode === 'full' || t < this.q.fromNs || t > this.q.toNs) return -1
@@ -141,17 +154,19 @@ export class HistoryBuilder {
   }
 
   /**
-   * A whole batch that lies in one bucket, by its summary instead of its frames: the same min and max
-   * a scan finds (`<` and `>` as in add). `offsetNs`: recording clock minus simulated time.
+   * A whole batch (or span of batches) by its summary instead of its frames, in the bucket of its first
+   * frame: the same min and max a scan finds (`<` and `>` as in add). One shorter than a bucket may run
+   * into the next bucket, whose frames then start after it: bucket edges move to batch edges, each
+   * bucket still holds the extremes of exactly the frames from its first to the next bucket's first, and
+   * a whole-run view reads summaries only. Refused (scan the frames) at the range's ends and for longer
+   * spans. `offsetNs`: recording clock minus simulated time.
    */
   addSummary(firstNs: number, lastNs: number, count: number, offsetNs: number, min: Float64Array, max: Float64Array): boolean {
     const i = this.bucketOf(firstNs)
-    if (i < 0 || this.bucketOf(lastNs) !== i) return false
+    const j = this.bucketOf(lastNs)
+    if (i < 0 || j < 0 || (j !== i && (j !== i + 1 || lastNs - firstNs >= this.widthNs))) return false
     this.frames += count
-    if (!this.filled[i]) {
-      this.filled[i] = 1
-      this.offsets[i] = -offsetNs
-    }
+    if (!this.filled[i]) this.fill(i, firstNs, offsetNs)
     const { columns } = this.q
     for (let c = 0; c < columns.length; c++) {
       const lo = min[columns[c]!]!
@@ -167,7 +182,9 @@ export class HistoryBuilder {
     if (this.mode === 'full') {
       return { mode: 'full', signals: names, time: this.time, values: Object.fromEntries(names.map((n, c) => [n, this.values[c]!])), frames: this.frames }
     }
-    const time = Array.from({ length: this.buckets }, (_, i) => (this.q.fromNs + i * this.widthNs + this.offsets[i]!) / 1e9)
+    const time = Array.from({ length: this.buckets }, (_, i) =>
+      this.filled[i] ? (this.firstNs[i]! + this.offsets[i]!) / 1e9 : (this.q.fromNs + i * this.widthNs + this.offsetNs) / 1e9
+    )
     const pick = (arrays: Float64Array[]): Record<string, (number | null)[]> =>
       Object.fromEntries(names.map((n, c) => [n, Array.from(arrays[c]!, (v, i) => (this.filled[i] ? v : null))]))
     return { mode: 'minmax', signals: names, time, min: pick(this.min), max: pick(this.max), frames: this.frames }

@@ -91,25 +91,31 @@ export class RecordingReader {
   async *batches(range: TimeRange = {}, only?: readonly number[]): AsyncGenerator<FrameBatch> {
     const from = range.fromNs ?? 0
     const to = range.toNs ?? Number.MAX_SAFE_INTEGER
-    const overlaps = (b: FrameBatch): boolean => b.timesNs.length > 0 && b.timesNs[0]! + b.offsetNs <= to && b.timesNs[b.timesNs.length - 1]! + b.offsetNs >= from
+    for await (const m of this.framePayloads(range)) {
+      const b = decodeBatch(m.data, m.logTimeNs, only)
+      if (b.timesNs.length > 0 && b.timesNs[0]! + b.offsetNs <= to && b.timesNs[b.timesNs.length - 1]! + b.offsetNs >= from) yield b
+    }
+  }
+
+  /**
+   * The frame batches' payloads, undecoded, in file order, that may overlap the range (a few around it
+   * may not): for a reader that takes a batch by its summary where it can (history).
+   */
+  async *framePayloads(range: TimeRange = {}): AsyncGenerator<{ data: Uint8Array; logTimeNs: number }> {
+    const from = range.fromNs ?? 0
+    const to = range.toNs ?? Number.MAX_SAFE_INTEGER
     if (this.indexed) {
       // A batch is indexed by its first frame's time, so one that starts before `from` may still reach into it.
       const startTime = BigInt(Math.max(0, Math.floor(from - this.info.batchSpanNs)))
       const endTime = BigInt(Math.floor(Math.min(to, Number.MAX_SAFE_INTEGER)))
-      for await (const m of this.indexed.readMessages({ topics: [FRAMES_TOPIC], startTime, endTime })) {
-        const batch = decodeBatch(m.data, Number(m.logTime), only)
-        if (overlaps(batch)) yield batch
-      }
+      for await (const m of this.indexed.readMessages({ topics: [FRAMES_TOPIC], startTime, endTime })) yield { data: m.data, logTimeNs: Number(m.logTime) }
       return
     }
     const channels = new Map<number, string>()
-    const found: FrameBatch[] = []
+    const found: { data: Uint8Array; logTimeNs: number }[] = []
     scan(this.fd, this.bytes, (r) => {
       if (r.type === 'Channel') channels.set(r.id, r.topic)
-      else if (r.type === 'Message' && channels.get(r.channelId) === FRAMES_TOPIC) {
-        const batch = decodeBatch(r.data, Number(r.logTime), only)
-        if (overlaps(batch)) found.push(batch)
-      }
+      else if (r.type === 'Message' && channels.get(r.channelId) === FRAMES_TOPIC && Number(r.logTime) <= to) found.push({ data: r.data, logTimeNs: Number(r.logTime) })
       return true
     })
     yield* found

@@ -200,7 +200,7 @@ const decodeScratch = new DecodeScratch()
 function history(id: number, query: HistoryQuery): void {
   try {
     const q = { ...query, fromNs: query.fromNs + currentOffsetNs, toNs: query.toNs + currentOffsetNs }
-    const builder = new HistoryBuilder(q, Math.floor((query.toNs - query.fromNs) / data.info.dtNs) + 1)
+    const builder = new HistoryBuilder(q, Math.floor((query.toNs - query.fromNs) / data.info.dtNs) + 1, currentOffsetNs)
     // Binary search for the first written batch that may reach the range; batches are in clock order.
     let lo = 0
     let hi = written.length
@@ -212,7 +212,8 @@ function history(id: number, query: HistoryQuery): void {
     for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs; ) {
       const w = written[i]!
       const s = w.summary
-      // A merged summary covers its span; when the span does not fit one bucket, its batches are read one by one.
+      // A merged summary covers its span; when the builder refuses it (a range end, or a span longer than
+      // a bucket), its batches are read one by one.
       if (s && builder.addSummary(w.firstNs, written[i + w.span - 1]!.lastNs, s.count, w.firstNs - s.firstTimeNs, s.min, s.max)) {
         i += w.span
         continue

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RawClient, startEngine, until, type Engine } from '../server/testing'
-import { RecordingReader } from './reader'
 import { parseConfig } from '../config/load'
-import type { FrameBatch } from './format'
+import { expectMinMaxBuckets, readAll } from './testing'
 
 export const RECORDED = (execution: string, telemetryHz = 50): string => `
 modules:
@@ -51,16 +50,6 @@ afterEach(async () => {
 })
 
 /** Every recorded frame of the file, as frame -> [segment, time, values in column order]. */
-export async function readAll(file: string): Promise<{ reader: RecordingReader; rows: { segment: number; frame: number; timeNs: number; values: number[] }[] }> {
-  const reader = await RecordingReader.open(file)
-  const rows: { segment: number; frame: number; timeNs: number; values: number[] }[] = []
-  const push = (b: FrameBatch): void => {
-    for (let k = 0; k < b.frames.length; k++) rows.push({ segment: b.segment, frame: b.frames[k]!, timeNs: b.timesNs[k]!, values: b.columns.map((c) => c[k]!) })
-  }
-  for await (const b of reader.batches()) push(b)
-  return { reader, rows }
-}
-
 export async function ackOf(client: RawClient, action: string): Promise<Record<string, unknown>> {
   for (;;) {
     const m = await client.json()
@@ -173,7 +162,6 @@ describe('recording', () => {
     await until(async () => (await ask({ signals: ['gen.out'], from: 0, to: 3, max_points: 20 }, probe++)).frames === 3001, 'the recorder to have every batch')
     const full = await ask({ signals: ['gen.out', 'noise.*'], from: 0.5, to: 1.0, max_points: 1000 }, 1)
     const minmax = await ask({ signals: ['gen.out'], from: 0, to: 3, max_points: 20 }, 2)
-    // Buckets of 30 frames over batches of 64 (most split a batch) and of 600 (batch summaries): noise is all spikes.
     const narrow = await ask({ signals: ['noise.out', 'gen.out'], from: 0.2, to: 2.9, max_points: 180 }, 5)
     const wide = await ask({ signals: ['noise.out'], from: 0, to: 3, max_points: 10 }, 6)
     const refused = await ask({ signals: ['nothing.*'], from: 0, to: 1 }, 3)
@@ -189,31 +177,14 @@ describe('recording', () => {
     expect((full.values as Record<string, number[]>)['gen.out']).toEqual(inRange.map((r) => r.values[col('gen.out')]))
     expect((full.values as Record<string, number[]>)['noise.out']).toEqual(inRange.map((r) => r.values[col('noise.out')]))
 
-    // 10 buckets over 0..3 s: each bucket's min and max are those of the recorded frames in it.
-    expect(minmax).toMatchObject({ mode: 'minmax', frames: 3001 })
-    const width = 3e9 / 10
-    const g = col('gen.out')
-    const expectMin = Array.from({ length: 10 }, (_, i) => Math.min(...rows.filter((r) => Math.min(9, Math.floor(r.timeNs / ((3e9 + 1) / 10))) === i).map((r) => r.values[g]!)))
-    const expectMax = Array.from({ length: 10 }, (_, i) => Math.max(...rows.filter((r) => Math.min(9, Math.floor(r.timeNs / ((3e9 + 1) / 10))) === i).map((r) => r.values[g]!)))
-    expect((minmax.min as Record<string, number[]>)['gen.out']).toEqual(expectMin)
-    expect((minmax.max as Record<string, number[]>)['gen.out']).toEqual(expectMax)
-    expect((minmax.time as number[])[1]).toBeCloseTo(width / 1e9 + 1e-10, 6)
-
-    // Summaries (batches inside a bucket) and scans (batches a bucket edge splits) give a full scan's min and max.
-    const scan = (fromNs: number, toNs: number, buckets: number, name: string): [number[], number[]] => {
-      const w = (toNs - fromNs + 1) / buckets
-      const c = col(name)
-      const of = (i: number): number[] => rows.filter((r) => r.timeNs >= fromNs && r.timeNs <= toNs && Math.min(buckets - 1, Math.floor((r.timeNs - fromNs) / w)) === i).map((r) => r.values[c]!)
-      return [Array.from({ length: buckets }, (_, i) => Math.min(...of(i))), Array.from({ length: buckets }, (_, i) => Math.max(...of(i)))]
-    }
-    for (const [reply, fromNs, toNs, buckets, names] of [[narrow, 0.2e9, 2.9e9, 90, ['noise.out', 'gen.out']], [wide, 0, 3e9, 5, ['noise.out']]] as const) {
-      expect(reply).toMatchObject({ mode: 'minmax', frames: Math.round((toNs - fromNs) / 1e6) + 1 })
-      for (const name of names) {
-        const [lo, hi] = scan(fromNs, toNs, buckets, name)
-        expect((reply.min as Record<string, number[]>)[name]).toEqual(lo)
-        expect((reply.max as Record<string, number[]>)[name]).toEqual(hi)
-      }
-    }
+    // Summaries move bucket edges to batch edges (a batch shorter than a bucket is taken whole), scans
+    // keep them: either way each bucket holds the extremes of exactly its frames.
+    // 10 buckets of 300 frames over batches of 64: summaries (when kept) move edges.
+    const moved = expectMinMaxBuckets(minmax, rows, col, 0, 3e9, 10, ['gen.out'])
+    if (summaryBytes === undefined) expect(moved).toBeGreaterThan(0)
+    // Buckets of 30 frames (shorter than a batch: every edge is scanned) and of 600: noise is all spikes.
+    expectMinMaxBuckets(narrow, rows, col, 0.2e9, 2.9e9, 90, ['noise.out', 'gen.out'])
+    expectMinMaxBuckets(wide, rows, col, 0, 3e9, 5, ['noise.out'])
 
     expect(refused).toMatchObject({ type: 'error', action: 'history', message: 'history: no recorded signal matches nothing.*' })
     expect(tooMany).toMatchObject({ type: 'error', message: "history 'max_points' must be an integer from 2 to 10000" })

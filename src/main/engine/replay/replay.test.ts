@@ -8,6 +8,7 @@ import { blocks, PROTOCOL_DOC, runExchange } from '../server/docExchanges'
 import { HermesServer } from '../server/server'
 import { RawClient, serveRun, startEngine, until } from '../server/testing'
 import { RecordingReader } from '../recording/reader'
+import { expectMinMaxBuckets } from '../recording/testing'
 import { killRuns, runSeedClient, SEED_CLIENT_AVAILABLE, startCommand } from '../../cli/testing'
 import { Replay, type ReplayOptions } from './replay'
 
@@ -209,6 +210,15 @@ describe('hermes replay', () => {
     expect((history.values as Record<string, number[]>)['controller.input']).toEqual(rows.filter((r) => r.segment === 0).map((r) => r.values[input]))
 
     expect(await ask(c, 'seek', { time: 0, segment: 1 })).toMatchObject({ frame: 0, time: 0 })
+    // Min/max over the played segment, from batch summaries where a batch fits a bucket and from frames elsewhere.
+    const segment1 = rows.filter((r) => r.segment === 1)
+    const moved: number[] = []
+    for (const points of [4, 40]) {
+      const minmax = await ask(c, 'history', { signals: ['controller.input', 'vehicle.position.x'], from: 0, to: 2, max_points: points })
+      moved.push(expectMinMaxBuckets(minmax, segment1, (n) => names.indexOf(n), 0, 2e9, points / 2, ['controller.input', 'vehicle.position.x']))
+    }
+    // Two 1 s buckets over batches shorter than that: the edge is a batch edge, read from a summary.
+    expect(moved[0]).toBe(1)
     const second = await ask(c, 'timeline')
     expect(second).toMatchObject({ from: 0, to: 2 })
     expect(labels(second.markers)).toEqual([

@@ -3,6 +3,8 @@
 import type { ResolvedConfig } from '../config/types'
 import type { ReplaySpeed } from '../../../shared/protocol/messages'
 import { HistoryBuilder, type HistoryQuery, type HistoryReply, type HistorySource } from '../recording/history'
+import { summaryOf } from '../recording/batchCodec'
+import { decodeBatch } from '../recording/format'
 import { RecordingReader } from '../recording/reader'
 import { Timeline, type TimelineSource } from '../recording/timeline'
 import type { ServedRun } from '../server/server'
@@ -58,13 +60,24 @@ export class Replay implements ServedRun {
     return this.scheduler
   }
 
-  /** History of the segment being played, from the file: one batch a turn of the event loop, so telemetry goes on. */
+  /**
+   * History of the segment being played, from the file: a batch by its summary where the builder takes
+   * it, else by its frames; one batch a turn of the event loop, so telemetry goes on.
+   */
   private async query(q: HistoryQuery): Promise<HistoryReply> {
     const seg = this.scheduler.segment
     const range = { ...q, fromNs: q.fromNs + seg.offsetNs, toNs: Math.min(q.toNs + seg.offsetNs, seg.endNs) }
-    const builder = new HistoryBuilder(range, Math.floor((q.toNs - q.fromNs) / this.config.execution.dtNs) + 1)
+    const builder = new HistoryBuilder(range, Math.floor((q.toNs - q.fromNs) / this.config.execution.dtNs) + 1, seg.offsetNs)
     if (range.toNs >= range.fromNs) {
-      for await (const b of this.reader.batches({ fromNs: range.fromNs, toNs: range.toNs }, q.columns)) {
+      let summaries = 0
+      for await (const m of this.reader.framePayloads({ fromNs: range.fromNs, toNs: range.toNs })) {
+        const s = summaryOf(m.data)
+        if (s?.regular && s.segment === seg.index && builder.addSummary(m.logTimeNs, m.logTimeNs + (s.count - 1) * s.stepNs, s.count, m.logTimeNs - s.firstTimeNs, s.min, s.max)) {
+          // A summary is a small fraction of a batch's work: a turn every 64 of them.
+          if (++summaries % 64 === 0) await turn()
+          continue
+        }
+        const b = decodeBatch(m.data, m.logTimeNs, q.columns)
         if (b.segment === seg.index) builder.add(b)
         await turn()
       }
