@@ -33,7 +33,7 @@ function packagesOf(...args: string[]): { status: number | null; packages: strin
   return { status: r.status, packages: line ? (JSON.parse(line) as string[]) : [], stderr: r.stderr }
 }
 
-const SERVER_AND_RECORDING = ['ws', '@mcap/core', '@foxglove/wasm-zstd', 'lz4-napi', 'hyparquet-writer']
+const SERVER_AND_RECORDING = ['ws', '@mcap/core', '@foxglove/wasm-zstd', 'lz4-wasm-nodejs', 'hyparquet-writer']
 
 describe('start-up: a command loads what it uses', () => {
   it('validate loads the config loader, not the server, the recorder or the Parquet writer', () => {

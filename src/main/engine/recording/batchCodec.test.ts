@@ -1,7 +1,7 @@
 // The recorder's row-major encoder writes byte for byte the payload of the column encoder (whose decode
 // side the reader and history use), for every codec, odd frame counts and awkward values.
 import { describe, expect, it } from 'vitest'
-import { loadZstd } from './compression'
+import { loadZstd, lz4Compress, lz4Decompress } from './compression'
 import { encodeBatchV2, encodeRowsV2, type Codec } from './batchCodec'
 import { decodeBatch } from './format'
 
@@ -52,4 +52,20 @@ describe('encodeRowsV2', () => {
       }
     })
   }
+})
+
+describe('lz4 blocks from a file', () => {
+  it('refuses a block whose size prefix is not the size expected, or whose body is damaged, and goes on decoding', () => {
+    const raw = new Uint8Array(4096).map((_, i) => (i * 7) % 13)
+    const good = lz4Compress(raw)
+    expect(Buffer.from(lz4Decompress(good, raw.length)).equals(Buffer.from(raw))).toBe(true)
+    const huge = good.slice()
+    new DataView(huge.buffer).setUint32(0, 0xffffffff, true)
+    expect(() => lz4Decompress(huge, raw.length)).toThrow('lz4 block says 4294967295 bytes, expected 4096')
+    expect(() => lz4Decompress(good.subarray(0, 3), raw.length)).toThrow('lz4 block says nothing, expected 4096')
+    const damaged = good.slice()
+    damaged.fill(0xff, 4)
+    expect(() => lz4Decompress(damaged, raw.length)).toThrow()
+    expect(Buffer.from(lz4Decompress(good, raw.length)).equals(Buffer.from(raw))).toBe(true)
+  })
 })

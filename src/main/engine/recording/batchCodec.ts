@@ -1,7 +1,7 @@
 // The HRF2 frame-batch payload (docs/recording.md): a per-signal min/max summary, then the columns in
 // small groups of byte planes, each compressed on its own, so that a reader decodes only the signals it
 // asks for and a whole-run view reads summaries instead of frames.
-import { lz4, zstd } from './compression'
+import { lz4Compress, lz4Decompress, zstd } from './compression'
 
 export const MAGIC_V2 = 0x32465248 // "HRF2"
 export type Codec = 'lz4' | 'zstd' | 'none'
@@ -218,7 +218,7 @@ function encodeGroup(data: Float64Array, valueStride: number, columnStride: numb
 
 function compressPlanes(bytes: Uint8Array, codec: Codec): Uint8Array {
   if (codec === 'zstd') return zstd().compress(bytes, ZSTD_LEVEL)
-  return lz4().compressSync(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+  return lz4Compress(bytes)
 }
 
 interface Layout {
@@ -347,7 +347,7 @@ function decodeGroup(stored: Uint8Array, n: number, columns: number, codec: Code
   } else {
     const n4 = (n + 3) & ~3
     const size = 8 * columns * n4
-    const raw = codec === 'lz4' ? lz4().uncompressSync(stored) : zstd().decompress(stored, size)
+    const raw = codec === 'lz4' ? lz4Decompress(stored, size) : zstd().decompress(stored, size)
     if (raw.byteLength !== size) throw new Error(`frame group decompresses to ${raw.byteLength} bytes, expected ${size}`)
     // Aligned words of the planes (a copy when the decompressed bytes are not 4-aligned).
     const planes = raw.byteOffset % 4 === 0 ? new Uint32Array(raw.buffer, raw.byteOffset, size / 4) : new Uint32Array(new Uint8Array(raw).buffer)
