@@ -44,6 +44,8 @@ export interface RecordingSummary {
   scheduler: { cpuMs: number | null; waitedMs: number } | null
 }
 
+/** Young-generation size of the recorder thread's heap, MB. */
+const RECORDER_YOUNG_MB = 2
 const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 /** Batch summaries for whole-run views; beyond this the oldest are merged (coarser, still exact per bucket). */
 const DEFAULT_SUMMARY_BYTES = 32 * 1024 * 1024
@@ -99,7 +101,9 @@ export class Recorder implements HistorySource, TimelineSource {
     const channel = new MessageChannel()
     const control = new SharedArrayBuffer(8)
     const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES, summaryBytes: options.summaryBytes ?? DEFAULT_SUMMARY_BYTES }
-    const worker = startWorker(__dirname, 'recorderWorker', { workerData: data, transferList: [channel.port1], name: 'hermes-recorder' })
+    // Batches and payloads live in ArrayBuffers, outside the JS heap: a small young generation is enough
+    // (as the scheduler thread's), and V8's default semi-spaces would be most of this thread's memory.
+    const worker = startWorker(__dirname, 'recorderWorker', { workerData: data, transferList: [channel.port1], name: 'hermes-recorder', resourceLimits: { maxYoungGenerationSizeMb: RECORDER_YOUNG_MB } })
     const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
     const recorder = new Recorder(options.file, runId, names, tap, worker, config.execution.dtNs)
     await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@ import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { McapWriter } from '@mcap/core'
 import { loadZstd } from './compression'
-import { threadCpuMs } from './threadCpu'
+import { lowerThreadPriority, threadCpuMs } from './threadCpu'
 import { DecodeScratch, encodeRowsV2, type BatchSummary, type Codec } from './batchCodec'
 import type { BatchMessage, EndMessage } from './frameTap'
 import { HistoryBuilder, type HistoryQuery, type HistoryReply } from './history'
@@ -76,7 +76,14 @@ function then(step: () => Promise<unknown>): void {
   chain = chain.then(() => (failed ? undefined : step())).catch(fail)
 }
 
+/** The recorder thread's nice value (docs/architecture.md; HERMES_RECORDER_NICE=0 keeps the process's). */
+const RECORDER_NICE = 10
+
 async function start(): Promise<void> {
+  // Recording is catching up, the scheduler is pacing: on two cores the scheduler's wake-up must not
+  // wait behind a batch being compressed (the backlog is bounded: the scheduler waits when it is full).
+  const nice = Number(process.env.HERMES_RECORDER_NICE ?? RECORDER_NICE)
+  if (nice > 0) lowerThreadPriority(nice)
   // Only a zstd recording loads zstd (the file it reads back is its own, in its own codec).
   if (data.compression === 'zstd') await loadZstd()
   fd = openSync(data.file, 'wx')

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RawClient, startEngine, until, type Engine } from '../server/testing'
 import { parseConfig } from '../config/load'
-import { expectMinMaxBuckets, readAll } from './testing'
+import { expectMinMaxBuckets, readAll, threadNiceValues } from './testing'
 
 export const RECORDED = (execution: string, telemetryHz = 50): string => `
 modules:
@@ -61,8 +61,11 @@ export async function ackOf(client: RawClient, action: string): Promise<Record<s
 describe('recording', () => {
   it('holds every frame at rate_hz, and the frames a client got at telemetry_hz are identical to it', async () => {
     const file = join(tempDir(), 'run.mcap')
+    const niceBefore = threadNiceValues()
     const e = await startEngine(RECORDED('mode: realtime\n  rate_hz: 400\n  end_time: 1.5'), {}, { recording: { file } })
     engines.push(e)
+    // The recorder's thread yields the cores to the frame loop (nice 10); no other thread changed.
+    if (niceBefore) expect(threadNiceValues()!.filter((n) => n === 10).length).toBe(niceBefore.filter((n) => n === 10).length + 1)
     const client = await RawClient.open(e.url)
     clients.push(client)
     client.send({ action: 'subscribe', params: { signals: ['*'] } })
@@ -189,6 +192,42 @@ describe('recording', () => {
     expect(refused).toMatchObject({ type: 'error', action: 'history', message: 'history: no recorded signal matches nothing.*' })
     expect(tooMany).toMatchObject({ type: 'error', message: "history 'max_points' must be an integer from 2 to 10000" })
     reader.close()
+  })
+
+  it('answers at most 32 waiting history requests of one client and refuses the rest at once; another client is still answered', async () => {
+    const file = join(tempDir(), 'flood.mcap')
+    const e = await startEngine(RECORDED('mode: afap\n  rate_hz: 1000\n  end_time: 3'), {}, { recording: { file, batchFrames: 64, memoryBytes: 1, summaryBytes: 1 } })
+    engines.push(e)
+    await until(() => e.session.scheduler.state === 'ended', 'the run to end')
+    const [flood, other] = [await RawClient.open(e.url), await RawClient.open(e.url)]
+    clients.push(flood, other)
+    for (const c of [flood, other]) c.send({ action: 'hello', params: { extensions: ['ids'] } })
+    await Promise.all([ackOf(flood, 'hello'), ackOf(other, 'hello')])
+    // Each one a scan of every frame from the file (no summaries kept), as one message burst.
+    const sent = 200
+    for (let id = 1; id <= sent; id++) flood.send({ action: 'history', params: { signals: ['noise.out'], from: 0, to: 3, max_points: 10_000 }, id })
+    other.send({ action: 'history', params: { signals: ['gen.out'], from: 0, to: 1, max_points: 2000 }, id: 'other' })
+    const answered: number[] = []
+    const refused: number[] = []
+    while (answered.length + refused.length < sent) {
+      const m = await flood.json(20_000)
+      if (m.type === 'history') answered.push(m.id as number)
+      else if (m.type === 'error' && m.action === 'history') {
+        expect(m.message).toBe('history: 32 requests of this client are waiting to be answered, the most a client may have; ask again when one is answered')
+        refused.push(m.id as number)
+      }
+    }
+    expect(refused.length).toBeGreaterThan(0)
+    expect(answered.length).toBeGreaterThanOrEqual(32)
+    expect(new Set([...answered, ...refused]).size).toBe(sent)
+    // Answered in the order asked.
+    expect(answered).toEqual([...answered].sort((a, b) => a - b))
+    for (;;) {
+      const m = await other.json(20_000)
+      if (m.id !== 'other') continue
+      expect(m).toMatchObject({ type: 'history', mode: 'full', frames: 1001 })
+      break
+    }
   })
 
   it('refuses history for a run that is not recorded, and says how to record it', async () => {

@@ -1,5 +1,6 @@
 // Test helpers for recordings: every recorded frame as a row, and the check a min/max history reply must
 // pass against those rows.
+import { readdirSync, readFileSync } from 'node:fs'
 import { expect } from 'vitest'
 import type { FrameBatch } from './format'
 import { RecordingReader } from './reader'
@@ -50,4 +51,17 @@ export function expectMinMaxBuckets(reply: Record<string, unknown>, rows: readon
     }
   })
   return moved
+}
+
+/** The nice value of each thread of this process (Linux /proc), or null where there is no /proc. */
+export function threadNiceValues(): number[] | null {
+  try {
+    return readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      // Fields after the command's closing parenthesis start at field 3; nice is field 19.
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+    })
+  } catch {
+    return null
+  }
 }

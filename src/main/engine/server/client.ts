@@ -122,6 +122,8 @@ export class ClientConnection {
 
   /** Bytes of the messages waiting in `queue` (a slow command, such as a long step, holds the rest back). */
   pendingBytes = 0
+  /** History requests waiting in `queue` or being answered. */
+  historyWaiting = 0
 
   /** Runs `work` after everything this client asked before: every reply, errors included, keeps the order. */
   enqueue(work: () => void | Promise<void>, bytes = 0): void {

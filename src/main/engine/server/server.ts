@@ -163,6 +163,8 @@ export const DEFAULT_COMMANDS_PER_SECOND = 500
 export const MAX_SUBSCRIBE_PATTERNS = 10_000
 /** Bytes of one client's messages that may wait behind a slow command before more are refused. */
 export const MAX_PENDING_BYTES = 16 * 1024 * 1024
+/** History requests a client may have waiting or being answered; more are refused at once. */
+export const MAX_HISTORY_WAITING = 32
 
 export class HermesServer {
   private readonly clients = new Set<ClientConnection>()
@@ -461,12 +463,25 @@ export class HermesServer {
       client.enqueue(() => this.sendError(client, parsed.message, parsed.action, parsed.id))
       return
     }
-    client.enqueue(() =>
-      this.execute(client, parsed.command, parsed.id).catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error)
-        if (!(error instanceof CommandRejected)) this.log.error(`client ${client.id}: ${parsed.command.action} failed: ${message}`)
-        this.sendError(client, message, parsed.command.action, parsed.id)
-      }),
+    // History is answered on the recorder's thread, shared by every client: one client's queue of
+    // queries may not hold the others' back for long (each is bounded in size, not their number).
+    const history = parsed.command.action === 'history'
+    if (history && client.historyWaiting >= MAX_HISTORY_WAITING) {
+      this.sendError(client, `history: ${MAX_HISTORY_WAITING} requests of this client are waiting to be answered, the most a client may have; ask again when one is answered`, 'history', parsed.id)
+      return
+    }
+    if (history) client.historyWaiting++
+    client.enqueue(
+      () =>
+        this.execute(client, parsed.command, parsed.id)
+          .catch((error: unknown) => {
+            const message = error instanceof Error ? error.message : String(error)
+            if (!(error instanceof CommandRejected)) this.log.error(`client ${client.id}: ${parsed.command.action} failed: ${message}`)
+            this.sendError(client, message, parsed.command.action, parsed.id)
+          })
+          .finally(() => {
+            if (history) client.historyWaiting--
+          }),
       bytes.length
     )
   }

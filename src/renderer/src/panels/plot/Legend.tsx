@@ -8,6 +8,7 @@ import { levelClass } from '../../limits/limits'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { seriesStats } from '../../telemetry/decimate'
 import { visibleRange } from '../../telemetry/telemetry'
+import { RemoveSignalButton } from '../removeSignal/RemoveSignalButton'
 import { signalColor } from './colors'
 import { readPlotOptions, toggleHidden } from './options'
 import './plot.css'
@@ -30,7 +31,6 @@ interface Props {
 export function Legend({ panel, onExport }: Props) {
   const cursorTime = useConsole((s) => s.cursorTime)
   const signals = useConsole((s) => s.signals)
-  const removeSignal = useConsole((s) => s.removeSignal)
   const theme = useConsole((s) => s.theme)
   const levels = useAlarms((s) => s.levels)
   const hidden = readPlotOptions(panel.options).options.hidden
@@ -112,9 +112,7 @@ export function Legend({ panel, onExport }: Props) {
                 <td className="num">{formatValue(stats.max)}</td>
                 <td className="num">{formatValue(stats.mean)}</td>
                 <td>
-                  <button className="mini" aria-label={`Remove ${name}`} title="Remove from this plot" onClick={() => removeSignal(panel.id, name)}>
-                    ×
-                  </button>
+                  <RemoveSignalButton panelId={panel.id} signal={name} panelKind="plot" />
                 </td>
               </tr>
             )

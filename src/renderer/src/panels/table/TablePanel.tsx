@@ -8,6 +8,7 @@ import { levelClass, LEVEL_NAMES } from '../../limits/limits'
 import { useConsole, type PanelConfig } from '../../store/store'
 import { onAnimationFrame } from '../../telemetry/animation'
 import { telemetry } from '../../telemetry/telemetry'
+import { RemoveSignalButton } from '../removeSignal/RemoveSignalButton'
 import { useSignalDrop } from '../signalDrop'
 import { COLUMN_LABELS, formatFixed, TABLE_COLUMNS, tableOptions, type TableColumn, type TableOptions } from './tableOptions'
 import { latest, rateOf, TableStats } from './tableStats'
@@ -210,9 +211,7 @@ export function TablePanel({ panel }: { panel: PanelConfig }) {
                     return <td key={c} className="num" data-col={c} ref={cellRef(name, c)} />
                   })}
                   <td>
-                    <button className="mini" aria-label={`Remove ${name}`} title="Remove from this table" onClick={() => useConsole.getState().removeSignal(panel.id, name)}>
-                      ×
-                    </button>
+                    <RemoveSignalButton panelId={panel.id} signal={name} panelKind="table" />
                   </td>
                 </tr>
               )
