@@ -4,6 +4,7 @@ import { WebSocket } from 'ws'
 import { HermesClient } from '../src/shared/client/hermesClient'
 import { Engine } from './engine'
 import '../src/shared/diagnostics'
+import { openConsole, plotSignal } from './console'
 
 let engine: Engine
 
@@ -19,19 +20,8 @@ test.afterEach(async ({ page }, testInfo) => {
   await engine.stop()
 })
 
-async function open(page: Page): Promise<void> {
-  const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(engine.url)
-  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
-  expect(errors).toEqual([])
-}
-
-async function plot(page: Page, signal: string): Promise<void> {
-  await page.getByRole('searchbox', { name: 'Search signals' }).fill(signal)
-  await page.getByRole('button', { name: `Plot ${signal}`, exact: true }).click()
-  await page.getByRole('searchbox', { name: 'Search signals' }).fill('')
-}
+const open = (page: Page): Promise<void> => openConsole(page, engine.url)
+const plot = plotSignal
 
 async function frame(page: Page): Promise<number> {
   return Number(await page.getByTestId('run-frame').textContent())

@@ -10,6 +10,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { WebSocket } from 'ws'
 import { HermesClient } from '../src/shared/client/hermesClient'
 import { Engine, Netsim } from './engine'
+import { openConsole, plotSignal } from './console'
 
 const SIGNAL = 'wave.out'
 /** console.yaml runs at 50 Hz: 1500 frames are 30 s of simulated time. */
@@ -32,16 +33,8 @@ test.afterAll(async () => {
   rmSync(runs, { recursive: true, force: true })
 })
 
-async function open(page: Page, url: string): Promise<void> {
-  await page.goto(url)
-  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
-}
-
-async function plot(page: Page, signal: string): Promise<void> {
-  await page.getByRole('searchbox', { name: 'Search signals' }).fill(signal)
-  await page.getByRole('button', { name: `Plot ${signal}`, exact: true }).click()
-  await page.getByRole('searchbox', { name: 'Search signals' }).fill('')
-}
+const open = openConsole
+const plot = plotSignal
 
 const held = (page: Page, signal: string) => page.evaluate((s) => window.hermesConsole!.history.heldRange(s), signal)
 const gaps = (page: Page, signal: string) => page.evaluate((s) => window.hermesConsole!.history.gaps(s), signal)

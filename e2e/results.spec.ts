@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page, type TestInfo } from '@playwright/test'
 import { Engine } from './engine'
+import { screenshotsAtOperatorSizes } from './console'
 
 const ROOT = join(__dirname, '..')
 let engine: Engine
@@ -45,16 +46,7 @@ async function shots(page: Page, testInfo: TestInfo, name: string): Promise<void
   for (const theme of ['dark', 'light'] as const) {
     await page.emulateMedia({ colorScheme: theme })
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme)
-    for (const size of [
-      { width: 1280, height: 720 },
-      { width: 1600, height: 1000 }
-    ]) {
-      await page.setViewportSize(size)
-      await page.waitForTimeout(300)
-      const path = testInfo.outputPath(`${name}-${theme}-${size.width}x${size.height}.png`)
-      await page.screenshot({ path })
-      await testInfo.attach(`${name} ${theme} ${size.width}x${size.height}`, { path, contentType: 'image/png' })
-    }
+    await screenshotsAtOperatorSizes(page, testInfo, `${name}-${theme}`)
   }
 }
 

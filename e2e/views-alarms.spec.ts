@@ -1,9 +1,10 @@
 // The signal table, limits and alarms, and derived signals, in Chromium against the real engine running
 // the demo with limits on the vehicle's position x; an independent WebSocket client checks the numbers.
-import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { WebSocket } from 'ws'
 import { HermesClient } from '../src/shared/client/hermesClient'
 import { Engine } from './engine'
+import { openConsole, screenshot } from './console'
 
 /** The table's number format (panels/table/tableOptions.ts formatFixed), for the values checked here. */
 function formatFixed(v: number, precision: number): string {
@@ -23,16 +24,8 @@ test.afterAll(async () => {
 
 test.use({ viewport: { width: 1280, height: 720 } })
 
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const path = testInfo.outputPath(`${name}.png`)
-  await page.screenshot({ path })
-  await testInfo.attach(name, { path, contentType: 'image/png' })
-}
-
-async function open(page: Page): Promise<void> {
-  await page.goto(engine.url)
-  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
-}
+const shot = screenshot
+const open = (page: Page): Promise<void> => openConsole(page, engine.url)
 
 /** Presses the tree's + on a signal: it goes to the active panel (a plot or a table). */
 async function addFromTree(page: Page, signal: string): Promise<void> {

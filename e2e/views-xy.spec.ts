@@ -1,7 +1,8 @@
 // The XY, Topology and readable-series views, in Chromium against the real engine running the demo.
-import { expect, test, type Page, type TestInfo } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { WebSocket } from 'ws'
 import { Engine } from './engine'
+import { openConsole, screenshotsAtOperatorSizes } from './console'
 
 interface DemoSchema {
   modules: Record<string, { rate_hz?: number }>
@@ -35,24 +36,8 @@ test.afterAll(async () => {
   await engine.stop()
 })
 
-async function open(page: Page): Promise<void> {
-  await page.goto(engine.url)
-  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
-}
-
-/** Screenshots at the two sizes operators use, attached to the report and kept under test-results/. */
-async function shots(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  for (const size of [
-    { width: 1280, height: 720 },
-    { width: 1600, height: 1000 }
-  ]) {
-    await page.setViewportSize(size)
-    await page.waitForTimeout(400)
-    const path = testInfo.outputPath(`${name}-${size.width}x${size.height}.png`)
-    await page.screenshot({ path })
-    await testInfo.attach(`${name} ${size.width}x${size.height}`, { path, contentType: 'image/png' })
-  }
-}
+const open = (page: Page): Promise<void> => openConsole(page, engine.url)
+const shots = screenshotsAtOperatorSizes
 
 /** Adds a panel of a kind from the toolbar's menu; returns its region. */
 async function addPanel(page: Page, kind: string, title: string) {

@@ -3,6 +3,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { writeFileSync } from 'node:fs'
 import { Engine } from './engine'
+import { openConsole, plotSignal } from './console'
 
 let engine: Engine
 
@@ -20,16 +21,8 @@ test.afterEach(async ({ page }, testInfo) => {
   await testInfo.attach('workspace', { path, contentType: 'image/png' })
 })
 
-async function open(page: Page): Promise<void> {
-  await page.goto(engine.url)
-  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
-}
-
-async function plot(page: Page, signal: string): Promise<void> {
-  await page.getByRole('searchbox', { name: 'Search signals' }).fill(signal)
-  await page.getByRole('button', { name: `Plot ${signal}`, exact: true }).click()
-  await page.getByRole('searchbox', { name: 'Search signals' }).fill('')
-}
+const open = (page: Page): Promise<void> => openConsole(page, engine.url)
+const plot = plotSignal
 
 /** Every panel's box, and whether it lies wholly inside the viewport. */
 async function panelsOutside(page: Page): Promise<string[]> {
