@@ -58,7 +58,7 @@ export function ConnectionBadge() {
         {text}
       </span>
       <button className="link-url" title={`${link.url}: connect to another server`} onClick={() => setDialog(true)}>
-        {link.url.replace(/^wss?:\/\//, '')}
+        <bdi>{link.url.replace(/^wss?:\/\//, '')}</bdi>
       </button>
       {(link.status === 'failed' || link.status === 'retrying' || link.status === 'closed') && (
         <button onClick={() => connection.retryNow()}>Retry now</button>
