@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
 import { ClientConnection } from './client'
 import { TokenBucket } from './rateLimit'
 import type { Subscription } from './subscription'
@@ -53,5 +55,36 @@ describe('TokenBucket', () => {
     now += 1_000_000
     for (let i = 0; i < 1000; i++) expect(bucket.take()).toBe(true)
     expect(bucket.take()).toBe(false)
+  })
+})
+
+describe('a telemetry frame and its lag probe', () => {
+  /** A connection whose TCP socket records each system-call-sized write (one per uncorked flush). */
+  function wired(): { c: ClientConnection; writes: string[][] } {
+    const writes: string[][] = []
+    const wire = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        writes.push([chunk.toString()])
+        done()
+      },
+      writev(chunks, done) {
+        writes.push(chunks.map((c) => (c.chunk as Buffer).toString()))
+        done()
+      }
+    })
+    // What ws does with a ping: its frame goes to the same TCP socket.
+    const ws = { readyState: WebSocket.OPEN, bufferedAmount: 0, ping: () => wire.write(Buffer.from('ping')) }
+    const c = new ClientConnection(ws as never, 1, 'test', { bucket: new TokenBucket(1, 1), maxBacklogBytes: 1 << 20, log: quiet as never, wire })
+    return { c, writes }
+  }
+  const frame = { payload: Buffer.from('payload'), wire: Buffer.from('frame') }
+
+  it('go out in one write, the frame first, when a ping is due; the frame alone when not', () => {
+    const { c, writes } = wired()
+    expect(c.sendFrame(frame, 1000, 12.5)).toBe(true)
+    expect(writes).toEqual([['frame', 'ping']])
+    // The ping is still unanswered: the next frame goes alone.
+    expect(c.sendFrame(frame, 1016, 12.5)).toBe(true)
+    expect(writes).toEqual([['frame', 'ping'], ['frame']])
   })
 })

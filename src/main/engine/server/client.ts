@@ -161,17 +161,26 @@ export class ClientConnection {
    * directly, which is sound because ws writes each of its own frames (replies, pings, close) to that
    * socket whole and at once: the server sends no Blob and negotiates no permessage-deflate, the only
    * cases in which ws's sender holds frames back in a queue. `open` turns false as soon as ws starts
-   * closing, so nothing follows a close frame.
+   * closing, so nothing follows a close frame. The lag probe (`probe`, a ping when one is due) goes in
+   * the same write, after the frame: the client is woken once a tick instead of twice, and the frame does
+   * not wait behind the ping.
    */
-  sendFrame(frame: EncodedFrame): boolean {
-    if (!this.wire) return this.sendData(frame.payload)
+  sendFrame(frame: EncodedFrame, nowMs: number, probeMs: number): boolean {
+    if (!this.wire) {
+      const sent = this.sendData(frame.payload)
+      this.probe(nowMs, probeMs)
+      return sent
+    }
     if (!this.open) return false
     const backlog = this.socket.bufferedAmount
     if (backlog > this.maxBacklogBytes) {
       this.closeNotReading(backlog)
       return false
     }
+    this.wire.cork()
     this.wire.write(frame.wire)
+    this.probe(nowMs, probeMs)
+    this.wire.uncork()
     return true
   }
 

@@ -823,14 +823,14 @@ export class HermesServer {
       // pings that measure the lag are a quarter of the bound apart. This server's own lateness is taken
       // out, since a pong waits for its event loop too.
       const freshMs = c.freshnessMs(tickMs)
-      c.probe(now, freshMs / 4)
       if (c.backedUp(sub.frameBytes) || c.lagMs(now) - loopLateMs > freshMs / 2) {
+        c.probe(now, freshMs / 4)
         c.skippedFrames++
         this.skippedTotal++
         skipped++
         continue
       }
-      if (c.sendFrame(this.encoder.encode(sub))) sent++
+      if (c.sendFrame(this.encoder.encode(sub), now, freshMs / 4)) sent++
     }
     for (const c of status) c.send(this.status(c, bound, snap.frame, snap.timeNs, snap.state))
     onFanout?.({ frame: snap.frame, sent, skipped, sendMs: performance.now() - sendStart })
