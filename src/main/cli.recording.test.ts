@@ -74,6 +74,28 @@ describe('hermes run --record', () => {
     expect(inspect.stdout).toContain('not closed (the recorder was stopped abruptly)')
   }, 120_000)
 
+  it('a recording damaged in one batch: inspect, export and replay say which file and which batch, and exit 1', () => {
+    const dir = temp()
+    const config = join(dir, 'c.yaml')
+    // 10,001 frames: batches of at most 4,096 frames (or 200 ms of wall time): at least three.
+    writeFileSync(config, CONFIG('mode: afap\n  rate_hz: 1000\n  end_time: 10'))
+    const file = join(dir, 'r.mcap')
+    expect(hermes('run', config, '--no-server', '--record', file, '--no-progress').status).toBe(0)
+    // Overwrite bytes inside the second frame batch (its chunk's CRC no longer matches).
+    const bytes = readFileSync(file)
+    const second = bytes.indexOf('HRF2', bytes.indexOf('HRF2') + 1)
+    expect(second).toBeGreaterThan(0)
+    bytes.fill(0xff, second + 200, second + 264)
+    const damaged = join(dir, 'damaged.mcap')
+    writeFileSync(damaged, bytes)
+    const said = new RegExp(`${damaged.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the frame batch at \\d+\\.\\d{3} s \\(recording clock\\) is damaged: Incorrect chunk CRC`)
+    for (const args of [['inspect', damaged], ['export', damaged, '--format', 'csv', '-o', join(dir, 'x.csv')], ['replay', damaged, '--port', '0']]) {
+      const r = hermes(...args)
+      expect(r.status, args[0]).toBe(1)
+      expect(r.stderr, args[0]).toMatch(said)
+    }
+  })
+
   it('records an afap run whole; inspect counts it; export writes CSV and Parquet of a range', async () => {
     const dir = temp()
     const config = join(dir, 'c.yaml')

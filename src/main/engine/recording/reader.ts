@@ -108,7 +108,19 @@ export class RecordingReader {
       // A batch is indexed by its first frame's time, so one that starts before `from` may still reach into it.
       const startTime = BigInt(Math.max(0, Math.floor(from - this.info.batchSpanNs)))
       const endTime = BigInt(Math.floor(Math.min(to, Number.MAX_SAFE_INTEGER)))
-      for await (const m of this.indexed.readMessages({ topics: [FRAMES_TOPIC], startTime, endTime })) yield { data: m.data, logTimeNs: Number(m.logTime) }
+      let lastNs = -1
+      try {
+        for await (const m of this.indexed.readMessages({ topics: [FRAMES_TOPIC], startTime, endTime })) {
+          lastNs = Number(m.logTime)
+          yield { data: m.data, logTimeNs: lastNs }
+        }
+      } catch (error) {
+        // The library says what is wrong with the chunk (a CRC, a length), not in which file or where: the
+        // damaged batch is the first one after the last that read (each batch is its own chunk).
+        const next = (this.frameBatchStarts() ?? []).find((t) => t > lastNs && t >= Number(startTime))
+        const where = next === undefined ? `after ${(lastNs / 1e9).toFixed(3)} s` : `at ${(next / 1e9).toFixed(3)} s`
+        throw new Error(`${this.file}: the frame batch ${where} (recording clock) is damaged: ${error instanceof Error ? error.message : String(error)}`)
+      }
       return
     }
     const channels = new Map<number, string>()

@@ -52,7 +52,10 @@ export class Replay implements ServedRun {
       return new Replay(file, config, player, reader.info.runId || 'replay', reader, timelines)
     } catch (error) {
       reader.close()
-      throw error instanceof Error && error.message.startsWith('cannot replay') ? error : new Error(`cannot replay ${file}: ${error instanceof Error ? error.message : String(error)}`)
+      const message = error instanceof Error ? error.message : String(error)
+      if (message.startsWith('cannot replay')) throw error
+      // A reader's message that names the file already says where.
+      throw new Error(message.startsWith(`${file}: `) ? `cannot replay ${message}` : `cannot replay ${file}: ${message}`)
     }
   }
 
