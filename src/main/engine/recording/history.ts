@@ -7,6 +7,8 @@ import type { FrameBatch } from './format'
 export const MAX_HISTORY_POINTS = 10_000
 /** ...and for at most this many values in all (points x signals): a reply stays bounded. */
 export const MAX_HISTORY_VALUES = 400_000
+/** The latest time a request may name, s: every time in ns stays an exact integer (about 104 days). */
+export const MAX_HISTORY_S = Math.floor(Number.MAX_SAFE_INTEGER / 1e9)
 
 export interface HistoryQuery {
   /** Column indexes (recording order) and their names. */

@@ -169,6 +169,8 @@ describe('recording', () => {
     const wide = await ask({ signals: ['noise.out'], from: 0, to: 3, max_points: 10 }, 6)
     const refused = await ask({ signals: ['nothing.*'], from: 0, to: 1 }, 3)
     const tooMany = await ask({ signals: ['gen.out'], from: 0, to: 1, max_points: 1e6 }, 4)
+    // Past about 104 days a time has no exact nanosecond: refused, not answered with null times.
+    const tooLate = await ask({ signals: ['gen.out'], from: 0, to: 1e300 }, 7)
     await e.stop()
     engines.length = 0
 
@@ -191,6 +193,7 @@ describe('recording', () => {
 
     expect(refused).toMatchObject({ type: 'error', action: 'history', message: 'history: no recorded signal matches nothing.*' })
     expect(tooMany).toMatchObject({ type: 'error', message: "history 'max_points' must be an integer from 2 to 10000" })
+    expect(tooLate).toMatchObject({ type: 'error', message: "history 'to' must be at most 9007199 s" })
     reader.close()
   })
 

@@ -1,7 +1,7 @@
 // Parses one text message from a client into a command, with seed 000's error strings, checked in the
 // anchor's order: JSON, object, action, params, known action, then each action's own params.
 import { MAX_STEP_COUNT } from '../scheduler/control'
-import { MAX_HISTORY_POINTS, MAX_HISTORY_VALUES } from '../recording/history'
+import { MAX_HISTORY_POINTS, MAX_HISTORY_S, MAX_HISTORY_VALUES } from '../recording/history'
 import { noteText } from '../recording/timeline'
 import { EXTENSIONS, type Extension, type ReplaySpeed, type RequestId, type TelemetryEncoding } from '../../../shared/protocol/messages'
 import { boundedText, escapeControl, previewValue, TRUNCATION_MARKER } from '../../../shared/text/bounded'
@@ -115,6 +115,7 @@ function parseAction(action: string, params: Params): ParsedCommand {
       if (!Array.isArray(signals) || signals.length === 0 || !signals.every((x) => typeof x === 'string')) throw new Invalid("history 'signals' must be a non-empty list of strings")
       if (!isFiniteNumber(from) || from < 0) throw new Invalid("history 'from' must be a number of seconds >= 0")
       if (!isFiniteNumber(to) || to < from) throw new Invalid("history 'to' must be a number of seconds >= 'from'")
+      if (to > MAX_HISTORY_S) throw new Invalid(`history 'to' must be at most ${MAX_HISTORY_S} s`)
       const maxPoints = params.max_points ?? 1000
       if (typeof maxPoints !== 'number' || !Number.isSafeInteger(maxPoints) || maxPoints < 2 || maxPoints > MAX_HISTORY_POINTS) throw new Invalid(`history 'max_points' must be an integer from 2 to ${MAX_HISTORY_POINTS}`)
       if (signals.length * maxPoints > MAX_HISTORY_VALUES) throw new Invalid(`history asks for ${signals.length} signals x ${maxPoints} points; at most ${MAX_HISTORY_VALUES} values a reply`)
