@@ -63,8 +63,6 @@ export interface FrameBatch {
  * Payloads: HRF2 (written now, batchCodec.ts: a min/max summary, then column groups compressed on their
  * own); HRF1 (older recordings: the columns as 8 byte planes, in a zstd chunk) and HRF0 (older, plain
  * float64 columns): magic, count, signals, segment (u32 each), then `count` values per column.
- */
-/**
  * `logTimeNs`: the message's log time, the recording clock of its first frame. With `scratch`, an HRF2
  * batch's arrays are views of it, valid until the next decode with the same scratch.
  */

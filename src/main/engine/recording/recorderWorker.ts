@@ -201,8 +201,8 @@ let mergeAt = 0
 const decodeScratch = new DecodeScratch()
 
 /**
- * A history query: a batch inside one min/max bucket by its summary, any other from memory when it is
- * still there, else from the file (only the columns asked for).
+ * A history query: a batch (or merged span) shorter than a min/max bucket by its summary, any other from
+ * memory when it is still there, else from the file (only the columns asked for).
  */
 function history(id: number, query: HistoryQuery): void {
   try {

@@ -1,4 +1,5 @@
-// CPU time of the calling thread (Linux: /proc/thread-self/stat), for the recorder's cost in the bench.
+// The calling thread's CPU time (for the recorder's cost in the bench) and priority (the recorder yields
+// to the frame loop), on Linux through /proc/thread-self.
 import { readFileSync, readlinkSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
 

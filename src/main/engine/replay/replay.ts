@@ -3,7 +3,7 @@
 import type { ResolvedConfig } from '../config/types'
 import type { ReplaySpeed } from '../../../shared/protocol/messages'
 import { HistoryBuilder, type HistoryQuery, type HistoryReply, type HistorySource } from '../recording/history'
-import { summaryOf } from '../recording/batchCodec'
+import { DecodeScratch, summaryOf } from '../recording/batchCodec'
 import { decodeBatch } from '../recording/format'
 import { RecordingReader } from '../recording/reader'
 import { Timeline, type TimelineSource } from '../recording/timeline'
@@ -23,6 +23,8 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 export class Replay implements ServedRun {
   readonly history: HistorySource
   readonly timeline: TimelineSource
+  /** Every decode of a history query goes into it: the builder reads each batch before the next turn. */
+  private readonly decodeScratch = new DecodeScratch()
 
   private constructor(
     readonly file: string,
@@ -75,12 +77,13 @@ export class Replay implements ServedRun {
       let summaries = 0
       for await (const m of this.reader.framePayloads({ fromNs: range.fromNs, toNs: range.toNs })) {
         const s = summaryOf(m.data)
+        // A regular batch's last time follows from its summary; any other is read by its frames.
         if (s?.regular && s.segment === seg.index && builder.addSummary(m.logTimeNs, m.logTimeNs + (s.count - 1) * s.stepNs, s.count, m.logTimeNs - s.firstTimeNs, s.min, s.max)) {
           // A summary is a small fraction of a batch's work: a turn every 64 of them.
           if (++summaries % 64 === 0) await turn()
           continue
         }
-        const b = decodeBatch(m.data, m.logTimeNs, q.columns)
+        const b = decodeBatch(m.data, m.logTimeNs, q.columns, this.decodeScratch)
         if (b.segment === seg.index) builder.add(b)
         await turn()
       }

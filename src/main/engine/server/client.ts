@@ -125,14 +125,19 @@ export class ClientConnection {
   /** History requests waiting in `queue` or being answered. */
   historyWaiting = 0
 
-  /** Runs `work` after everything this client asked before: every reply, errors included, keeps the order. */
-  enqueue(work: () => void | Promise<void>, bytes = 0): void {
+  /**
+   * Runs `work` after everything this client asked before: every reply, errors included, keeps the order.
+   * `bytes` and `history` count it in `pendingBytes` and `historyWaiting` until it is done.
+   */
+  enqueue(work: () => void | Promise<void>, bytes = 0, history = false): void {
     this.pendingBytes += bytes
+    if (history) this.historyWaiting++
     this.queue = this.queue
       .then(work)
       .catch(() => undefined)
       .then(() => {
         this.pendingBytes -= bytes
+        if (history) this.historyWaiting--
       })
   }
 

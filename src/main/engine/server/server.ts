@@ -470,19 +470,15 @@ export class HermesServer {
       this.sendError(client, `history: ${MAX_HISTORY_WAITING} requests of this client are waiting to be answered, the most a client may have; ask again when one is answered`, 'history', parsed.id)
       return
     }
-    if (history) client.historyWaiting++
     client.enqueue(
       () =>
-        this.execute(client, parsed.command, parsed.id)
-          .catch((error: unknown) => {
-            const message = error instanceof Error ? error.message : String(error)
-            if (!(error instanceof CommandRejected)) this.log.error(`client ${client.id}: ${parsed.command.action} failed: ${message}`)
-            this.sendError(client, message, parsed.command.action, parsed.id)
-          })
-          .finally(() => {
-            if (history) client.historyWaiting--
-          }),
-      bytes.length
+        this.execute(client, parsed.command, parsed.id).catch((error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error)
+          if (!(error instanceof CommandRejected)) this.log.error(`client ${client.id}: ${parsed.command.action} failed: ${message}`)
+          this.sendError(client, message, parsed.command.action, parsed.id)
+        }),
+      bytes.length,
+      history
     )
   }
 
