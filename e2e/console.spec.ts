@@ -21,7 +21,6 @@ test.afterEach(async ({ page }, testInfo) => {
 })
 
 const open = (page: Page): Promise<void> => openConsole(page, engine.url)
-const plot = plotSignal
 
 async function frame(page: Page): Promise<number> {
   return Number(await page.getByTestId('run-frame').textContent())
@@ -44,7 +43,7 @@ test('builds the signal tree from the schema, with units and writable marks', as
 
 test('plots a signal whose data advances', async ({ page }) => {
   await open(page)
-  await plot(page, 'vehicle.position.x')
+  await plotSignal(page, 'vehicle.position.x')
   const value = legendValue(page, 'vehicle.position.x')
   await expect(value).not.toHaveText('—')
   const first = Number(await value.textContent())
@@ -147,7 +146,7 @@ test('reset returns to frame 0', async ({ page }) => {
 
 test('setting a writable signal changes what the plot shows', async ({ page }) => {
   await open(page)
-  await plot(page, 'knob.level')
+  await plotSignal(page, 'knob.level')
   await expect(legendValue(page, 'knob.level')).toHaveText('0.0000')
   const input = page.getByRole('textbox', { name: 'New value for knob.level' }).first()
   await input.fill('42.5')
@@ -161,7 +160,7 @@ test('setting a writable signal changes what the plot shows', async ({ page }) =
 
 test('shows the lost link when the server dies, and reconnects by itself when it is back', async ({ page }) => {
   await open(page)
-  await plot(page, 'wave.out')
+  await plotSignal(page, 'wave.out')
   await engine.kill()
   await expect(page.getByRole('status', { name: 'Connection' })).toContainText('lost, retrying in')
   await expect(page.getByTestId('frame-age')).toContainText('stale')
@@ -175,7 +174,7 @@ test('shows the lost link when the server dies, and reconnects by itself when it
 
 test('a second, external client keeps its own subscription', async ({ page }) => {
   await open(page)
-  await plot(page, 'wave.out')
+  await plotSignal(page, 'wave.out')
   const external = await HermesClient.connect(engine.wsUrl, { WebSocket: WebSocket as never })
   await external.subscribe(['knob.level'])
   const counts: number[] = []
@@ -189,9 +188,9 @@ test('a second, external client keeps its own subscription', async ({ page }) =>
 
 test('keeps the layout across a restart of the console', async ({ page }) => {
   await open(page)
-  await plot(page, 'wave.out')
+  await plotSignal(page, 'wave.out')
   await page.getByRole('button', { name: 'Add plot' }).click()
-  await plot(page, 'vehicle.velocity.y')
+  await plotSignal(page, 'vehicle.velocity.y')
   await page.getByRole('combobox', { name: 'Time window' }).selectOption('60')
   await page.reload()
   await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')
@@ -202,7 +201,7 @@ test('keeps the layout across a restart of the console', async ({ page }) => {
 
 test('zooming into history leaves live mode, and one click returns to it', async ({ page }) => {
   await open(page)
-  await plot(page, 'wave.out')
+  await plotSignal(page, 'wave.out')
   await page.waitForTimeout(1500)
   const over = page.locator('.plot .u-over').first()
   const box = (await over.boundingBox())!

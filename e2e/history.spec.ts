@@ -33,17 +33,15 @@ test.afterAll(async () => {
   rmSync(runs, { recursive: true, force: true })
 })
 
-const open = openConsole
-const plot = plotSignal
 
 const held = (page: Page, signal: string) => page.evaluate((s) => window.hermesConsole!.history.heldRange(s), signal)
 const gaps = (page: Page, signal: string) => page.evaluate((s) => window.hermesConsole!.history.gaps(s), signal)
 const zoom = (page: Page) => page.evaluate(() => window.hermesConsole!.history.zoom())
 
 test('a console opened 30 s into a run shows it from t = 0, a zoom loads full resolution, and notes reach every timeline', async ({ page, context }, testInfo) => {
-  await open(page, engine.url)
+  await openConsole(page, engine.url)
   await page.getByRole('combobox', { name: 'Time window' }).selectOption('60')
-  await plot(page, SIGNAL)
+  await plotSignal(page, SIGNAL)
   // The run is paused at 30 s: only one live frame exists; the rest is history.
   await expect.poll(() => held(page, SIGNAL)).toEqual([0, STEPPED / 50])
   expect(await gaps(page, SIGNAL)).toEqual([])
@@ -64,7 +62,7 @@ test('a console opened 30 s into a run shows it from t = 0, a zoom loads full re
   await expect.poll(() => zoom(page)).toBeNull()
 
   const other = await context.newPage()
-  await open(other, engine.url)
+  await openConsole(other, engine.url)
   // The raw clients' step and resume are on the timeline from the server's `timeline`.
   const timeline = page.getByRole('group', { name: 'Timeline' })
   await expect(timeline.locator('.timeline-marker[data-kind=command]')).not.toHaveCount(0)
@@ -104,8 +102,8 @@ test('a link cut through netsim leaves no gap once the link is back', async ({ p
   raw.close()
   const netsim = await Netsim.start(engine, 'perfect')
   try {
-    await open(page, netsim.url)
-    await plot(page, SIGNAL)
+    await openConsole(page, netsim.url)
+    await plotSignal(page, SIGNAL)
     await expect.poll(() => held(page, SIGNAL).then((r) => (r ? r[1] : 0))).toBeGreaterThan(STEPPED / 50 + 0.5)
     const before = (await held(page, SIGNAL))![1]
     const fetchedBefore = await page.evaluate(() => window.hermesConsole!.history.stats().inserted)

@@ -24,7 +24,6 @@ test.afterAll(async () => {
 
 test.use({ viewport: { width: 1280, height: 720 } })
 
-const shot = screenshot
 const open = (page: Page): Promise<void> => openConsole(page, engine.url)
 
 /** Presses the tree's + on a signal: it goes to the active panel (a plot or a table). */
@@ -85,7 +84,7 @@ test('a table of chosen signals shows the values an independent client receives'
   await table.getByRole('searchbox', { name: 'Filter rows' }).fill('velocity')
   await expect(table.locator('tbody tr')).toHaveCount(1)
   await table.getByRole('searchbox', { name: 'Filter rows' }).fill('')
-  await shot(page, testInfo, 'table')
+  await screenshot(page, testInfo, 'table')
   ext.client.close()
 })
 
@@ -102,7 +101,7 @@ test('limits from the YAML turn the position amber, then red, as the disturbance
   const leaf = page.getByRole('treeitem', { name: /^vehicle\.position\.x/ })
   await expect(leaf).toHaveClass(/limit-warn|limit-alarm/, { timeout: 30_000 })
   await expect(page.locator('.legend tr[data-signal="vehicle.position.x"]')).toHaveClass(/limit-warn|limit-alarm/)
-  await shot(page, testInfo, 'warn')
+  await screenshot(page, testInfo, 'warn')
   await expect(leaf).toHaveClass(/limit-alarm/, { timeout: 30_000 })
   await expect(page.locator('.legend tr[data-signal="vehicle.position.x"]')).toHaveClass(/limit-alarm/)
   const alarms = page.locator('.alarms')
@@ -119,7 +118,7 @@ test('limits from the YAML turn the position amber, then red, as the disturbance
   const at = ext.frames.findIndex((f) => f.frame === frame)
   expect(ext.frames[at]!.values['vehicle.position.x']).toBe(value)
   if (at > 0) expect(Math.abs(ext.frames[at - 1]!.values['vehicle.position.x']!)).toBeLessThanOrEqual(10)
-  await shot(page, testInfo, 'alarm')
+  await screenshot(page, testInfo, 'alarm')
   // Acknowledge from the keyboard: the newest crossing first, then all.
   await toAlarm.focus()
   await page.keyboard.press('Enter')
@@ -167,7 +166,7 @@ test('a derived hypot(velocity) is plotted with the values computed from an inde
   const speed = Math.hypot(last['vehicle.velocity.x']!, last['vehicle.velocity.y']!)
   expect(speed).toBeGreaterThan(0.01)
   await expect(row.locator('[data-testid=legend-value]')).toHaveText(speed >= 100 ? speed.toFixed(2) : speed.toFixed(4), { timeout: 20_000 })
-  await shot(page, testInfo, 'derived')
+  await screenshot(page, testInfo, 'derived')
   // The definition is part of the layout: a reload keeps it, plotted.
   await page.reload()
   await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('connected')

@@ -37,7 +37,6 @@ test.afterAll(async () => {
 })
 
 const open = (page: Page): Promise<void> => openConsole(page, engine.url)
-const shots = screenshotsAtOperatorSizes
 
 /** Adds a panel of a kind from the toolbar's menu; returns its region. */
 async function addPanel(page: Page, kind: string, title: string) {
@@ -112,7 +111,7 @@ test('an XY panel of position x against y draws a trajectory that moves as the r
     await expect.poll(() => pixelsOfColor(page, `xy-${id}`, color)).toBeGreaterThan(100)
   }
   await canvas.blur()
-  await shots(page, testInfo, 'xy')
+  await screenshotsAtOperatorSizes(page, testInfo, 'xy')
 
   // The layout keeps the traces: a reload brings them back.
   await page.reload()
@@ -190,11 +189,11 @@ test('the Topology panel shows every module and wire of the demo, live values on
   await expect(values).toContainText('target.out')
   await expect(values).toContainText('pid_x.setpoint')
   await expect(values.locator('.num').first()).not.toHaveText('—')
-  await shots(page, testInfo, 'topology')
+  await screenshotsAtOperatorSizes(page, testInfo, 'topology')
   // Maximised, the whole graph fits at a readable size.
   const tabset = page.locator('.flexlayout__tabset_tabbar_outer', { has: page.locator('.flexlayout__tab_button', { hasText: 'Topology' }) })
   await tabset.getByRole('button', { name: 'Maximize tabset' }).click()
-  await shots(page, testInfo, 'topology-maximised')
+  await screenshotsAtOperatorSizes(page, testInfo, 'topology-maximised')
   await page.getByRole('button', { name: /^Restore tabset/ }).click()
   // Clicking a module filters the tree to its signals; Enter on a focused box does the same.
   await topo.locator('[data-module="pid_x"]').click()
@@ -259,7 +258,7 @@ test('readable series: two units give two labelled axes, a legend click hides a 
   await expect(name('vehicle.position.x')).toHaveAttribute('aria-pressed', 'true')
   await expect.poll(() => pixelsOfColor(page, 'plot-x', push)).toBeLessThan(5)
   await expect.poll(() => pixelsOfColor(page, 'plot-x', position)).toBeGreaterThan(50)
-  await shots(page, testInfo, 'solo')
+  await screenshotsAtOperatorSizes(page, testInfo, 'solo')
   await name('vehicle.position.x').click({ modifiers: ['Alt'] })
   await expect(name('pid_x.setpoint')).toHaveAttribute('aria-pressed', 'true')
   await expect(name('disturbance.force.x')).toHaveAttribute('aria-pressed', 'true')
@@ -288,5 +287,5 @@ test('readable series: two units give two labelled axes, a legend click hides a 
   await expect(view.getByRole('button', { name: 'Go live' })).toBeEnabled()
   await page.mouse.dblclick(over.x + over.width / 2, over.y + over.height / 2)
   await expect(view.getByRole('button', { name: 'Live', exact: true })).toBeDisabled()
-  await shots(page, testInfo, 'axes')
+  await screenshotsAtOperatorSizes(page, testInfo, 'axes')
 })

@@ -22,7 +22,6 @@ test.afterEach(async ({ page }, testInfo) => {
 })
 
 const open = (page: Page): Promise<void> => openConsole(page, engine.url)
-const plot = plotSignal
 
 /** Every panel's box, and whether it lies wholly inside the viewport. */
 async function panelsOutside(page: Page): Promise<string[]> {
@@ -126,7 +125,7 @@ test('a panel is split by dragging its tab, resized by its splitter, renamed by 
 
 test('a layout exports to a file, a valid file imports, an invalid one is refused and changes nothing', async ({ page }, testInfo) => {
   await open(page)
-  await plot(page, 'wave.out')
+  await plotSignal(page, 'wave.out')
   await page.getByLabel('Add panel').selectOption('values')
   await page.getByRole('button', { name: 'Layout…' }).click()
   const dialog = page.getByRole('dialog', { name: 'Layout and settings' })
@@ -161,9 +160,9 @@ test('two windows on the same server keep their own layouts across reloads', asy
   const b = await context.newPage()
   await open(a)
   await open(b)
-  await plot(a, 'wave.out')
+  await plotSignal(a, 'wave.out')
   await b.getByLabel('Add panel').selectOption('values')
-  await plot(b, 'knob.level')
+  await plotSignal(b, 'knob.level')
   await a.reload()
   await b.reload()
   for (const p of [a, b]) await expect(p.getByRole('status', { name: 'Connection' })).toHaveText('connected')
@@ -234,7 +233,7 @@ test('the keyboard: tree arrows and Enter plot, shortcuts stay out of focused co
 
 test('a focused plot moves its cursor, zooms and returns to live from the keyboard, and reads the values out', async ({ page }) => {
   await open(page)
-  await plot(page, 'wave.out')
+  await plotSignal(page, 'wave.out')
   await expect.poll(() => page.evaluate(() => window.hermesConsole!.telemetry.history.length), { timeout: 20_000 }).toBeGreaterThan(30)
   const canvas = page.locator('.plot-canvas').first()
   await canvas.focus()
@@ -293,7 +292,7 @@ test("the desktop app's File > Export Layout… and Import Layout… go through 
     })
   }, engine.url.replace(/^http/, 'ws'))
   await open(page)
-  await plot(page, 'wave.out')
+  await plotSignal(page, 'wave.out')
   type Fake = { fakeDesktop: { saved: Array<{ name: string; text: string }>; menu: (r: object) => void } }
   const menu = (request: object) => page.evaluate((r) => (window as unknown as Fake).fakeDesktop.menu(r), request)
   const log = page.getByRole('log')
