@@ -109,7 +109,11 @@ export class HermesClient {
     socket.addEventListener('close', (event: { code: number; reason: string }) => this.onClose(event.code, event.reason))
   }
 
-  /** Opens the connection and resolves once the server's first schema has arrived (and hello was answered). */
+  /**
+   * Opens the connection and resolves once the server's first schema has arrived and hello was answered;
+   * when the server takes the `schema` extension, once its extended schema (which it sends after the ack)
+   * has arrived too, so `schema` names the run and its configuration from the start.
+   */
   static connect(url: string, options: ConnectOptions = {}): Promise<HermesClient> {
     const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
     if (!Ctor) return Promise.reject(new Error('no WebSocket implementation: pass one in options.WebSocket (in Node: the ws package)'))
@@ -132,13 +136,23 @@ export class HermesClient {
       socket.addEventListener('close', (e: { code: number; reason: string }) => fail(`connection to ${url} closed (code ${e.code}${e.reason ? `: ${e.reason}` : ''})`))
       const off = client.on('schema', () => {
         off()
-        const ready = options.hello === false ? Promise.resolve() : client.hello().then(() => undefined, () => undefined)
+        const extendedSchema = (ack: Ack<'hello'>): Promise<void> | undefined => (ack.extensions.includes('schema') && client.schema.run_id === undefined ? client.nextSchema() : undefined)
+        const ready = options.hello === false ? Promise.resolve() : client.hello().then(extendedSchema, () => undefined)
         void ready.then(() => {
           if (settled) return
           settled = true
           clearTimeout(timer)
           resolve(client)
         })
+      })
+    })
+  }
+
+  private nextSchema(): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.on('schema', () => {
+        off()
+        resolve()
       })
     })
   }

@@ -61,10 +61,8 @@ describe('console.layout', () => {
     server.bind(session)
     const extended = await HermesClient.connect(server.url, { WebSocket: WebSocket as never })
     stops.push(async () => extended.close())
-    await new Promise<void>((resolve) => {
-      if (extended.schema.run_id !== undefined) return resolve()
-      extended.on('schema', () => resolve())
-    })
+    // connect resolves once the extended schema is in.
+    expect(extended.schema.run_id).toBeDefined()
     expect(extended.schema.console_layout).toEqual(LAYOUT)
     const plain = await HermesClient.connect(server.url, { WebSocket: WebSocket as never, hello: false })
     stops.push(async () => plain.close())

@@ -63,10 +63,8 @@ describe('signal limits in the YAML', () => {
     const extended = await HermesClient.connect(engine.url, { WebSocket: WebSocket as never })
     const plain = await HermesClient.connect(engine.url, { WebSocket: WebSocket as never, hello: false })
     try {
-      await new Promise<void>((resolve) => {
-        if (extended.schema.run_id !== undefined) return resolve()
-        extended.on('schema', () => resolve())
-      })
+      // connect resolves once the extended schema is in.
+      expect(extended.schema.run_id).toBeDefined()
       const x = extended.schema.modules.vehicle!.signals.find((s) => s.name === 'position.x')
       expect(x?.limits).toEqual({ warn: [-3, 3], alarm: [-5, 5] })
       expect(extended.schema.modules.knob!.signals.find((s) => s.name === 'plain')).not.toHaveProperty('limits')
