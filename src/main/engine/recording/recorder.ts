@@ -2,7 +2,7 @@
 // to it, and records commands and events with their frames.
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { MessageChannel, type Worker } from 'node:worker_threads'
+import { MessageChannel } from 'node:worker_threads'
 import type { ResolvedConfig } from '../config/types'
 import { buildSchema, publishedNames } from '../server/schema'
 import type { SchedulerEvent } from '../scheduler/scheduler'
@@ -11,7 +11,7 @@ import { expandPatterns } from '../../../shared/protocol/patterns'
 import { batchCapacity, type TapSetup } from './frameTap'
 import type { Codec } from './batchCodec'
 import type { RecordedEvent, RecordedSignal, RunInfo } from './format'
-import type { RecorderInput, RecorderOutput, RecorderWorkerData } from './recorderWorker'
+import type { RecorderInput, RecorderOutput, RecorderPlace, RecorderWorkerData } from './recorderCore'
 import type { HistoryQuery, HistoryReply, HistorySource } from './history'
 import { Timeline, type TimelineSource } from './timeline'
 import { version } from '../../../../package.json'
@@ -29,6 +29,10 @@ export interface RecordingOptions {
   memoryBytes?: number
   /** Bytes of batch summaries kept for whole-run views (default 32 MiB); beyond it the oldest are merged pairwise. */
   summaryBytes?: number
+  /** Where the recorder runs; by default decided by the run's mode and frame values a second. */
+  place?: RecorderPlace
+  /** On the engine thread, how long a history query runs before the event loop gets a turn (default 2 ms). */
+  historySliceMs?: number
 }
 
 export interface RecordingSummary {
@@ -50,6 +54,74 @@ const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 /** Batch summaries for whole-run views; beyond this the oldest are merged (coarser, still exact per bucket). */
 const DEFAULT_SUMMARY_BYTES = 32 * 1024 * 1024
 
+/**
+ * Frame values a second (rate_hz x (signals + 2)) up to which a realtime run's recorder runs on the engine
+ * thread instead of a thread of its own: encoding them there costs well under 1 % of a core (a 200 ms
+ * batch is about a millisecond of work), and a thread of its own costs a V8 isolate, some 10 MB
+ * (docs/architecture.md). The demo writes 3,000 a second; afap runs always get their own thread.
+ */
+export const ENGINE_THREAD_MAX_VALUES_PER_S = 200_000
+
+/** The recorder as the engine thread talks with it, wherever it runs. */
+interface RecorderHost {
+  readonly place: RecorderPlace
+  post(message: RecorderInput): void
+  /** Returns the function that removes the listener. */
+  listen(listener: (message: RecorderOutput) => void): () => void
+  /** Once the recorder is gone: it closed after its last write, or its thread ended. */
+  onExit(listener: () => void): void
+  /** An error the recorder could not report itself (its thread crashed). */
+  onError(listener: (error: Error) => void): void
+  stop(): Promise<void>
+}
+
+function ownThreadHost(data: RecorderWorkerData): RecorderHost {
+  // Batches and payloads live in ArrayBuffers, outside the JS heap: a small young generation is enough
+  // (as the scheduler thread's), and V8's default semi-spaces would be most of this thread's memory.
+  const worker = startWorker(__dirname, 'recorderWorker', { workerData: data, transferList: [data.frames], name: 'hermes-recorder', resourceLimits: { maxYoungGenerationSizeMb: RECORDER_YOUNG_MB } })
+  return {
+    place: 'own thread',
+    post: (message) => worker.postMessage(message),
+    listen: (listener) => {
+      worker.on('message', listener)
+      return () => worker.off('message', listener)
+    },
+    onExit: (listener) => worker.once('exit', listener),
+    onError: (listener) => worker.on('error', listener),
+    stop: async () => {
+      await worker.terminate()
+    }
+  }
+}
+
+async function engineThreadHost(data: RecorderWorkerData): Promise<RecorderHost> {
+  // Loaded when a run records: the MCAP writer is not part of a run that does not.
+  const { runRecorder } = await import('./recorderCore')
+  const channel = new MessageChannel()
+  runRecorder(channel.port1, data, 'engine thread')
+  const port = channel.port2
+  return {
+    place: 'engine thread',
+    post: (message) => port.postMessage(message),
+    listen: (listener) => {
+      port.on('message', listener)
+      return () => port.off('message', listener)
+    },
+    // Either side closing the channel closes both: the recorder does once its file is closed.
+    onExit: (listener) => port.once('close', listener),
+    onError: () => undefined,
+    stop: () => {
+      // The scheduler's port too: an open port keeps the event loop alive.
+      port.close()
+      data.frames.close()
+      return Promise.resolve()
+    }
+  }
+}
+
+/** On the engine thread a history query gives the event loop a turn after this long (telemetry goes on). */
+const HISTORY_SLICE_MS = 2
+
 /** How long close waits for the scheduler thread's last batch before it closes the file without it. */
 const CLOSE_WAIT_MS = 3000
 
@@ -69,7 +141,7 @@ export class Recorder implements HistorySource, TimelineSource {
     readonly signals: readonly string[],
     /** For the scheduler thread (workerData): whoever starts the scheduler passes it on. */
     readonly tap: TapSetup,
-    private readonly worker: Worker,
+    private readonly host: RecorderHost,
     private readonly dtNs: number
   ) {}
 
@@ -100,27 +172,31 @@ export class Recorder implements HistorySource, TimelineSource {
     }
     const channel = new MessageChannel()
     const control = new SharedArrayBuffer(8)
-    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES, summaryBytes: options.summaryBytes ?? DEFAULT_SUMMARY_BYTES }
-    // Batches and payloads live in ArrayBuffers, outside the JS heap: a small young generation is enough
-    // (as the scheduler thread's), and V8's default semi-spaces would be most of this thread's memory.
-    const worker = startWorker(__dirname, 'recorderWorker', { workerData: data, transferList: [channel.port1], name: 'hermes-recorder', resourceLimits: { maxYoungGenerationSizeMb: RECORDER_YOUNG_MB } })
+    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES, summaryBytes: options.summaryBytes ?? DEFAULT_SUMMARY_BYTES, historySliceMs: options.historySliceMs ?? HISTORY_SLICE_MS }
+    const valuesPerSecond = config.execution.rateHz * (signals.length + 2)
+    const place: RecorderPlace = options.place ?? (config.execution.mode === 'realtime' && valuesPerSecond <= ENGINE_THREAD_MAX_VALUES_PER_S ? 'engine thread' : 'own thread')
+    const host = place === 'own thread' ? ownThreadHost(data) : await engineThreadHost(data)
     const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
-    const recorder = new Recorder(options.file, runId, names, tap, worker, config.execution.dtNs)
+    const recorder = new Recorder(options.file, runId, names, tap, host, config.execution.dtNs)
     await new Promise<void>((resolve, reject) => {
-      const onMessage = (message: RecorderOutput): void => {
+      const off = host.listen((message) => {
         if (message.kind === 'ready') {
-          worker.off('message', onMessage)
+          off()
           recorder.listen()
           resolve()
         } else if (message.kind === 'failed') {
-          void worker.terminate()
+          void host.stop()
           reject(new Error(`cannot record to ${options.file}: ${message.message}`))
         }
-      }
-      worker.on('message', onMessage)
-      worker.once('error', (error) => reject(new Error(`cannot record to ${options.file}: ${error.message}`)))
+      })
+      host.onError((error) => reject(new Error(`cannot record to ${options.file}: ${error.message}`)))
     })
     return recorder
+  }
+
+  /** Where the recorder runs (ENGINE_THREAD_MAX_VALUES_PER_S). */
+  get place(): RecorderPlace {
+    return this.host.place
   }
 
   /** Why recording stopped before the run did (disk full...), or null while it is fine. */
@@ -134,7 +210,7 @@ export class Recorder implements HistorySource, TimelineSource {
     if (event.kind === 'command' && event.action === 'reset') this.segment++
     this.markers.add(event)
     const message: RecorderInput = { kind: 'event', json: JSON.stringify({ ...event, segment: this.segment }), timeNs: event.timeNs }
-    this.worker.postMessage(message)
+    this.host.post(message)
   }
 
   /** Scheduler events (state changes, faults) as recorded events. */
@@ -153,7 +229,7 @@ export class Recorder implements HistorySource, TimelineSource {
     const id = this.nextQuery++
     return new Promise<HistoryReply>((resolve, reject) => {
       this.queries.set(id, { resolve, reject })
-      this.worker.postMessage({ kind: 'history', id, query } satisfies RecorderInput)
+      this.host.post({ kind: 'history', id, query } satisfies RecorderInput)
     })
   }
 
@@ -161,21 +237,21 @@ export class Recorder implements HistorySource, TimelineSource {
   close(): Promise<RecordingSummary> {
     this.closed ??= new Promise<Omit<RecordingSummary, 'file' | 'failure'>>((resolve) => {
       this.resolveClosed = resolve
-      this.worker.postMessage({ kind: 'close', force: false } satisfies RecorderInput)
-      const timer = setTimeout(() => this.worker.postMessage({ kind: 'close', force: true } satisfies RecorderInput), CLOSE_WAIT_MS)
-      this.worker.once('exit', () => {
+      this.host.post({ kind: 'close', force: false } satisfies RecorderInput)
+      const timer = setTimeout(() => this.host.post({ kind: 'close', force: true } satisfies RecorderInput), CLOSE_WAIT_MS)
+      this.host.onExit(() => {
         clearTimeout(timer)
         resolve({ frames: 0, events: 0, bytes: 0, cpuMs: null, scheduler: null })
       })
     }).then(async (summary) => {
-      await this.worker.terminate()
+      await this.host.stop()
       return { file: this.file, ...summary, failure: this.failure }
     })
     return this.closed
   }
 
   private listen(): void {
-    this.worker.on('message', (message: RecorderOutput) => {
+    this.host.listen((message) => {
       if (message.kind === 'history') {
         const q = this.queries.get(message.id)
         this.queries.delete(message.id)
@@ -184,11 +260,11 @@ export class Recorder implements HistorySource, TimelineSource {
       } else if (message.kind === 'failed') this.failure = message.message
       else if (message.kind === 'closed') this.resolveClosed?.({ frames: message.frames, events: message.events, bytes: message.bytes, cpuMs: message.cpuMs, scheduler: message.scheduler })
     })
-    this.worker.on('exit', () => {
+    this.host.onExit(() => {
       for (const q of this.queries.values()) q.reject(new Error('the recorder has stopped'))
       this.queries.clear()
     })
-    this.worker.on('error', (error) => {
+    this.host.onError((error) => {
       this.failure ??= error.message
       Atomics.store(new Int32Array(this.tap.control), 1, 1)
       Atomics.notify(new Int32Array(this.tap.control), 0)

@@ -59,13 +59,24 @@ export async function ackOf(client: RawClient, action: string): Promise<Record<s
 }
 
 describe('recording', () => {
-  it('holds every frame at rate_hz, and the frames a client got at telemetry_hz are identical to it', async () => {
+  it('records a realtime run with few frame values a second on the engine thread, and an afap run on a thread of its own', async () => {
+    const realtime = await startEngine(RECORDED('mode: realtime\n  rate_hz: 1000\n  start_paused: true'), {}, { recording: { file: join(tempDir(), 'rt.mcap') } })
+    engines.push(realtime)
+    expect(realtime.session.recorder!.place).toBe('engine thread')
+    const afap = await startEngine(RECORDED('mode: afap\n  start_paused: true'), {}, { recording: { file: join(tempDir(), 'afap.mcap') } })
+    engines.push(afap)
+    expect(afap.session.recorder!.place).toBe('own thread')
+  })
+
+  it.each(['engine thread', 'own thread'] as const)('holds every frame at rate_hz, and the frames a client got at telemetry_hz are identical to it (recorder: %s)', async (place) => {
     const file = join(tempDir(), 'run.mcap')
     const niceBefore = threadNiceValues()
-    const e = await startEngine(RECORDED('mode: realtime\n  rate_hz: 400\n  end_time: 1.5'), {}, { recording: { file } })
+    const e = await startEngine(RECORDED('mode: realtime\n  rate_hz: 400\n  end_time: 1.5'), {}, { recording: { file, place } })
     engines.push(e)
-    // The recorder's thread yields the cores to the frame loop (nice 10); no other thread changed.
-    if (niceBefore) expect(threadNiceValues()!.filter((n) => n === 10).length).toBe(niceBefore.filter((n) => n === 10).length + 1)
+    expect(e.session.recorder!.place).toBe(place)
+    // A recorder thread of its own yields the cores to the frame loop (nice 10); on the engine thread
+    // nothing changes that thread's priority. No other thread changed.
+    if (niceBefore) expect(threadNiceValues()!.filter((n) => n === 10).length).toBe(niceBefore.filter((n) => n === 10).length + (place === 'own thread' ? 1 : 0))
     const client = await RawClient.open(e.url)
     clients.push(client)
     client.send({ action: 'subscribe', params: { signals: ['*'] } })
@@ -138,14 +149,17 @@ describe('recording', () => {
   // frames: room for 24 summaries means the 31 batches older than the newest 16 share a few merged ones;
   // room for none means every summary is merged and then dropped.
   const summary = 16 * parseConfig(RECORDED('mode: afap'), 'test.yaml', { checkFiles: false }).config.modules.flatMap((m) => m.signals).length
+  // On the engine thread a query gives the event loop a turn as it goes (here after every batch).
   it.each([
-    ['every batch summary kept', undefined],
-    ['old summaries merged', 24 * summary],
-    ['summaries merged and dropped', 1]
-  ])('answers history at full resolution and as min/max buckets, from memory and from the file, as the recording has it (%s)', async (_, summaryBytes) => {
+    ['every batch summary kept', undefined, 'own thread'],
+    ['old summaries merged', 24 * summary, 'own thread'],
+    ['summaries merged and dropped', 1, 'own thread'],
+    ['every batch summary kept, on the engine thread', undefined, 'engine thread'],
+    ['summaries merged and dropped, on the engine thread', 1, 'engine thread']
+  ] as const)('answers history at full resolution and as min/max buckets, from memory and from the file, as the recording has it (%s)', async (_, summaryBytes, place) => {
     const file = join(tempDir(), 'hist.mcap')
     // Small batches and memory for one of them: most of the run is read back from the file.
-    const e = await startEngine(RECORDED('mode: afap\n  rate_hz: 1000\n  end_time: 3'), {}, { recording: { file, batchFrames: 64, memoryBytes: 1, ...(summaryBytes ? { summaryBytes } : {}) } })
+    const e = await startEngine(RECORDED('mode: afap\n  rate_hz: 1000\n  end_time: 3'), {}, { recording: { file, batchFrames: 64, memoryBytes: 1, place, historySliceMs: 0, ...(summaryBytes ? { summaryBytes } : {}) } })
     engines.push(e)
     await until(() => e.session.scheduler.state === 'ended', 'the run to end')
     const client = await RawClient.open(e.url)

@@ -1,0 +1,329 @@
+// The recorder: frame batches from the scheduler thread and events from the engine thread, written as
+// they come into one MCAP file (each batch its own chunk, its column groups compressed). It runs in a
+// thread of its own (recorderWorker.ts) or, for a run whose frames are few, on the engine thread
+// (recorder.ts chooses; docs/architecture.md).
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
+import type { MessagePort } from 'node:worker_threads'
+import { McapWriter } from '@mcap/core'
+import { loadZstd } from './compression'
+import { lowerThreadPriority, threadCpuMs } from './threadCpu'
+import { DecodeScratch, encodeRowsV2, type BatchSummary, type Codec } from './batchCodec'
+import type { BatchMessage, EndMessage } from './frameTap'
+import { HistoryBuilder, type HistoryQuery, type HistoryReply } from './history'
+import { messagesOfChunk } from './chunk'
+import { CONFIG_ATTACHMENT, decodeBatch, EVENTS_TOPIC, FRAMES_ENCODING, FRAMES_TOPIC, PROFILE, RUN_METADATA, runInfoToMetadata, type RecordedSignal, type RunInfo } from './format'
+
+export interface RecorderWorkerData {
+  file: string
+  compression: Codec
+  signals: RecordedSignal[]
+  info: RunInfo
+  configText: string
+  /** Batches from the scheduler thread. */
+  frames: MessagePort
+  control: SharedArrayBuffer
+  version: string
+  /** Recent batches kept in memory for history queries (older ones are read back from the file). */
+  memoryBytes: number
+  /** Batch summaries kept in memory at most: beyond it the oldest are merged pairwise, then dropped. */
+  summaryBytes: number
+  /** On the engine thread, how long a history query runs before the event loop gets a turn. */
+  historySliceMs: number
+}
+
+/** From the engine thread. */
+/** A close with `force` does not wait for the scheduler thread's last batch (that thread is gone). */
+export type RecorderInput =
+  | { kind: 'event'; json: string; timeNs: number }
+  | { kind: 'close'; force: boolean }
+  /** Simulated times of the current segment (the recorder knows its clock offset), answered as 'history'. */
+  | { kind: 'history'; id: number; query: HistoryQuery }
+/** To the engine thread. */
+export type RecorderOutput =
+  | { kind: 'ready' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'closed'; frames: number; bytes: number; events: number; cpuMs: number | null; scheduler: Omit<EndMessage, 'kind'> | null }
+  | { kind: 'history'; id: number; reply: HistoryReply | null; error?: string }
+
+/** The recorder thread's nice value (docs/architecture.md; HERMES_RECORDER_NICE=0 keeps the process's). */
+const RECORDER_NICE = 10
+/** The newest batches keep a summary each (a live plot's recent window reads them). */
+const RECENT_FULL = 16
+
+/** Where each written batch is: its recording-clock span and the bytes of its chunk (with its index). */
+interface Written {
+  firstNs: number
+  lastNs: number
+  offset: number
+  length: number
+  /** This batch's summary, or that of `span` batches from this one on, merged (null: scan its frames). */
+  summary: BatchSummary | null
+  span: number
+  /** The batch's payload while it is among the newest `memoryBytes` (decoded when a query needs it). */
+  memory: Uint8Array | null
+}
+/** Where the recorder runs: its own thread (it lowers that thread's priority), or the engine thread. */
+export type RecorderPlace = 'own thread' | 'engine thread'
+
+/**
+ * Runs one recording: `port` talks with the engine thread's Recorder (RecorderInput in, RecorderOutput
+ * out), `data.frames` brings the scheduler thread's batches. Everything it holds is its own, so that
+ * several recordings may run, one after another, on the engine thread.
+ */
+export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: RecorderPlace): void {
+  const control = new Int32Array(data.control)
+  const post = (message: RecorderOutput): void => port.postMessage(message)
+
+  let fd = -1
+  let position = 0n
+  let frames = 0
+  let events = 0
+  let framesEnded = false
+  /** What the scheduler thread said when it ended (null if it never did: a forced close). */
+  let schedulerEnd: Omit<EndMessage, 'kind'> | null = null
+  let closeAsked = false
+  let failed = false
+  /** McapWriter's calls must not overlap: every write goes through this chain. */
+  let chain: Promise<unknown> = Promise.resolve()
+  let writer: McapWriter
+  let framesChannel = 0
+  let eventsChannel = 0
+
+  function fail(error: unknown): void {
+    if (failed) return
+    failed = true
+    // The scheduler stops waiting for us and stops recording; the run goes on.
+    Atomics.store(control, 1, 1)
+    Atomics.notify(control, 0)
+    post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) })
+  }
+
+  function then(step: () => Promise<unknown>): void {
+    chain = chain.then(() => (failed ? undefined : step())).catch(fail)
+  }
+
+  async function start(): Promise<void> {
+    // Recording is catching up, the scheduler is pacing: on two cores the scheduler's wake-up must not
+    // wait behind a batch being compressed (the backlog is bounded: the scheduler waits when it is full).
+    const nice = Number(process.env.HERMES_RECORDER_NICE ?? RECORDER_NICE)
+    if (nice > 0 && place === 'own thread') lowerThreadPriority(nice)
+    // Only a zstd recording loads zstd (the file it reads back is its own, in its own codec).
+    if (data.compression === 'zstd') await loadZstd()
+    fd = openSync(data.file, 'wx')
+    writer = new McapWriter({
+      writable: {
+        write: (buffer) => {
+          writeSync(fd, buffer)
+          position += BigInt(buffer.byteLength)
+          return Promise.resolve()
+        },
+        position: () => position
+      },
+      // Every message closes its chunk: a batch is on disk (whole, with its CRC) as soon as it arrives.
+      // Chunks are not compressed: the payload's column groups are (the chunk CRC then covers few bytes).
+      chunkSize: 0
+    })
+    await writer.start({ profile: PROFILE, library: `hermes-console/${data.version}` })
+    await writer.addMetadata({ name: RUN_METADATA, metadata: runInfoToMetadata(data.info) })
+    await writer.addAttachment({ name: CONFIG_ATTACHMENT, mediaType: 'application/yaml', logTime: 0n, createTime: 0n, data: new TextEncoder().encode(data.configText) })
+    const framesSchema = await writer.registerSchema({
+      name: FRAMES_ENCODING,
+      encoding: 'jsonschema',
+      data: new TextEncoder().encode(JSON.stringify({ title: 'hermes frame batch (binary, see docs/recording.md)', signals: data.signals }))
+    })
+    framesChannel = await writer.registerChannel({ topic: FRAMES_TOPIC, schemaId: framesSchema, messageEncoding: FRAMES_ENCODING, metadata: new Map() })
+    const eventsSchema = await writer.registerSchema({ name: 'hermes.event', encoding: 'jsonschema', data: new TextEncoder().encode(JSON.stringify({ type: 'object', title: 'hermes command or event' })) })
+    eventsChannel = await writer.registerChannel({ topic: EVENTS_TOPIC, schemaId: eventsSchema, messageEncoding: 'json', metadata: new Map() })
+  }
+
+  const written: Written[] = []
+  /** The newest batches' payloads. */
+  const recent: { entry: Written; bytes: number }[] = []
+  let recentBytes = 0
+  let currentOffsetNs = 0
+  let readFd = -1
+
+  function remember(entry: Written, m: BatchMessage, payload: Uint8Array): void {
+    // The encoded payload, not the columns: no copy per batch, and memoryBytes holds many more frames.
+    entry.memory = payload
+    currentOffsetNs = m.offsetNs
+    recent.push({ entry, bytes: payload.byteLength })
+    recentBytes += payload.byteLength
+    while (recentBytes > data.memoryBytes && recent.length > 1) {
+      const old = recent.shift()!
+      old.entry.memory = null
+      recentBytes -= old.bytes
+    }
+    summaryBytes += SUMMARY_SIZE
+    while (summaryBytes > data.summaryBytes && (coarsen() || dropOldestSummary())) summaryBytes -= SUMMARY_SIZE
+  }
+
+  /**
+   * Merges the summary at `mergeAt` with the next one of the same span and segment, so that a whole-run
+   * view of an old range still reads summaries (coarser ones) instead of the file. Passes go from the
+   * oldest batch on, spans doubling pass by pass; the newest RECENT_FULL batches keep their own.
+   */
+  function coarsen(): boolean {
+    for (let pass = 0; pass < 2; pass++) {
+      while (mergeAt < written.length) {
+        const a = written[mergeAt]!
+        const b = written[mergeAt + a.span]
+        if (!b || mergeAt + a.span + b.span > written.length - RECENT_FULL) break
+        const sa = a.summary
+        const sb = b.summary
+        if (sa && sb && a.span === b.span && a.firstNs - sa.firstTimeNs === b.firstNs - sb.firstTimeNs) {
+          for (let c = 0; c < sa.min.length; c++) {
+            if (sb.min[c]! < sa.min[c]!) sa.min[c] = sb.min[c]!
+            if (sb.max[c]! > sa.max[c]!) sa.max[c] = sb.max[c]!
+          }
+          sa.count += sb.count
+          a.span += b.span
+          b.summary = null
+          mergeAt += a.span
+          return true
+        }
+        mergeAt += a.span
+      }
+      mergeAt = 0
+    }
+    return false
+  }
+
+  /** When nothing merges any more: the oldest summary goes (its batches are then scanned from the file). */
+  function dropOldestSummary(): boolean {
+    while (summariesFrom < written.length - 1) {
+      const w = written[summariesFrom++]!
+      if (w.summary) {
+        w.summary = null
+        return true
+      }
+    }
+    return false
+  }
+
+  /** Bytes of one batch's summary (min and max per signal). */
+  const SUMMARY_SIZE = 16 * data.signals.length
+  let summaryBytes = 0
+  let summariesFrom = 0
+  let mergeAt = 0
+  /** The builder reads each decoded batch and drops it: one buffer serves every decode of a query. */
+  const decodeScratch = new DecodeScratch()
+
+  /**
+   * A history query: a batch (or merged span) shorter than a min/max bucket by its summary, any other from
+   * memory when it is still there, else from the file (only the columns asked for). On the engine thread it
+   * lets the event loop turn every `historySliceMs`, so that a long query does not hold telemetry up.
+   */
+  async function history(id: number, query: HistoryQuery): Promise<void> {
+    try {
+      let sliceFrom = performance.now()
+      const q = { ...query, fromNs: query.fromNs + currentOffsetNs, toNs: query.toNs + currentOffsetNs }
+      const builder = new HistoryBuilder(q, Math.floor((query.toNs - query.fromNs) / data.info.dtNs) + 1, currentOffsetNs)
+      // Binary search for the first written batch that may reach the range; batches are in clock order.
+      let lo = 0
+      let hi = written.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (written[mid]!.lastNs < q.fromNs) lo = mid + 1
+        else hi = mid
+      }
+      for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs; ) {
+        if (place === 'engine thread' && performance.now() - sliceFrom >= data.historySliceMs) {
+          await new Promise((resolve) => setImmediate(resolve))
+          sliceFrom = performance.now()
+        }
+        const w = written[i]!
+        const s = w.summary
+        // A merged summary covers its span; when the builder refuses it (a range end, or a span longer than
+        // a bucket), its batches are read one by one.
+        if (s && builder.addSummary(w.firstNs, written[i + w.span - 1]!.lastNs, s.count, w.firstNs - s.firstTimeNs, s.min, s.max)) {
+          i += w.span
+          continue
+        }
+        i++
+        if (w.memory) {
+          builder.add(decodeBatch(w.memory, w.firstNs, query.columns, decodeScratch))
+          continue
+        }
+        if (readFd < 0) readFd = openSync(data.file, 'r')
+        const bytes = new Uint8Array(w.length)
+        readSync(readFd, bytes, 0, w.length, w.offset)
+        for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs, query.columns, decodeScratch))
+      }
+      post({ kind: 'history', id, reply: builder.reply() })
+    } catch (error) {
+      post({ kind: 'history', id, reply: null, error: error instanceof Error ? error.message : String(error) })
+    }
+  }
+
+  let sequence = 0
+  function onBatch(message: BatchMessage): void {
+    then(async () => {
+      const offset = Number(position)
+      const n = message.count
+      const rows = message.data
+      const width = data.signals.length + 2
+      // Straight from the scheduler's rows: byte planes, min/max and compression in one pass per group.
+      const { payload, summary } = encodeRowsV2(rows, width, n, message.segment, data.compression)
+      const firstTimeNs = rows[1]!
+      const lastTimeNs = rows[(n - 1) * width + 1]!
+      // The buffer goes back to the scheduler thread, which reuses it for a later batch.
+      data.frames.postMessage(rows, [rows.buffer as ArrayBuffer])
+      // Log time is the recording clock (monotonic across resets), so the index orders batches as they came.
+      const logTime = BigInt(Math.round(message.offsetNs + firstTimeNs))
+      await writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
+      frames += n
+      const firstNs = Number(logTime)
+      const entry: Written = { firstNs, lastNs: firstNs + lastTimeNs - firstTimeNs, offset, length: Number(position) - offset, summary, span: 1, memory: null }
+      written.push(entry)
+      remember(entry, message, payload)
+    })
+    // Counted down once written (or dropped after a failure): the scheduler waits on this number.
+    void chain.finally(() => {
+      Atomics.sub(control, 0, 1)
+      Atomics.notify(control, 0)
+    })
+  }
+
+  function onEvent(json: string, timeNs: number): void {
+    then(async () => {
+      const t = BigInt(Math.max(0, Math.round(timeNs)))
+      await writer.addMessage({ channelId: eventsChannel, sequence: events++, logTime: t, publishTime: t, data: new TextEncoder().encode(json) })
+    })
+  }
+
+  let closing = false
+  function maybeClose(): void {
+    if (!framesEnded || !closeAsked || closing) return
+    closing = true
+    then(async () => {
+      await writer.end()
+      fsyncSync(fd)
+    })
+    void chain.finally(() => {
+      if (fd >= 0) closeSync(fd)
+      if (readFd >= 0) closeSync(readFd)
+      fd = -1
+      post({ kind: 'closed', frames, bytes: Number(position), events, cpuMs: place === 'own thread' ? threadCpuMs() : null, scheduler: schedulerEnd })
+      port.close()
+      data.frames.close()
+    })
+  }
+
+  data.frames.on('message', (message: BatchMessage | EndMessage) => {
+    if (message.kind === 'batch') return onBatch(message)
+    schedulerEnd = { waitedMs: message.waitedMs, cpuMs: message.cpuMs }
+    framesEnded = true
+    maybeClose()
+  })
+  port.on('message', (message: RecorderInput) => {
+    if (message.kind === 'event') return onEvent(message.json, message.timeNs)
+    // Answered in turn with the writes: what was recorded before the query is in its answer.
+    if (message.kind === 'history') return then(() => history(message.id, message.query))
+    closeAsked = true
+    if (message.force) framesEnded = true
+    maybeClose()
+  })
+
+  then(() => start().then(() => post({ kind: 'ready' })))
+}
