@@ -32,7 +32,10 @@ describe('encodeRowsV2', () => {
     [2, 1, true],
     [7, 5, false],
     [261, 40, true],
-    [1026, 3, true]
+    [1026, 3, true],
+    // The demo's batch shape (4096 frames of 28 signals, one frame short), and a batch wider than a group.
+    [4095, 28, true],
+    [9, 1100, false]
   ]
   for (const codec of ['lz4', 'zstd', 'none'] as Codec[]) {
     it(`writes the column encoder's payload (${codec})`, async () => {

@@ -25,7 +25,7 @@ export interface RecordingOptions {
   runId?: string
   /** Frames per batch (default: what fits 2 MiB, at most 4096). Smaller: more, smaller chunks. */
   batchFrames?: number
-  /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB); older ones are read from the file. */
+  /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB, 4 MiB on the engine thread); older ones are read from the file. */
   memoryBytes?: number
   /** Bytes of batch summaries kept for whole-run views (default 32 MiB); beyond it the oldest are merged pairwise. */
   summaryBytes?: number
@@ -51,6 +51,11 @@ export interface RecordingSummary {
 /** Young-generation size of the recorder thread's heap, MB. */
 const RECORDER_YOUNG_MB = 2
 const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
+/**
+ * On the engine thread the recent batches count in the engine's own footprint, and older ones are read
+ * back from the file (the page cache) about as fast: the demo's 11 KB/s fill this in about six minutes.
+ */
+const ENGINE_THREAD_MEMORY_BYTES = 4 * 1024 * 1024
 /** Batch summaries for whole-run views; beyond this the oldest are merged (coarser, still exact per bucket). */
 const DEFAULT_SUMMARY_BYTES = 32 * 1024 * 1024
 
@@ -172,9 +177,10 @@ export class Recorder implements HistorySource, TimelineSource {
     }
     const channel = new MessageChannel()
     const control = new SharedArrayBuffer(8)
-    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes: options.memoryBytes ?? DEFAULT_MEMORY_BYTES, summaryBytes: options.summaryBytes ?? DEFAULT_SUMMARY_BYTES, historySliceMs: options.historySliceMs ?? HISTORY_SLICE_MS }
     const valuesPerSecond = config.execution.rateHz * (signals.length + 2)
     const place: RecorderPlace = options.place ?? (config.execution.mode === 'realtime' && valuesPerSecond <= ENGINE_THREAD_MAX_VALUES_PER_S ? 'engine thread' : 'own thread')
+    const memoryBytes = options.memoryBytes ?? (place === 'own thread' ? DEFAULT_MEMORY_BYTES : ENGINE_THREAD_MEMORY_BYTES)
+    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes, summaryBytes: options.summaryBytes ?? DEFAULT_SUMMARY_BYTES, historySliceMs: options.historySliceMs ?? HISTORY_SLICE_MS }
     const host = place === 'own thread' ? ownThreadHost(data) : await engineThreadHost(data)
     const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
     const recorder = new Recorder(options.file, runId, names, tap, host, config.execution.dtNs)
