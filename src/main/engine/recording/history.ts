@@ -163,7 +163,8 @@ export class HistoryBuilder {
    * a whole-run view reads summaries only. Refused (scan the frames) at the range's ends and for longer
    * spans. `offsetNs`: recording clock minus simulated time.
    */
-  addSummary(firstNs: number, lastNs: number, count: number, offsetNs: number, min: Float64Array, max: Float64Array): boolean {
+  /** `min` and `max` hold the summary's values from `minAt` and `maxAt` on, one per recorded signal. */
+  addSummary(firstNs: number, lastNs: number, count: number, offsetNs: number, min: Float64Array, max: Float64Array, minAt = 0, maxAt = 0): boolean {
     const i = this.bucketOf(firstNs)
     const j = this.bucketOf(lastNs)
     if (i < 0 || j < 0 || (j !== i && (j !== i + 1 || lastNs - firstNs >= this.widthNs))) return false
@@ -171,8 +172,8 @@ export class HistoryBuilder {
     if (!this.filled[i]) this.fill(i, firstNs, offsetNs)
     const { columns } = this.q
     for (let c = 0; c < columns.length; c++) {
-      const lo = min[columns[c]!]!
-      const hi = max[columns[c]!]!
+      const lo = min[minAt + columns[c]!]!
+      const hi = max[maxAt + columns[c]!]!
       if (lo < this.min[c]![i]!) this.min[c]![i] = lo
       if (hi > this.max[c]![i]!) this.max[c]![i] = hi
     }

@@ -25,9 +25,9 @@ export interface RecordingOptions {
   runId?: string
   /** Frames per batch (default: what fits 2 MiB, at most 4096). Smaller: more, smaller chunks. */
   batchFrames?: number
-  /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB, 4 MiB on the engine thread); older ones are read from the file. */
+  /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB, 1 MiB on the engine thread); older ones are read from the file. */
   memoryBytes?: number
-  /** Bytes of batch summaries kept for whole-run views (default 32 MiB); beyond it the oldest are merged pairwise. */
+  /** Bytes of batch summaries kept for whole-run views (default 32 MiB, 2 MiB on the engine thread); beyond it the oldest are merged pairwise. */
   summaryBytes?: number
   /** Where the recorder runs; by default decided by the run's mode and frame values a second. */
   place?: RecorderPlace
@@ -52,10 +52,12 @@ export interface RecordingSummary {
 const RECORDER_YOUNG_MB = 2
 const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 /**
- * On the engine thread the recent batches count in the engine's own footprint, and older ones are read
- * back from the file (the page cache) about as fast: the demo's 11 KB/s fill this in about six minutes.
+ * On the engine thread the recent batches and the summaries count in the engine's own footprint, and
+ * older batches are read back from the file (the page cache) about as fast: the demo's 11 KB/s fill
+ * 1 MiB in 90 s, and its 2.3 KB/s of summaries (28 signals) 2 MiB in 15 minutes (then they are coarsened).
  */
-const ENGINE_THREAD_MEMORY_BYTES = 4 * 1024 * 1024
+const ENGINE_THREAD_MEMORY_BYTES = 1024 * 1024
+const ENGINE_THREAD_SUMMARY_BYTES = 2 * 1024 * 1024
 /** Batch summaries for whole-run views; beyond this the oldest are merged (coarser, still exact per bucket). */
 const DEFAULT_SUMMARY_BYTES = 32 * 1024 * 1024
 
@@ -180,7 +182,7 @@ export class Recorder implements HistorySource, TimelineSource {
     const valuesPerSecond = config.execution.rateHz * (signals.length + 2)
     const place: RecorderPlace = options.place ?? (config.execution.mode === 'realtime' && valuesPerSecond <= ENGINE_THREAD_MAX_VALUES_PER_S ? 'engine thread' : 'own thread')
     const memoryBytes = options.memoryBytes ?? (place === 'own thread' ? DEFAULT_MEMORY_BYTES : ENGINE_THREAD_MEMORY_BYTES)
-    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes, summaryBytes: options.summaryBytes ?? DEFAULT_SUMMARY_BYTES, historySliceMs: options.historySliceMs ?? HISTORY_SLICE_MS }
+    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes, summaryBytes: options.summaryBytes ?? (place === 'own thread' ? DEFAULT_SUMMARY_BYTES : ENGINE_THREAD_SUMMARY_BYTES), historySliceMs: options.historySliceMs ?? HISTORY_SLICE_MS }
     const host = place === 'own thread' ? ownThreadHost(data) : await engineThreadHost(data)
     const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
     const recorder = new Recorder(options.file, runId, names, tap, host, config.execution.dtNs)

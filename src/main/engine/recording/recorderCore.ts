@@ -4,10 +4,11 @@
 // (recorder.ts chooses; docs/architecture.md).
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
 import type { MessagePort } from 'node:worker_threads'
-import { McapWriter } from '@mcap/core'
+import { BatchIndex } from './batchIndex'
+import { McapFileWriter } from './mcapFile'
 import { loadZstd } from './compression'
 import { lowerThreadPriority, threadCpuMs } from './threadCpu'
-import { DecodeScratch, encodeRowsV2, type BatchSummary, type Codec } from './batchCodec'
+import { DecodeScratch, encodeRowsV2, type Codec } from './batchCodec'
 import type { BatchMessage, EndMessage } from './frameTap'
 import { HistoryBuilder, type HistoryQuery, type HistoryReply } from './history'
 import { messagesOfChunk } from './chunk'
@@ -50,18 +51,6 @@ const RECORDER_NICE = 10
 /** The newest batches keep a summary each (a live plot's recent window reads them). */
 const RECENT_FULL = 16
 
-/** Where each written batch is: its recording-clock span and the bytes of its chunk (with its index). */
-interface Written {
-  firstNs: number
-  lastNs: number
-  offset: number
-  length: number
-  /** This batch's summary, or that of `span` batches from this one on, merged (null: scan its frames). */
-  summary: BatchSummary | null
-  span: number
-  /** The batch's payload while it is among the newest `memoryBytes` (decoded when a query needs it). */
-  memory: Uint8Array | null
-}
 /** Where the recorder runs: its own thread (it lowers that thread's priority), or the engine thread. */
 export type RecorderPlace = 'own thread' | 'engine thread'
 
@@ -75,7 +64,6 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
   const post = (message: RecorderOutput): void => port.postMessage(message)
 
   let fd = -1
-  let position = 0n
   let frames = 0
   let events = 0
   let framesEnded = false
@@ -83,9 +71,9 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
   let schedulerEnd: Omit<EndMessage, 'kind'> | null = null
   let closeAsked = false
   let failed = false
-  /** McapWriter's calls must not overlap: every write goes through this chain. */
+  /** Writes, history queries and the close, in the order they were asked for. */
   let chain: Promise<unknown> = Promise.resolve()
-  let writer: McapWriter
+  let writer: McapFileWriter
   let framesChannel = 0
   let eventsChannel = 0
 
@@ -110,52 +98,49 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
     // Only a zstd recording loads zstd (the file it reads back is its own, in its own codec).
     if (data.compression === 'zstd') await loadZstd()
     fd = openSync(data.file, 'wx')
-    writer = new McapWriter({
-      writable: {
-        write: (buffer) => {
-          writeSync(fd, buffer)
-          position += BigInt(buffer.byteLength)
-          return Promise.resolve()
-        },
-        position: () => position
-      },
-      // Every message closes its chunk: a batch is on disk (whole, with its CRC) as soon as it arrives.
-      // Chunks are not compressed: the payload's column groups are (the chunk CRC then covers few bytes).
-      chunkSize: 0
+    // Every message is a chunk of its own: a batch is on disk (whole, with its CRC) as soon as it arrives.
+    // Chunks are not compressed: the payload's column groups are.
+    writer = new McapFileWriter((bytes) => {
+      writeSync(fd, bytes)
+      fileBytes += bytes.byteLength
     })
-    await writer.start({ profile: PROFILE, library: `hermes-console/${data.version}` })
-    await writer.addMetadata({ name: RUN_METADATA, metadata: runInfoToMetadata(data.info) })
-    await writer.addAttachment({ name: CONFIG_ATTACHMENT, mediaType: 'application/yaml', logTime: 0n, createTime: 0n, data: new TextEncoder().encode(data.configText) })
-    const framesSchema = await writer.registerSchema({
+    writer.start({ profile: PROFILE, library: `hermes-console/${data.version}` })
+    writer.addMetadata({ name: RUN_METADATA, metadata: runInfoToMetadata(data.info) })
+    writer.addAttachment({ name: CONFIG_ATTACHMENT, mediaType: 'application/yaml', logTime: 0n, createTime: 0n, data: new TextEncoder().encode(data.configText) })
+    const framesSchema = writer.registerSchema({
       name: FRAMES_ENCODING,
       encoding: 'jsonschema',
       data: new TextEncoder().encode(JSON.stringify({ title: 'hermes frame batch (binary, see docs/recording.md)', signals: data.signals }))
     })
-    framesChannel = await writer.registerChannel({ topic: FRAMES_TOPIC, schemaId: framesSchema, messageEncoding: FRAMES_ENCODING, metadata: new Map() })
-    const eventsSchema = await writer.registerSchema({ name: 'hermes.event', encoding: 'jsonschema', data: new TextEncoder().encode(JSON.stringify({ type: 'object', title: 'hermes command or event' })) })
-    eventsChannel = await writer.registerChannel({ topic: EVENTS_TOPIC, schemaId: eventsSchema, messageEncoding: 'json', metadata: new Map() })
+    framesChannel = writer.registerChannel({ topic: FRAMES_TOPIC, schemaId: framesSchema, messageEncoding: FRAMES_ENCODING, metadata: new Map() })
+    const eventsSchema = writer.registerSchema({ name: 'hermes.event', encoding: 'jsonschema', data: new TextEncoder().encode(JSON.stringify({ type: 'object', title: 'hermes command or event' })) })
+    eventsChannel = writer.registerChannel({ topic: EVENTS_TOPIC, schemaId: eventsSchema, messageEncoding: 'json', metadata: new Map() })
   }
 
-  const written: Written[] = []
-  /** The newest batches' payloads. */
-  const recent: { entry: Written; bytes: number }[] = []
+  let fileBytes = 0
+  const written = new BatchIndex(data.signals.length)
+  /**
+   * The newest batches' payloads, while they are among the newest `memoryBytes` (decoded when a query
+   * needs one): the last one is the last batch written.
+   */
+  const recent: Uint8Array[] = []
   let recentBytes = 0
   let currentOffsetNs = 0
   let readFd = -1
 
-  function remember(entry: Written, m: BatchMessage, payload: Uint8Array): void {
+  function remember(m: BatchMessage, payload: Uint8Array): void {
     // The encoded payload, not the columns: no copy per batch, and memoryBytes holds many more frames.
-    entry.memory = payload
     currentOffsetNs = m.offsetNs
-    recent.push({ entry, bytes: payload.byteLength })
+    recent.push(payload)
     recentBytes += payload.byteLength
-    while (recentBytes > data.memoryBytes && recent.length > 1) {
-      const old = recent.shift()!
-      old.entry.memory = null
-      recentBytes -= old.bytes
-    }
+    while (recentBytes > data.memoryBytes && recent.length > 1) recentBytes -= recent.shift()!.byteLength
     summaryBytes += SUMMARY_SIZE
     while (summaryBytes > data.summaryBytes && (coarsen() || dropOldestSummary())) summaryBytes -= SUMMARY_SIZE
+  }
+
+  function inMemory(i: number): Uint8Array | null {
+    const first = written.length - recent.length
+    return i >= first ? recent[i - first]! : null
   }
 
   /**
@@ -166,23 +151,16 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
   function coarsen(): boolean {
     for (let pass = 0; pass < 2; pass++) {
       while (mergeAt < written.length) {
-        const a = written[mergeAt]!
-        const b = written[mergeAt + a.span]
-        if (!b || mergeAt + a.span + b.span > written.length - RECENT_FULL) break
-        const sa = a.summary
-        const sb = b.summary
-        if (sa && sb && a.span === b.span && a.firstNs - sa.firstTimeNs === b.firstNs - sb.firstTimeNs) {
-          for (let c = 0; c < sa.min.length; c++) {
-            if (sb.min[c]! < sa.min[c]!) sa.min[c] = sb.min[c]!
-            if (sb.max[c]! > sa.max[c]!) sa.max[c] = sb.max[c]!
-          }
-          sa.count += sb.count
-          a.span += b.span
-          b.summary = null
-          mergeAt += a.span
+        const a = mergeAt
+        const b = a + written.span(a)
+        if (b >= written.length || b + written.span(b) > written.length - RECENT_FULL) break
+        // Same span, and the same segment (the clock's offset from simulated time): a reset is never merged over.
+        if (written.hasSummary(a) && written.hasSummary(b) && written.span(a) === written.span(b) && written.summaryClockOffset(a) === written.summaryClockOffset(b)) {
+          written.merge(a, b)
+          mergeAt += written.span(a)
           return true
         }
-        mergeAt += a.span
+        mergeAt += written.span(a)
       }
       mergeAt = 0
     }
@@ -192,17 +170,17 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
   /** When nothing merges any more: the oldest summary goes (its batches are then scanned from the file). */
   function dropOldestSummary(): boolean {
     while (summariesFrom < written.length - 1) {
-      const w = written[summariesFrom++]!
-      if (w.summary) {
-        w.summary = null
+      const i = summariesFrom++
+      if (written.hasSummary(i)) {
+        written.dropSummary(i)
         return true
       }
     }
     return false
   }
 
-  /** Bytes of one batch's summary (min and max per signal). */
-  const SUMMARY_SIZE = 16 * data.signals.length
+  /** Bytes of one batch's summary (min and max per signal, its frame count and clock offset). */
+  const SUMMARY_SIZE = written.summaryBytes
   let summaryBytes = 0
   let summariesFrom = 0
   let mergeAt = 0
@@ -219,35 +197,32 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
       let sliceFrom = performance.now()
       const q = { ...query, fromNs: query.fromNs + currentOffsetNs, toNs: query.toNs + currentOffsetNs }
       const builder = new HistoryBuilder(q, Math.floor((query.toNs - query.fromNs) / data.info.dtNs) + 1, currentOffsetNs)
-      // Binary search for the first written batch that may reach the range; batches are in clock order.
-      let lo = 0
-      let hi = written.length
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1
-        if (written[mid]!.lastNs < q.fromNs) lo = mid + 1
-        else hi = mid
-      }
-      for (let i = lo; i < written.length && written[i]!.firstNs <= q.toNs; ) {
+      for (let i = written.firstEndingAtOrAfter(q.fromNs); i < written.length && written.first(i) <= q.toNs; ) {
         if (place === 'engine thread' && performance.now() - sliceFrom >= data.historySliceMs) {
           await new Promise((resolve) => setImmediate(resolve))
           sliceFrom = performance.now()
         }
-        const w = written[i]!
-        const s = w.summary
+        const firstNs = written.first(i)
+        const span = written.span(i)
         // A merged summary covers its span; when the builder refuses it (a range end, or a span longer than
         // a bucket), its batches are read one by one.
-        if (s && builder.addSummary(w.firstNs, written[i + w.span - 1]!.lastNs, s.count, w.firstNs - s.firstTimeNs, s.min, s.max)) {
-          i += w.span
+        const at = written.summaryAt(i)
+        const extrema = written.summaryValues
+        if (written.hasSummary(i) && builder.addSummary(firstNs, written.last(i + span - 1), written.summaryCount(i), written.summaryClockOffset(i), extrema, extrema, at, at + data.signals.length)) {
+          i += span
           continue
         }
+        const memory = inMemory(i)
+        const length = written.bytes(i)
+        const offset = written.offset(i)
         i++
-        if (w.memory) {
-          builder.add(decodeBatch(w.memory, w.firstNs, query.columns, decodeScratch))
+        if (memory) {
+          builder.add(decodeBatch(memory, firstNs, query.columns, decodeScratch))
           continue
         }
         if (readFd < 0) readFd = openSync(data.file, 'r')
-        const bytes = new Uint8Array(w.length)
-        readSync(readFd, bytes, 0, w.length, w.offset)
+        const bytes = new Uint8Array(length)
+        readSync(readFd, bytes, 0, length, offset)
         for (const m of messagesOfChunk(bytes)) if (m.channelId === framesChannel) builder.add(decodeBatch(m.data, m.logTimeNs, query.columns, decodeScratch))
       }
       post({ kind: 'history', id, reply: builder.reply() })
@@ -259,7 +234,6 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
   let sequence = 0
   function onBatch(message: BatchMessage): void {
     then(async () => {
-      const offset = Number(position)
       const n = message.count
       const rows = message.data
       const width = data.signals.length + 2
@@ -271,12 +245,11 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
       data.frames.postMessage(rows, [rows.buffer as ArrayBuffer])
       // Log time is the recording clock (monotonic across resets), so the index orders batches as they came.
       const logTime = BigInt(Math.round(message.offsetNs + firstTimeNs))
-      await writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
+      const chunk = writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
       frames += n
       const firstNs = Number(logTime)
-      const entry: Written = { firstNs, lastNs: firstNs + lastTimeNs - firstTimeNs, offset, length: Number(position) - offset, summary, span: 1, memory: null }
-      written.push(entry)
-      remember(entry, message, payload)
+      written.push(firstNs, firstNs + lastTimeNs - firstTimeNs, chunk.offset, chunk.length, summary)
+      remember(message, payload)
     })
     // Counted down once written (or dropped after a failure): the scheduler waits on this number.
     void chain.finally(() => {
@@ -288,7 +261,7 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
   function onEvent(json: string, timeNs: number): void {
     then(async () => {
       const t = BigInt(Math.max(0, Math.round(timeNs)))
-      await writer.addMessage({ channelId: eventsChannel, sequence: events++, logTime: t, publishTime: t, data: new TextEncoder().encode(json) })
+      writer.addMessage({ channelId: eventsChannel, sequence: events++, logTime: t, publishTime: t, data: new TextEncoder().encode(json) })
     })
   }
 
@@ -297,14 +270,14 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
     if (!framesEnded || !closeAsked || closing) return
     closing = true
     then(async () => {
-      await writer.end()
+      writer.end()
       fsyncSync(fd)
     })
     void chain.finally(() => {
       if (fd >= 0) closeSync(fd)
       if (readFd >= 0) closeSync(readFd)
       fd = -1
-      post({ kind: 'closed', frames, bytes: Number(position), events, cpuMs: place === 'own thread' ? threadCpuMs() : null, scheduler: schedulerEnd })
+      post({ kind: 'closed', frames, bytes: fileBytes, events, cpuMs: place === 'own thread' ? threadCpuMs() : null, scheduler: schedulerEnd })
       port.close()
       data.frames.close()
     })
