@@ -1,7 +1,7 @@
 // The recorder's row-major encoder writes byte for byte the payload of the column encoder (whose decode
 // side the reader and history use), for every codec, odd frame counts and awkward values.
 import { describe, expect, it } from 'vitest'
-import { loadZstd, lz4Compress, lz4Decompress } from './compression'
+import { loadZstd, lz4Compress, lz4Decompress, lz4Js, lz4Wasm } from './compression'
 import { encodeBatchV2, encodeRowsV2, type Codec } from './batchCodec'
 import { decodeBatch } from './format'
 
@@ -70,5 +70,52 @@ describe('lz4 blocks from a file', () => {
     damaged.fill(0xff, 4)
     expect(() => lz4Decompress(damaged, raw.length)).toThrow()
     expect(Buffer.from(lz4Decompress(good, raw.length)).equals(Buffer.from(raw))).toBe(true)
+  })
+})
+
+describe('the two lz4 builds (lz4js on the engine thread, WebAssembly on a recorder thread)', () => {
+  // Byte planes of a slowly changing signal (what the recorder compresses), noise, and the edge lengths of
+  // a literal-only block (a token holds up to 14, 15 and more take extra bytes, 255 at a time).
+  const walk = new Float64Array(2048).map((_, i) => 20 + Math.sin(i / 50) + i * 1e-6)
+  const planes = new Uint8Array(walk.length * 8)
+  new Uint8Array(walk.buffer).forEach((b, i) => (planes[(i % 8) * walk.length + Math.floor(i / 8)] = b))
+  let seed = 7
+  const noise = (n: number): Uint8Array => new Uint8Array(n).map(() => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24))
+  const cases: [string, Uint8Array][] = [
+    ['empty', new Uint8Array(0)],
+    ['3 bytes', noise(3)],
+    ['14 bytes', noise(14)],
+    ['15 bytes', noise(15)],
+    ['269 bytes of noise', noise(269)],
+    ['270 bytes of noise', noise(270)],
+    ['16 KiB of noise', noise(16384)],
+    ['4 KiB of zeros', new Uint8Array(4096)],
+    ['byte planes of 2,048 values', planes]
+  ]
+  it.each(cases)('%s: each decodes what the other compressed, byte for byte', (_, raw) => {
+    for (const [from, to] of [
+      [lz4Js, lz4Wasm],
+      [lz4Wasm, lz4Js],
+      [lz4Js, lz4Js]
+    ] as const) {
+      const block = from.compress(raw)
+      expect(new DataView(block.buffer, block.byteOffset).getUint32(0, true)).toBe(raw.byteLength)
+      expect(Buffer.from(to.decompress(block, raw.byteLength)).equals(Buffer.from(raw))).toBe(true)
+    }
+  })
+  it('compress about as well: within 5 % of each other on byte planes', () => {
+    const js = lz4Js.compress(planes).byteLength
+    const wasm = lz4Wasm.compress(planes).byteLength
+    expect(js).toBeLessThan(planes.byteLength * 0.9)
+    expect(Math.abs(js - wasm) / wasm).toBeLessThan(0.05)
+  })
+  it('each refuses a block that decodes to another length than its size says', () => {
+    const raw = noise(1000)
+    const cut = (codec: typeof lz4Js): Uint8Array => {
+      const block = codec.compress(raw)
+      return block.subarray(0, block.byteLength - 10)
+    }
+    expect(() => lz4Js.decompress(cut(lz4Js), raw.byteLength)).toThrow(/^lz4 block decodes to \d+ bytes, expected 1000$/)
+    expect(() => lz4Wasm.decompress(cut(lz4Wasm), raw.byteLength)).toThrow()
   })
 })
