@@ -14,6 +14,7 @@ import type { RecordedEvent, RecordedSignal, RunInfo } from './format'
 import type { RecorderInput, RecorderOutput, RecorderPlace, RecorderWorkerData } from './recorderCore'
 import type { HistoryQuery, HistoryReply, HistorySource } from './history'
 import { Timeline, type TimelineSource } from './timeline'
+import { isoTime } from './isoTime'
 import { version } from '../../../../package.json'
 
 export interface RecordingOptions {
@@ -25,7 +26,7 @@ export interface RecordingOptions {
   runId?: string
   /** Frames per batch (default: what fits 2 MiB, at most 4096). Smaller: more, smaller chunks. */
   batchFrames?: number
-  /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB, 1 MiB on the engine thread); older ones are read from the file. */
+  /** Bytes of recent batches the recorder keeps for history queries (default 64 MiB, 256 KiB on the engine thread); older ones are read from the file. */
   memoryBytes?: number
   /** Bytes of batch summaries kept for whole-run views (default 32 MiB, 2 MiB on the engine thread); beyond it the oldest are merged pairwise. */
   summaryBytes?: number
@@ -53,10 +54,11 @@ const RECORDER_YOUNG_MB = 2
 const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 /**
  * On the engine thread the recent batches and the summaries count in the engine's own footprint, and
- * older batches are read back from the file (the page cache) about as fast: the demo's 11 KB/s fill
- * 1 MiB in 90 s, and its 2.3 KB/s of summaries (28 signals) 2 MiB in 15 minutes (then they are coarsened).
+ * older batches are read back from the file (the page cache) about as fast, so few are kept: the demo's
+ * 11 KB/s fill 256 KiB in 25 s. Its 2.3 KB/s of summaries (28 signals) fill 2 MiB in 15 minutes, then
+ * they are coarsened; 2 MiB keeps a 2,000-point view of any length of run on summaries alone.
  */
-const ENGINE_THREAD_MEMORY_BYTES = 1024 * 1024
+const ENGINE_THREAD_MEMORY_BYTES = 256 * 1024
 const ENGINE_THREAD_SUMMARY_BYTES = 2 * 1024 * 1024
 /** Batch summaries for whole-run views; beyond this the oldest are merged (coarser, still exact per bucket). */
 const DEFAULT_SUMMARY_BYTES = 32 * 1024 * 1024
@@ -167,7 +169,7 @@ export class Recorder implements HistorySource, TimelineSource {
       rateHz: config.execution.rateHz,
       dtNs: config.execution.dtNs,
       telemetryHz: config.server.telemetryHz,
-      startedAt: new Date().toISOString(),
+      startedAt: isoTime(Date.now()),
       batchSpanNs: capacity * config.execution.dtNs,
       schema: JSON.stringify(buildSchema(config, { runId, state: 'paused', frame: 0, timeNs: 0, fault: null }))
     }

@@ -49,7 +49,7 @@ describe('runs folder', () => {
   it('a .mcap path is the file; any other path is a folder that gets a new file per run', () => {
     const folder = temp()
     expect(recordingTarget(join(folder, 'x.mcap'), null, 'abcdef123')).toEqual({ file: join(folder, 'x.mcap'), folder: null })
-    const target = recordingTarget(join(folder, 'runs'), '/cfg/demo.yaml', 'abcdef1234', new Date('2026-01-02T03:04:05.678Z'))
+    const target = recordingTarget(join(folder, 'runs'), '/cfg/demo.yaml', 'abcdef1234', Date.parse('2026-01-02T03:04:05.678Z'))
     expect(target).toEqual({ folder: join(folder, 'runs'), file: join(folder, 'runs', '20260102-030405Z-demo-abcdef12.mcap') })
     expect(readdirSync(folder)).toEqual(['runs'])
   })

@@ -3,16 +3,17 @@
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs'
 import { basename, extname, join, resolve } from 'node:path'
 import { RECORDING_EXTENSION } from './extension'
+import { isoTime } from './isoTime'
 
 /** A recording in a runs folder younger than this is taken to be another engine's, still being written. */
 export const IN_USE_MS = 60_000
 
 /** `path` ending in .mcap is the file; anything else is a folder (created) that gets a new file. */
-export function recordingTarget(path: string, configFile: string | null, runId: string, now = new Date()): { file: string; folder: string | null } {
+export function recordingTarget(path: string, configFile: string | null, runId: string, nowMs = Date.now()): { file: string; folder: string | null } {
   if (extname(path).toLowerCase() === RECORDING_EXTENSION) return { file: resolve(path), folder: null }
   const folder = resolve(path)
   mkdirSync(folder, { recursive: true })
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')
+  const stamp = isoTime(nowMs).replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-')
   const config = configFile ? basename(configFile, extname(configFile)).replace(/[^A-Za-z0-9_.-]/g, '_') : 'run'
   return { file: join(folder, `${stamp}-${config}-${runId.slice(0, 8)}${RECORDING_EXTENSION}`), folder }
 }
