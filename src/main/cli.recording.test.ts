@@ -77,7 +77,7 @@ describe('hermes run --record', () => {
   it('a recording damaged in one batch: inspect, export and replay say which file and which batch, and exit 1', () => {
     const dir = temp()
     const config = join(dir, 'c.yaml')
-    // 10,001 frames: batches of at most 4,096 frames (or 200 ms of wall time): at least three.
+    // 10,001 frames: batches of at most 4,096 frames (or 500 ms of wall time): at least three.
     writeFileSync(config, CONFIG('mode: afap\n  rate_hz: 1000\n  end_time: 10'))
     const file = join(dir, 'r.mcap')
     expect(hermes('run', config, '--no-server', '--record', file, '--no-progress').status).toBe(0)

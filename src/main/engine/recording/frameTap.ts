@@ -38,8 +38,12 @@ export interface BatchMessage {
 
 /** Batches posted but not written yet, beyond which the frame loop waits (memory stays bounded). */
 export const MAX_IN_FLIGHT = 16
-/** Longest a batch stays in the scheduler thread before it is handed on: a kill loses at most this much. */
-export const FLUSH_AFTER_MS = 200
+/**
+ * Longest a batch stays in the scheduler thread before it is handed on: a kill loses at most this much (the
+ * issue allows a second). Every batch costs an index entry and a summary for the whole run (96 B and, for
+ * the demo, 464 B), so a realtime run's batches are not made shorter than this needs.
+ */
+export const FLUSH_AFTER_MS = 500
 /** The wall clock is read once every this many frames, to keep the per-frame cost to a copy. */
 const CLOCK_EVERY = 64
 /** Consecutive slots from this many on are copied as one run (a typed-array set); fewer are gathered. */

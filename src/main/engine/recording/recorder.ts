@@ -54,9 +54,10 @@ const RECORDER_YOUNG_MB = 2
 const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 /**
  * On the engine thread the recent batches and the summaries count in the engine's own footprint, and
- * older batches are read back from the file (the page cache) about as fast, so few are kept: the demo's
- * 11 KB/s fill 256 KiB in 25 s. Its 2.3 KB/s of summaries (28 signals) fill 2 MiB in 15 minutes, then
- * they are coarsened; 2 MiB keeps a 2,000-point view of any length of run on summaries alone.
+ * older batches are read back from the file (the page cache) about as fast, so few are kept: the demo
+ * fills 256 KiB in under a minute. Its summaries (464 B a batch for 28 signals, two batches a second)
+ * fill 2 MiB in 38 minutes, then they are coarsened; 2 MiB keeps a 2,000-point view of any length of run
+ * on summaries alone.
  */
 const ENGINE_THREAD_MEMORY_BYTES = 256 * 1024
 const ENGINE_THREAD_SUMMARY_BYTES = 2 * 1024 * 1024
@@ -65,8 +66,8 @@ const DEFAULT_SUMMARY_BYTES = 32 * 1024 * 1024
 
 /**
  * Frame values a second (rate_hz x (signals + 2)) up to which a realtime run's recorder runs on the engine
- * thread instead of a thread of its own: encoding them there costs well under 1 % of a core (a 200 ms
- * batch is about a millisecond of work), and a thread of its own costs a V8 isolate, some 10 MB
+ * thread instead of a thread of its own: encoding them there costs well under 1 % of a core (a 500 ms
+ * batch of the demo is about a millisecond of work), and a thread of its own costs a V8 isolate, some 10 MB
  * (docs/architecture.md). The demo writes 3,000 a second; afap runs always get their own thread.
  */
 export const ENGINE_THREAD_MAX_VALUES_PER_S = 200_000
