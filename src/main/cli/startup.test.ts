@@ -47,4 +47,14 @@ describe('start-up: a command loads what it uses', () => {
     expect(r.status, r.stderr).toBe(0)
     for (const p of SERVER_AND_RECORDING) expect(r.packages).not.toContain(p)
   }, 90_000)
+
+  it('a small realtime run records on the engine thread with lz4js, without lz4\'s WebAssembly or zstd (issue 16, footprint)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hermes-startup-rec-')), 'run.mcap')
+    const r = packagesOf('run', DEMO, '--mode', 'realtime', '--end-time', '0.5', '--no-server', '--no-progress', '--record', file)
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.packages).toContain('@mcap/core')
+    expect(r.packages).toContain('lz4js')
+    expect(r.packages).not.toContain('lz4-wasm-nodejs')
+    expect(r.packages).not.toContain('@foxglove/wasm-zstd')
+  }, 90_000)
 })
