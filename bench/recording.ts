@@ -56,7 +56,7 @@ export async function recordingBench(): Promise<void> {
     for (const [name, make] of cases) {
       // Pairs alternate (plain, recorded) and the row is the median pair by cost: on a shared machine one
       // pair's plain rate alone was seen to swing from 2.0 to 3.1 M frames/s.
-      const pairs: { cost: string[]; value: number }[] = []
+      const pairs: { row: string[]; cost: number }[] = []
       for (let p = 0; p < AFAP_PAIRS; p++) {
         const plain = await afap(make())
         await plain.session.stop()
@@ -70,8 +70,8 @@ export async function recordingBench(): Promise<void> {
         if (rows.length === 0) demoBytesPerFrame = bytes / recorded
         const cost = 1 - rec.fps / plain.fps
         pairs.push({
-          value: cost,
-          cost: [
+          cost,
+          row: [
             name,
             n(plain.fps),
             n(rec.fps),
@@ -86,9 +86,9 @@ export async function recordingBench(): Promise<void> {
           ]
         })
       }
-      pairs.sort((a, b) => a.value - b.value)
+      pairs.sort((a, b) => a.cost - b.cost)
       const median = pairs[Math.floor(pairs.length / 2)]!
-      rows.push([...median.cost, pairs.map((p) => `${n(100 * p.value)}`).join(' / ') + ' %'])
+      rows.push([...median.row, pairs.map((p) => `${n(100 * p.cost)}`).join(' / ') + ' %'])
     }
     printTable(`Recording cost in afap (frames/s without and with recording, the median of ${AFAP_PAIRS} alternating pairs; every frame recorded; load ${load()})`, ['config', 'fps', 'fps recorded', 'cost', 'target', '', 'CPU µs/frame, all threads: plain / recorded', 'recorder thread µs/frame (incl. start)', 'scheduler thread µs/frame while recording (backpressure wait)', 'frames in file', 'B/frame', 'cost of each pair'], rows)
     printTable(

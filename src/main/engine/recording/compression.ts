@@ -63,9 +63,8 @@ export const lz4Js: Lz4Codec = {
     // lz4js writes from the start of its output: into a scratch buffer, then behind the size.
     const bound = lib.compressBound(bytes.byteLength)
     if (!jsScratch || jsScratch.byteLength < bound) jsScratch = new Uint8Array(bound)
-    const length = lib.compressBlock(bytes, jsScratch, 0, bytes.byteLength, table)
     // lz4js returns 0 when it found no match at all (its frame format then stores the bytes plain).
-    if (length === 0) return literalBlock(bytes)
+    const length = lib.compressBlock(bytes, jsScratch, 0, bytes.byteLength, table) || literalBlock(bytes, jsScratch)
     const out = new Uint8Array(4 + length)
     new DataView(out.buffer).setUint32(0, bytes.byteLength, true)
     out.set(jsScratch.subarray(0, length), 4)
@@ -79,25 +78,25 @@ export const lz4Js: Lz4Codec = {
   }
 }
 
-/** A block of literals only: a token with the count (15 and more in extra bytes of 255 ... then the rest), the bytes. */
-function literalBlock(bytes: Uint8Array): Uint8Array {
+/**
+ * A block of literals only, written into `out` (compressBound's size holds it): a token with the count (15
+ * and more in extra bytes of 255 ... then the rest), then the bytes. Returns its length.
+ */
+function literalBlock(bytes: Uint8Array, out: Uint8Array): number {
   const n = bytes.byteLength
-  const extra = n >= 15 ? Math.floor((n - 15) / 255) + 1 : 0
-  const out = new Uint8Array(4 + 1 + extra + n)
-  new DataView(out.buffer).setUint32(0, n, true)
-  out[4] = Math.min(n, 15) << 4
-  let at = 5
+  out[0] = Math.min(n, 15) << 4
+  let at = 1
   if (n >= 15) {
     let rest = n - 15
     for (; rest >= 255; rest -= 255) out[at++] = 255
     out[at++] = rest
   }
   out.set(bytes, at)
-  return out
+  return at + n
 }
 
 /** This thread's lz4 (see the top of this file). */
-export const lz4: Lz4Codec = isMainThread ? lz4Js : lz4Wasm
+const lz4: Lz4Codec = isMainThread ? lz4Js : lz4Wasm
 
 /** An lz4 block with its size in front (u32 LE), as Python's `lz4.block.compress` writes it. */
 export function lz4Compress(bytes: Uint8Array): Uint8Array {
