@@ -1,6 +1,7 @@
 // The harness of the multi-process benchmarks: an engine and server in one child process
 // (fanoutServer.ts), its clients spread over other child processes (clientProcess.ts), and this
-// process only counting. Returns what was published (frame and time of each tick), what every client
+// process only counting. With `bare`, the same bytes go from a bare TCP server to bare TCP clients
+// (bareTcpServer.ts, bareTcpClients.ts): the machine's floor for the same fan-out. Returns what was published (frame and time of each tick), what every client
 // received and when, the skips the server counted, and the server process's CPU.
 import { fork, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
@@ -17,6 +18,8 @@ export interface SpreadCase {
   /** The run's rate_hz (realtime). */
   rateHz: number
   seconds: number
+  /** The floor: no engine, no WebSocket, no lag probes (bareTcpServer.ts); nothing is skipped there. */
+  bare?: boolean
 }
 
 export interface SpreadResult {
@@ -60,7 +63,7 @@ function nextMessage<T extends { kind: string }, K extends T['kind']>(child: Chi
 }
 
 export async function runSpread(c: SpreadCase): Promise<SpreadResult> {
-  const server = fork(join(__dirname, 'fanoutServer.ts'), [String(c.signals), String(c.telemetryHz), String(c.rateHz)], options)
+  const server = fork(join(__dirname, c.bare ? 'bareTcpServer.ts' : 'fanoutServer.ts'), [String(c.signals), String(c.telemetryHz), String(c.rateHz)], options)
   const published = new Map<number, number>()
   let measuring = false
   let ticks = 0
@@ -76,13 +79,13 @@ export async function runSpread(c: SpreadCase): Promise<SpreadResult> {
     const count = Math.floor(c.clients / c.processes) + (p < c.clients % c.processes ? 1 : 0)
     if (count === 0) continue
     const capacity = count * c.telemetryHz * (c.seconds + 2)
-    children.push(fork(join(__dirname, 'clientProcess.ts'), [url, String(count), String(capacity)], options))
+    children.push(fork(join(__dirname, c.bare ? 'bareTcpClients.ts' : 'clientProcess.ts'), [url, String(count), String(capacity)], options))
   }
   await Promise.all(children.map((child) => nextMessage<FromClients, 'ready'>(child, 'ready')))
   // Every client subscribed and warmed up before measuring.
   await new Promise((r) => setTimeout(r, 1000))
-  const probe = await HermesClient.connect(url, { WebSocket: WebSocket as never, hello: false })
-  const skippedBefore = (await probe.status()).skipped_frames_total
+  const probe = c.bare ? null : await HermesClient.connect(url, { WebSocket: WebSocket as never, hello: false })
+  const skippedBefore = probe ? (await probe.status()).skipped_frames_total : 0
   const receipts = children.map((child) => nextMessage<FromClients, 'receipts'>(child, 'receipts'))
   for (const child of children) child.send({ kind: 'start' } satisfies ToClients)
   server.send({ kind: 'cpu-start' })
@@ -93,8 +96,8 @@ export async function runSpread(c: SpreadCase): Promise<SpreadResult> {
   server.send({ kind: 'cpu-stop' })
   const cpu = await nextMessage<ServerMessage, 'cpu'>(server, 'cpu')
   const got = await Promise.all(receipts)
-  const skipped = (await probe.status()).skipped_frames_total - skippedBefore
-  probe.close()
+  const skipped = probe ? (await probe.status()).skipped_frames_total - skippedBefore : 0
+  probe?.close()
   server.send({ kind: 'stop' })
   await Promise.all([server, ...children].map((child) => (child.exitCode !== null ? null : new Promise((r) => child.once('exit', r)))))
   const total = got.reduce((n, g) => n + g.frames.length, 0)

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { ClientConnection } from './client'
 import { TokenBucket } from './rateLimit'
-import type { Subscription } from './subscription'
+import { EncodedFrame, type Subscription } from './subscription'
+import { PING_FRAME } from './wireFrame'
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined }
 
@@ -72,19 +73,25 @@ describe('a telemetry frame and its lag probe', () => {
         done()
       }
     })
-    // What ws does with a ping: its frame goes to the same TCP socket.
-    const ws = { readyState: WebSocket.OPEN, bufferedAmount: 0, ping: () => wire.write(Buffer.from('ping')) }
+    // A ping through ws (the path without a wire) would show up as its own write.
+    const ws = { readyState: WebSocket.OPEN, bufferedAmount: 0, ping: () => wire.write(Buffer.from('ws ping')) }
     const c = new ClientConnection(ws as never, 1, 'test', { bucket: new TokenBucket(1, 1), maxBacklogBytes: 1 << 20, log: quiet as never, wire })
     return { c, writes }
   }
-  const frame = { payload: Buffer.from('payload'), wire: Buffer.from('frame') }
+  const frame = new EncodedFrame(Buffer.from('payload'), Buffer.from('frame'))
+
+  const ping = PING_FRAME.toString()
 
   it('go out in one write, the frame first, when a ping is due; the frame alone when not', () => {
     const { c, writes } = wired()
     expect(c.sendFrame(frame, 1000, 12.5)).toBe(true)
-    expect(writes).toEqual([['frame', 'ping']])
+    expect(writes).toEqual([['frame' + ping]])
     // The ping is still unanswered: the next frame goes alone.
     expect(c.sendFrame(frame, 1016, 12.5)).toBe(true)
-    expect(writes).toEqual([['frame', 'ping'], ['frame']])
+    expect(writes).toEqual([['frame' + ping], ['frame']])
+    // Answered, and the interval has passed: the next frame takes a ping again.
+    c.onPong()
+    expect(c.sendFrame(frame, 1032, 12.5)).toBe(true)
+    expect(writes).toEqual([['frame' + ping], ['frame'], ['frame' + ping]])
   })
 })

@@ -76,10 +76,15 @@ export class ClientConnection {
 
   /** Sends a ping unless one is unanswered or one went out less than `intervalMs` ago. */
   probe(nowMs: number, intervalMs: number): void {
-    if (this.pingSentMs !== null || nowMs - this.lastPingMs < intervalMs || !this.open) return
+    if (this.takeProbe(nowMs, intervalMs)) this.socket.ping()
+  }
+
+  /** Whether a ping is due (see probe); if so it counts as sent now, and the caller sends it. */
+  private takeProbe(nowMs: number, intervalMs: number): boolean {
+    if (this.pingSentMs !== null || nowMs - this.lastPingMs < intervalMs || !this.open) return false
     this.pingSentMs = nowMs
     this.lastPingMs = nowMs
-    this.socket.ping()
+    return true
   }
 
   /** How long the current ping has gone unanswered (0 when none is out). */
@@ -167,8 +172,8 @@ export class ClientConnection {
    * socket whole and at once: the server sends no Blob and negotiates no permessage-deflate, the only
    * cases in which ws's sender holds frames back in a queue. `open` turns false as soon as ws starts
    * closing, so nothing follows a close frame. The lag probe (`probe`, a ping when one is due) goes in
-   * the same write, after the frame: the client is woken once a tick instead of twice, and the frame does
-   * not wait behind the ping.
+   * the same write, after the frame (EncodedFrame.pinged): the client is woken once a tick instead of
+   * twice, the frame does not wait behind the ping, and the socket is written once, uncorked.
    */
   sendFrame(frame: EncodedFrame, nowMs: number, probeMs: number): boolean {
     if (!this.wire) {
@@ -182,10 +187,7 @@ export class ClientConnection {
       this.closeNotReading(backlog)
       return false
     }
-    this.wire.cork()
-    this.wire.write(frame.wire)
-    this.probe(nowMs, probeMs)
-    this.wire.uncork()
+    this.wire.write(this.takeProbe(nowMs, probeMs) ? frame.pinged : frame.wire)
     return true
   }
 

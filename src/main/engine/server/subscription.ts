@@ -4,13 +4,25 @@ import { expandPatterns } from '../../../shared/protocol/patterns'
 import { hertByteLength, writeHert } from '../../../shared/protocol/hert'
 import type { TelemetryEncoding, TelemetryJsonMessage } from '../../../shared/protocol/messages'
 import type { Snapshot } from '../scheduler/scheduler'
-import { wireFrame } from './wireFrame'
+import { PING_FRAME, wireFrame } from './wireFrame'
 
 /** One subscription's frame at one tick: the message (JSON text or HERT bytes) and its WebSocket frame. */
-export interface EncodedFrame {
-  readonly payload: Buffer | string
-  /** Header and payload, ready for the socket: byte for byte what ws would send for `payload`. */
-  readonly wire: Buffer
+export class EncodedFrame {
+  private withPing: Buffer | null = null
+
+  /** `wire`: header and payload, ready for the socket, byte for byte what ws would send for `payload`. */
+  constructor(
+    readonly payload: Buffer | string,
+    readonly wire: Buffer
+  ) {}
+
+  /**
+   * The frame and a ping after it, for the clients whose lag probe is due: one buffer, so that each
+   * client still costs one socket write, without corking the socket around two (built once a tick).
+   */
+  get pinged(): Buffer {
+    return (this.withPing ??= Buffer.concat([this.wire, PING_FRAME]))
+  }
 }
 
 export class Subscription {
@@ -60,7 +72,7 @@ export class TickEncoder {
     const snap = this.snapshot
     if (!snap) throw new Error('TickEncoder.encode before reset')
     const payload = sub.encoding === 'json' ? encodeJson(sub, snap) : encodeBinary(sub, snap)
-    const encoded = { payload, wire: wireFrame(payload) }
+    const encoded = new EncodedFrame(payload, wireFrame(payload))
     this.cache.set(sub.key, encoded)
     this.onEncode?.(this.tick, sub.key)
     return encoded

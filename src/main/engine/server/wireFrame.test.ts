@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RawClient, startEngine, type Engine } from './testing'
-import { wireFrame } from './wireFrame'
+import { PING_FRAME, wireFrame } from './wireFrame'
 
 /** ws's own framing, what ws.send writes per client (its Sender is exported at run time, not typed). */
 type Frame = (data: Buffer | string, options: Record<string, unknown>) => Buffer[]
@@ -20,6 +20,11 @@ describe('prebuilt telemetry frames', () => {
       const text = 'é'.repeat(Math.floor(length / 2)) + (length % 2 ? 'x' : '')
       expect(wireFrame(text).equals(wsFrame(text)), `text, ${length} bytes`).toBe(true)
     }
+  })
+
+  it('include a ping that is byte for byte what ws writes for ping()', () => {
+    const { frame } = (createRequire(__filename)('ws') as { Sender: { frame: Frame } }).Sender
+    expect(PING_FRAME.equals(Buffer.concat(frame(Buffer.alloc(0), { fin: true, rsv1: false, opcode: 0x9, mask: false, readOnly: false })))).toBe(true)
   })
 
   describe('on the wire, among ws replies and pings', () => {

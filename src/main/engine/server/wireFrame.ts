@@ -5,6 +5,9 @@
 export const OPCODE_TEXT = 0x1
 export const OPCODE_BINARY = 0x2
 
+/** A ping with no payload (final, opcode 9, unmasked): byte for byte what ws's `ping()` writes. */
+export const PING_FRAME = Buffer.from([0x89, 0x00])
+
 /**
  * The whole frame in one buffer: header and payload, so that each client costs one socket write (ws
  * writes a header and the payload per send, and encodes a string payload to UTF-8 again for each client).
