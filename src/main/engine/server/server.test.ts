@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WebSocket } from 'ws'
 import { HermesClient } from '../../../shared/client/hermesClient'
-import { RawClient, startEngine, until, type Engine } from './testing'
+import { parseConfig } from '../config/load'
+import type { ModuleFault } from '../scheduler/scheduler'
+import { Session } from '../session'
+import { RawClient, serveRun, startEngine, until, type Engine } from './testing'
 
 // Seed 000's example: a vehicle with position and velocity, plus a controller input to `set`.
 const SEED = (execution = 'mode: realtime\n  rate_hz: 100.0', telemetryHz = 60) => `
@@ -212,6 +215,38 @@ describe('seed 000, message by message', () => {
     c.send({ action: 'set', params: { signal: 'controller.input', value: -7 } })
     expect(await c.json()).toEqual({ type: 'ack', action: 'set', signal: 'controller.input', value: -7 })
     expect((await c.frame()).values[0]).toBe(-7)
+  })
+})
+
+describe('the extended schema', () => {
+  it('carries a fault that happened while its snapshot was taken, whose event went out before it', async () => {
+    const session = await Session.start(parseConfig(SEED(), 'test.yaml', { checkFiles: false }).config)
+    const fault: ModuleFault = { module: 'vehicle', frame: 7, message: 'exited with code 3 during step' }
+    let faulted = false
+    // The run's own scheduler, except that the module fails while a snapshot is on its way back.
+    const scheduler = new Proxy(session.scheduler, {
+      get(target, key) {
+        if (key === 'fault') return faulted ? fault : target.fault
+        if (key === 'snapshot') {
+          return async () => {
+            const snap = await target.snapshot()
+            faulted = true
+            return snap
+          }
+        }
+        const value: unknown = Reflect.get(target, key, target)
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+      }
+    })
+    const served = await serveRun({ config: session.config, scheduler, stop: () => session.stop() })
+    engines.push({ session, ...served })
+    const c = await RawClient.open(served.url)
+    clients.push(c)
+    expect(await c.json()).toMatchObject({ type: 'schema' })
+    expect(faulted).toBe(false)
+    c.send({ action: 'hello' })
+    expect(await c.json()).toMatchObject({ type: 'ack', action: 'hello' })
+    expect(await c.json()).toMatchObject({ type: 'schema', fault })
   })
 })
 

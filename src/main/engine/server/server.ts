@@ -386,11 +386,12 @@ export class HermesServer {
       client.send(buildSchema(bound.run.config, null))
       return Promise.resolve()
     }
-    // The extended schema carries the current frame and time: take them from a fresh snapshot.
-    const info = this.runInfo(bound)
+    // The extended schema carries the current frame and time: take them from a fresh snapshot. The rest
+    // (the fault above all) is read once the snapshot is in: a fault while it was taken has already gone
+    // out as an event, which a client that is still connecting may not be listening for yet.
     return bound.run.scheduler.snapshot().then(
-      (snap) => client.send(this.extendedSchema(bound, { ...info, state: snap.state, frame: snap.frame, timeNs: snap.timeNs })),
-      () => client.send(this.extendedSchema(bound, info))
+      (snap) => client.send(this.extendedSchema(bound, { ...this.runInfo(bound), state: snap.state, frame: snap.frame, timeNs: snap.timeNs })),
+      () => client.send(this.extendedSchema(bound, this.runInfo(bound)))
     )
   }
 
