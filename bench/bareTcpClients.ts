@@ -2,20 +2,15 @@
 // server's unmasked WebSocket frames by their headers and keep each frame's number and receipt time,
 // reporting as clientProcess.ts does. The least a reader of these bytes can do in Node.
 import { connect, type Socket } from 'node:net'
-import type { FromClients, ToClients } from './clientProcess'
+import type { FromClients } from './clientProcess'
+import { Receipts, sendToParent } from './childMeters'
 
 const [url, countArg, capacityArg] = process.argv.slice(2)
 const { hostname, port } = new URL(url!)
 const count = Number(countArg)
 const capacity = Number(capacityArg)
-const send = (message: FromClients): void => void process.send?.(message)
-
-const frames = new Float64Array(capacity)
-const at = new Float64Array(capacity)
-const perClient = new Array<number>(count).fill(0)
-let receipts = 0
-let measuring = false
-let cpuStart = process.cpuUsage()
+let sockets: Socket[] = []
+const receipts = new Receipts(count, capacity, () => sockets.forEach((s) => s.destroy()))
 
 /** One client's place in the stream: the bytes of the current frame's header and how much of it is left. */
 function reader(index: number): (chunk: Buffer) => void {
@@ -23,14 +18,7 @@ function reader(index: number): (chunk: Buffer) => void {
   let remaining = 0
   let frame = 0
   // Like a WebSocket client's message event, a frame counts once its last byte is in.
-  const received = (): void => {
-    if (!measuring) return
-    perClient[index]!++
-    if (receipts < capacity) {
-      frames[receipts] = frame
-      at[receipts++] = performance.timeOrigin + performance.now()
-    }
-  }
+  const received = (): void => receipts.record(index, frame)
   return (chunk) => {
     let offset = 0
     while (offset < chunk.length) {
@@ -59,26 +47,14 @@ function reader(index: number): (chunk: Buffer) => void {
 }
 
 async function main(): Promise<void> {
-  const sockets = await Promise.all(
+  sockets = await Promise.all(
     Array.from({ length: count }, (_, index) => new Promise<Socket>((resolve, reject) => {
       const socket = connect(Number(port), hostname, () => resolve(socket))
       socket.on('data', reader(index))
       socket.once('error', reject)
     }))
   )
-  process.on('message', (message: ToClients) => {
-    if (message.kind === 'start') {
-      measuring = true
-      cpuStart = process.cpuUsage()
-      return
-    }
-    measuring = false
-    const cpu = process.cpuUsage(cpuStart)
-    send({ kind: 'receipts', frames: frames.slice(0, receipts), at: at.slice(0, receipts), perClient, cpuUs: cpu.user + cpu.system })
-    for (const s of sockets) s.destroy()
-    setTimeout(() => process.exit(0), 100)
-  })
-  send({ kind: 'ready' })
+  sendToParent({ kind: 'ready' } satisfies FromClients)
 }
 
 void main()
