@@ -99,4 +99,25 @@ describe('HermesClient.connect', () => {
     expect(client.extended).toBe(false)
     expect(client.schema).toEqual(PLAIN)
   })
+
+  it('delivers an event that came while connecting to the listeners of the resolved client, before any newer one', async () => {
+    const fault = { type: 'event', event: 'error', module: 'm', message: 'exited with code 3 during step', frame: 40 }
+    const { socket, connected } = connectTo((s) => {
+      s.onSend = (m) => {
+        if (m.action !== 'hello') return
+        // The module fails after the first schema, before the caller could listen.
+        s.serve(fault)
+        s.serve({ ...HELLO_ACK, id: m.id })
+        s.serve(EXTENDED)
+      }
+    })
+    socket.open()
+    socket.serve(PLAIN)
+    const client = await connected
+    const got: unknown[] = []
+    client.on('event', (e) => got.push(e))
+    socket.serve({ type: 'event', event: 'paused' })
+    await new Promise((r) => setTimeout(r, 10))
+    expect(got).toEqual([fault, { type: 'event', event: 'paused' }])
+  })
 })

@@ -100,6 +100,12 @@ export class HermesClient {
   actions: readonly string[] = []
   private readonly pending: Pending[] = []
   private readonly listeners = new Map<keyof ClientEvents, Set<(value: never) => void>>()
+  /**
+   * Events and notes that came while connecting, before the caller could listen (a module that failed
+   * between the first schema and the hello ack): delivered on the task after connect resolves, and
+   * anything newer after them. Null once delivered.
+   */
+  private early: ({ type: 'event'; value: EventMessage } | { type: 'note'; value: NoteEventMessage })[] | null = []
   private nextId = 1
   private closed = false
 
@@ -143,6 +149,7 @@ export class HermesClient {
           settled = true
           clearTimeout(timer)
           resolve(client)
+          setTimeout(() => client.deliverEarly(), 0)
         })
       })
     })
@@ -280,6 +287,16 @@ export class HermesClient {
     return this.pending.shift()
   }
 
+  /** What came while connecting, to the listeners registered once connect resolved (see `early`). */
+  private deliverEarly(): void {
+    const early = this.early ?? []
+    this.early = null
+    for (const e of early) {
+      if (e.type === 'event') this.emit('event', e.value)
+      else this.emit('note', e.value)
+    }
+  }
+
   private emit<K extends keyof ClientEvents>(type: K, value: ClientEvents[K]): void {
     // Each set only ever holds listeners registered under its own event type.
     const set = this.listeners.get(type) as Set<Listener<K>> | undefined
@@ -304,7 +321,11 @@ export class HermesClient {
         break
       case 'event':
         // A note is an extension's event, not one of seed 000's: it has a listener of its own.
-        if ((message as { event: string }).event === 'note') this.emit('note', message as unknown as NoteEventMessage)
+        if ((message as { event: string }).event === 'note') {
+          const note = message as unknown as NoteEventMessage
+          if (this.early) this.early.push({ type: 'note', value: note })
+          else this.emit('note', note)
+        } else if (this.early) this.early.push({ type: 'event', value: message })
         else this.emit('event', message)
         break
       case 'ack':
