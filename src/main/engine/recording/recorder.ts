@@ -34,6 +34,12 @@ export interface RecordingOptions {
   place?: RecorderPlace
   /** On the engine thread, how long a history query runs before the event loop gets a turn (default 2 ms). */
   historySliceMs?: number
+  /**
+   * The benchmark's floor (`npm run bench recording`): the recorder hands every batch straight back,
+   * encoding and writing nothing, so what is left is what the frame tap and the hand-over cost the run.
+   * The file then holds its header and no frames.
+   */
+  handBackOnly?: boolean
 }
 
 export interface RecordingSummary {
@@ -185,7 +191,7 @@ export class Recorder implements HistorySource, TimelineSource {
     const valuesPerSecond = config.execution.rateHz * (signals.length + 2)
     const place: RecorderPlace = options.place ?? (config.execution.mode === 'realtime' && valuesPerSecond <= ENGINE_THREAD_MAX_VALUES_PER_S ? 'engine thread' : 'own thread')
     const memoryBytes = options.memoryBytes ?? (place === 'own thread' ? DEFAULT_MEMORY_BYTES : ENGINE_THREAD_MEMORY_BYTES)
-    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes, summaryBytes: options.summaryBytes ?? (place === 'own thread' ? DEFAULT_SUMMARY_BYTES : ENGINE_THREAD_SUMMARY_BYTES), historySliceMs: options.historySliceMs ?? HISTORY_SLICE_MS }
+    const data: RecorderWorkerData = { file: options.file, compression: options.compression ?? 'lz4', signals, info, configText, frames: channel.port1, control, version, memoryBytes, summaryBytes: options.summaryBytes ?? (place === 'own thread' ? DEFAULT_SUMMARY_BYTES : ENGINE_THREAD_SUMMARY_BYTES), historySliceMs: options.historySliceMs ?? HISTORY_SLICE_MS, handBackOnly: options.handBackOnly === true }
     const host = place === 'own thread' ? ownThreadHost(data) : await engineThreadHost(data)
     const tap: TapSetup = { port: channel.port2, slots: names.map((n) => slotOf.get(n)!), capacity, control, dtNs: config.execution.dtNs }
     const recorder = new Recorder(options.file, runId, names, tap, host, config.execution.dtNs)

@@ -30,6 +30,8 @@ export interface RecorderWorkerData {
   summaryBytes: number
   /** On the engine thread, how long a history query runs before the event loop gets a turn. */
   historySliceMs: number
+  /** The benchmark's floor: every batch goes straight back, neither encoded nor written (RecordingOptions). */
+  handBackOnly: boolean
 }
 
 /** From the engine thread. */
@@ -233,6 +235,13 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
 
   let sequence = 0
   function onBatch(message: BatchMessage): void {
+    if (data.handBackOnly) {
+      frames += message.count
+      data.frames.postMessage(message.data, [message.data.buffer as ArrayBuffer])
+      Atomics.sub(control, 0, 1)
+      Atomics.notify(control, 0)
+      return
+    }
     then(async () => {
       const n = message.count
       const rows = message.data

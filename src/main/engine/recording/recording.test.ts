@@ -68,6 +68,22 @@ describe('recording', () => {
     expect(afap.session.recorder!.place).toBe('own thread')
   })
 
+  it('the benchmark floor (handBackOnly): every batch is handed back and counted, the run ends, and the file holds no frame', async () => {
+    const file = join(tempDir(), 'floor.mcap')
+    const e = await startEngine(RECORDED('mode: afap\n  end_time: 100'), {}, { recording: { file, handBackOnly: true } })
+    engines.push(e)
+    const last = await e.session.whenEnded()
+    const summary = await e.session.stop()
+    engines.length = 0
+    // 100 s at the default 100 Hz: frames 0..10000, three batches of at most 4,096 frames, each handed back.
+    expect(last.frame).toBe(10_000)
+    expect(summary.recording?.frames).toBe(10_001)
+    const { reader, rows } = await readAll(file)
+    expect(reader.complete).toBe(true)
+    expect(rows).toEqual([])
+    reader.close()
+  })
+
   it.each(['engine thread', 'own thread'] as const)('holds every frame at rate_hz, and the frames a client got at telemetry_hz are identical to it (recorder: %s)', async (place) => {
     const file = join(tempDir(), 'run.mcap')
     const niceBefore = threadNiceValues()
