@@ -12,36 +12,45 @@ const capacity = Number(capacityArg)
 let sockets: Socket[] = []
 const receipts = new Receipts(count, capacity, () => sockets.forEach((s) => s.destroy()))
 
-/** One client's place in the stream: the bytes of the current frame's header and how much of it is left. */
+/** The most a frame's start takes: its WebSocket header (at most 10 bytes) and the HERT frame number (at 4..12 of the payload). */
+const START_BYTES = 22
+
+/**
+ * One client's place in the stream: how much of the current frame is left, and the start of the next one
+ * gathered in a buffer of its own (across chunks when it must be), with no allocation per frame.
+ */
 function reader(index: number): (chunk: Buffer) => void {
-  let header = Buffer.alloc(0)
+  const start = Buffer.alloc(START_BYTES)
+  let have = 0
   let remaining = 0
   let frame = 0
-  // Like a WebSocket client's message event, a frame counts once its last byte is in.
-  const received = (): void => receipts.record(index, frame)
   return (chunk) => {
     let offset = 0
     while (offset < chunk.length) {
-      if (remaining > 0) {
+      if (remaining === 0) {
+        // A frame starts: the WebSocket header (2, 4 or 10 bytes by its length form), then the payload.
+        const form = have >= 2 ? start[1]! & 0x7f : -1
+        const need = form < 0 ? 2 : (form === 127 ? 10 : form === 126 ? 4 : 2) + 12
+        const take = Math.min(need - have, chunk.length - offset)
+        chunk.copy(start, have, offset, offset + take)
+        have += take
+        offset += take
+        if (have < need || form < 0) continue
+        const headerBytes = need - 12
+        const length = form === 127 ? start.readUInt32BE(2) * 2 ** 32 + start.readUInt32BE(6) : form === 126 ? start.readUInt16BE(2) : form
+        frame = Number(start.readBigUInt64LE(headerBytes + 4))
+        // The rest of this frame after the bytes gathered (a HERT payload is at least 24 bytes).
+        remaining = headerBytes + length - have
+        have = 0
+        if (remaining > 0) continue
+      } else {
         const take = Math.min(remaining, chunk.length - offset)
         remaining -= take
         offset += take
-        if (remaining === 0) received()
-        continue
+        if (remaining > 0) continue
       }
-      // A frame starts: its header (4 bytes for 126..65535, 10 beyond), then the HERT header's frame
-      // number; every frame is longer than the 24 bytes gathered here (a HERT header alone is 24).
-      const take = Math.min(24 - header.length, chunk.length - offset)
-      header = Buffer.concat([header, chunk.subarray(offset, offset + take)])
-      offset += take
-      if (header.length < 24) continue
-      const long = header[1] === 127
-      const headerBytes = long ? 10 : 4
-      const length = long ? header.readUInt32BE(2) * 2 ** 32 + header.readUInt32BE(6) : header.readUInt16BE(2)
-      frame = Number(header.readBigUInt64LE(headerBytes + 4))
-      remaining = headerBytes + length - 24
-      header = Buffer.alloc(0)
-      if (remaining === 0) received()
+      // Like a WebSocket client's message event, a frame counts once its last byte is in.
+      receipts.record(index, frame)
     }
   }
 }
