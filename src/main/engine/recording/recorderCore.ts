@@ -233,13 +233,18 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
     }
   }
 
+  /** One batch fewer in flight: the scheduler thread waits on this number when it reaches MAX_IN_FLIGHT. */
+  function batchDone(): void {
+    Atomics.sub(control, 0, 1)
+    Atomics.notify(control, 0)
+  }
+
   let sequence = 0
   function onBatch(message: BatchMessage): void {
     if (data.handBackOnly) {
       frames += message.count
       data.frames.postMessage(message.data, [message.data.buffer as ArrayBuffer])
-      Atomics.sub(control, 0, 1)
-      Atomics.notify(control, 0)
+      batchDone()
       return
     }
     then(async () => {
@@ -260,11 +265,8 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
       written.push(firstNs, firstNs + lastTimeNs - firstTimeNs, chunk.offset, chunk.length, summary)
       remember(message, payload)
     })
-    // Counted down once written (or dropped after a failure): the scheduler waits on this number.
-    void chain.finally(() => {
-      Atomics.sub(control, 0, 1)
-      Atomics.notify(control, 0)
-    })
+    // Counted down once written (or dropped after a failure).
+    void chain.finally(batchDone)
   }
 
   function onEvent(json: string, timeNs: number): void {
