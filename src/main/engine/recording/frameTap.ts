@@ -56,12 +56,25 @@ export function batchCapacity(signals: number): number {
   return Math.max(1, Math.min(MAX_BATCH_FRAMES, Math.floor(BATCH_BYTES / (8 * (signals + 2)))))
 }
 
+/**
+ * A batch buffer lives on shared memory and goes to the recorder and back without being transferred:
+ * the first ArrayBuffer an isolate detaches (a transfer does) invalidates V8's detaching protector, and
+ * from then on every typed-array access in the thread's optimized code carries a detached check. The
+ * modules' backplane reads and writes are such accesses, so a transferring tap slowed the whole frame,
+ * not only its own copy (docs/architecture.md has the numbers).
+ */
+function sharedBatch(values: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * values))
+}
+
 export class FrameTap {
   private readonly slots: Int32Array
   private readonly control: Int32Array
   private readonly capacity: number
   private readonly width: number
   private data: Float64Array
+  /** Batch buffers the recorder has handed back, ready for reuse (at most MAX_IN_FLIGHT + 1 ever exist). */
+  private readonly free: Float64Array[] = []
   private count = 0
   private segment = 0
   private offsetNs = 0
@@ -85,7 +98,7 @@ export class FrameTap {
     this.control = new Int32Array(setup.control)
     this.capacity = setup.capacity
     this.width = setup.slots.length + 2
-    this.data = new Float64Array(this.capacity * this.width)
+    this.data = sharedBatch(this.capacity * this.width)
   }
 
   /** The frame that just ended (values after it), copied into the batch. */
@@ -172,10 +185,12 @@ export class FrameTap {
     }
     Atomics.add(control, 0, 1)
     const message: BatchMessage = { kind: 'batch', data: this.data, count: this.count, capacity: this.capacity, segment: this.segment, offsetNs: this.offsetNs }
-    this.setup.port.postMessage(message, [this.data.buffer as ArrayBuffer])
-    // The recorder sends each buffer back once it has copied it out: no 2 MiB allocation per batch.
-    const back = receiveMessageOnPort(this.setup.port)?.message as Float64Array | undefined
-    this.data = back instanceof Float64Array && back.length === this.capacity * this.width ? back : new Float64Array(this.capacity * this.width)
+    // Shared, not transferred: the recorder hands the buffer back once it has encoded it.
+    this.setup.port.postMessage(message)
+    for (let back = receiveMessageOnPort(this.setup.port); back !== undefined; back = receiveMessageOnPort(this.setup.port)) {
+      if (back.message instanceof Float64Array && back.message.length === this.capacity * this.width) this.free.push(back.message)
+    }
+    this.data = this.free.pop() ?? sharedBatch(this.capacity * this.width)
     this.count = 0
   }
 

@@ -243,7 +243,7 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
   function onBatch(message: BatchMessage): void {
     if (data.handBackOnly) {
       frames += message.count
-      data.frames.postMessage(message.data, [message.data.buffer as ArrayBuffer])
+      data.frames.postMessage(message.data)
       batchDone()
       return
     }
@@ -255,8 +255,8 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
       const { payload, summary } = encodeRowsV2(rows, width, n, message.segment, data.compression)
       const firstTimeNs = rows[1]!
       const lastTimeNs = rows[(n - 1) * width + 1]!
-      // The buffer goes back to the scheduler thread, which reuses it for a later batch.
-      data.frames.postMessage(rows, [rows.buffer as ArrayBuffer])
+      // The (shared) buffer goes back to the scheduler thread, which reuses it for a later batch.
+      data.frames.postMessage(rows)
       // Log time is the recording clock (monotonic across resets), so the index orders batches as they came.
       const logTime = BigInt(Math.round(message.offsetNs + firstTimeNs))
       const chunk = writer.addMessage({ channelId: framesChannel, sequence: sequence++, logTime, publishTime: logTime, data: payload })
