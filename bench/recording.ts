@@ -1,7 +1,7 @@
 // `npm run bench -- recording`: the format comparison, then the recorder's rows of issue 12: afap cost
 // (and its floor: a recorder that hands each batch straight back), a realtime 1 kHz run of 10,000 signals, bytes per frame and per hour, history query times.
 // BENCH_REALTIME_S and BENCH_HISTORY_S shorten the two long rows (defaults 60 and 3600), BENCH_AFAP_PAIRS
-// sets how many alternating plain/recorded pairs the afap rows take their median from (default 5).
+// sets how many alternating plain/recorded pairs the afap rows take their median from (default 9).
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,7 +17,7 @@ import { replayStartBench } from './replay'
 const REALTIME_S = Number(process.env.BENCH_REALTIME_S ?? 60)
 const HISTORY_S = Number(process.env.BENCH_HISTORY_S ?? 3600)
 /** Alternating plain and recorded afap runs per configuration (BENCH_AFAP_PAIRS). */
-const AFAP_PAIRS = Number(process.env.BENCH_AFAP_PAIRS ?? 5)
+const AFAP_PAIRS = Number(process.env.BENCH_AFAP_PAIRS ?? 9)
 
 async function afap(config: ResolvedConfig, recording?: RecordingOptions): Promise<{ fps: number; frames: number; session: Session; seconds: number; cpuUs: number }> {
   const session = await Session.start(config, { serving: false, ...(recording ? { recording } : {}) })
