@@ -71,7 +71,8 @@ export async function recordingBench(): Promise<void> {
         const summary = await rec.session.stop()
         const recorderCpu = summary.recording?.cpuMs ?? null
         const bytes = statSync(file).size
-        const recorded = await recordedFrames(file)
+        // A floor's file holds no frame: nothing to count.
+        const recorded = handBackOnly ? 0 : await recordedFrames(file)
         rmSync(file, { force: true })
         if (rows.length === 0) demoBytesPerFrame = bytes / recorded
         const cost = 1 - rec.fps / plain.fps

@@ -61,7 +61,7 @@ export function batchCapacity(signals: number): number {
  * the first ArrayBuffer an isolate detaches (a transfer does) invalidates V8's detaching protector, and
  * from then on every typed-array access in the thread's optimized code carries a detached check. The
  * modules' backplane reads and writes are such accesses, so a transferring tap slowed the whole frame,
- * not only its own copy (docs/architecture.md has the numbers).
+ * not only its own copy (docs/recording.md has the numbers).
  */
 function sharedBatch(values: number): Float64Array {
   return new Float64Array(new SharedArrayBuffer(8 * values))
@@ -72,6 +72,8 @@ export class FrameTap {
   private readonly control: Int32Array
   private readonly capacity: number
   private readonly width: number
+  /** Values in one batch buffer (capacity rows of width): a buffer handed back of another size is not reused. */
+  private readonly batchValues: number
   private data: Float64Array
   /** Batch buffers the recorder has handed back, ready for reuse (at most MAX_IN_FLIGHT + 1 ever exist). */
   private readonly free: Float64Array[] = []
@@ -98,7 +100,8 @@ export class FrameTap {
     this.control = new Int32Array(setup.control)
     this.capacity = setup.capacity
     this.width = setup.slots.length + 2
-    this.data = sharedBatch(this.capacity * this.width)
+    this.batchValues = this.capacity * this.width
+    this.data = sharedBatch(this.batchValues)
   }
 
   /** The frame that just ended (values after it), copied into the batch. */
@@ -188,9 +191,9 @@ export class FrameTap {
     // Shared, not transferred: the recorder hands the buffer back once it has encoded it.
     this.setup.port.postMessage(message)
     for (let back = receiveMessageOnPort(this.setup.port); back !== undefined; back = receiveMessageOnPort(this.setup.port)) {
-      if (back.message instanceof Float64Array && back.message.length === this.capacity * this.width) this.free.push(back.message)
+      if (back.message instanceof Float64Array && back.message.length === this.batchValues) this.free.push(back.message)
     }
-    this.data = this.free.pop() ?? sharedBatch(this.capacity * this.width)
+    this.data = this.free.pop() ?? sharedBatch(this.batchValues)
     this.count = 0
   }
 
