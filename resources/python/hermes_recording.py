@@ -65,18 +65,27 @@ def _unpack(codec, stored, size):
     return zstandard.ZstdDecompressor().decompress(stored, max_output_size=size)
 
 
-def _decode_v2(payload):
-    """HRF2: a summary block, frame and time, then groups of signals (docs/recording.md)."""
+def _decode_grouped(payload):
+    """HRF2 and HRF3: a summary block, frame and time, groups of signals (HRF3: then the constant ones)."""
     count, signals, segment, codec, group, flags, groups = struct.unpack_from("<7I", payload, 4)
     first_frame, first_time, step = struct.unpack_from("<3d", payload, 32)
-    lengths = struct.unpack_from(f"<{groups + 2}I", payload, 56)
-    starts = [56 + 4 * (groups + 2)]  # block 0 is the summary, not needed here
+    blocks = groups + (3 if payload[:4] == b"HRF3" else 2)
+    lengths = struct.unpack_from(f"<{blocks}I", payload, 56)
+    starts = [56 + 4 * blocks]  # block 0 is the summary, not needed here
     for n in lengths:
         starts.append(starts[-1] + n)
     n4 = (count + 3) & ~3
+    constant = np.zeros(signals, bool)
+    if blocks == groups + 3:  # a bitmap of the constant signals (u32 LE words), then their values
+        words = (signals + 31) // 32
+        bits = np.frombuffer(payload, "<u4", count=words, offset=starts[-2])
+        constant = ((bits[np.arange(signals) // 32] >> (np.arange(signals) % 32).astype(np.uint32)) & 1).astype(bool)
+        values = np.frombuffer(payload, "<f8", count=int(constant.sum()), offset=starts[-2] + 4 * words)
 
     def block(i, columns):
         stored = payload[starts[i] : starts[i + 1]]
+        if columns == 0:
+            return np.zeros((0, count))
         if codec == 0:
             return np.frombuffer(stored, "<f8").reshape(columns, count)
         planes = np.frombuffer(_unpack(codec, stored, 8 * columns * n4), np.uint8).reshape(8, columns, n4)[:, :, :count]
@@ -87,13 +96,19 @@ def _decode_v2(payload):
         head = np.stack([first_frame + k, first_time + k * step])
     else:
         head = block(1, 2)
-    parts = [head] + [block(g + 2, min(group, signals - g * group)) for g in range(groups)]
-    return segment, np.concatenate(parts, axis=0)
+    out = np.empty((signals + 2, count))
+    out[:2] = head
+    for g in range(groups):
+        members = [s for s in range(g * group, min(signals, (g + 1) * group)) if not constant[s]]
+        out[[s + 2 for s in members]] = block(g + 2, len(members))
+    if constant.any():
+        out[2:][constant] = values[:, None]
+    return segment, out
 
 
 def _decode_batch(payload):
-    if payload[:4] == b"HRF2":
-        return _decode_v2(payload)
+    if payload[:4] in (b"HRF2", b"HRF3"):
+        return _decode_grouped(payload)
     count, signals, segment = struct.unpack_from("<III", payload, 4)
     n = count * (signals + 2)
     if payload[:4] == b"HRF0":  # plain float64 columns (an uncompressed recording)

@@ -83,7 +83,7 @@ describe('hermes run --record', () => {
     expect(hermes('run', config, '--no-server', '--record', file, '--no-progress').status).toBe(0)
     // Overwrite bytes inside the second frame batch (its chunk's CRC no longer matches).
     const bytes = readFileSync(file)
-    const second = bytes.indexOf('HRF2', bytes.indexOf('HRF2') + 1)
+    const second = bytes.indexOf('HRF3', bytes.indexOf('HRF3') + 1)
     expect(second).toBeGreaterThan(0)
     bytes.fill(0xff, second + 200, second + 264)
     const damaged = join(dir, 'damaged.mcap')
@@ -140,7 +140,7 @@ describe('hermes run --record', () => {
   }, 180_000)
 
   // afap records on a thread of its own (lz4 in WebAssembly), a small realtime run on the engine thread (lz4js).
-  it.skipIf(!PANDAS).each(['afap', 'realtime'])('the pandas snippet of docs/recording.md loads a recording of a run in %s mode', (mode) => {
+  it.skipIf(!PANDAS).each(['afap', 'realtime'])('the pandas snippet of docs/recording.md loads a recording of a run in %s mode, every value as recorded', async (mode) => {
     const dir = temp()
     const config = join(dir, 'c.yaml')
     writeFileSync(config, CONFIG(`mode: ${mode}\n  rate_hz: 100\n  end_time: 2`))
@@ -150,10 +150,24 @@ describe('hermes run --record', () => {
     const doc = readFileSync(join(ROOT, 'docs', 'recording.md'), 'utf8')
     const snippet = /## Loading a recording in Python[\s\S]*?```python\n([\s\S]*?)```/.exec(doc)![1]!
     expect(snippet.trim().split('\n').length).toBeLessThanOrEqual(5)
-    const check = 'print("CHECK", len(df), df["frame"].iloc[-1], round(float(df["time"].iloc[-1]), 6), list(df.columns)[:4])'
-    const py = spawnSync('/usr/bin/python3', ['-c', `${snippet}\n${check}`], { cwd: dir, encoding: 'utf8', timeout: 60_000 })
+    const check = [
+      'print("CHECK", len(df), df["frame"].iloc[-1], round(float(df["time"].iloc[-1]), 6), list(df.columns)[:4])',
+      'print("VALUES", df.to_numpy(dtype="<f8").tobytes().hex())'
+    ].join('\n')
+    const py = spawnSync('/usr/bin/python3', ['-c', `${snippet}\n${check}`], { cwd: dir, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 })
     expect(py.stderr).toBe('')
     expect(py.status).toBe(0)
     expect(py.stdout).toContain("CHECK 201 200 2.0 ['time', 'frame', 'segment', 'gen.out']")
+    // Every value, bit for bit, as this project's reader has it (signals constant over a batch among them).
+    const reader = await RecordingReader.open(join(dir, 'runs', 'run.mcap'))
+    const rows: number[] = []
+    let constantOnes = 0
+    for await (const b of reader.batches()) {
+      constantOnes += b.columns.filter((c) => c.every((v) => Object.is(v, c[0]))).length
+      for (let k = 0; k < b.frames.length; k++) rows.push(b.timesNs[k]! / 1e9, b.frames[k]!, b.segment, ...b.columns.map((c) => c[k]!))
+    }
+    reader.close()
+    expect(constantOnes).toBeGreaterThan(0)
+    expect(/VALUES ([0-9a-f]+)/.exec(py.stdout)![1]).toBe(Buffer.from(new Float64Array(rows).buffer).toString('hex'))
   }, 120_000)
 })

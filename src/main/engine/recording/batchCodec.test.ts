@@ -1,8 +1,9 @@
-// The recorder's row-major encoder writes byte for byte the payload of the column encoder (whose decode
-// side the reader and history use), for every codec, odd frame counts and awkward values.
+// The recorder's row-major encoder writes byte for byte the payload of the column encoder, for every
+// codec, odd frame counts and awkward values; what it writes reads back bit for bit, constant signals
+// (set apart in HRF3) included; and HRF2 payloads of older recordings still read.
 import { describe, expect, it } from 'vitest'
 import { loadZstd, lz4Compress, lz4Decompress, lz4Js, lz4Wasm } from './compression'
-import { encodeBatchV2, encodeRowsV2, type Codec } from './batchCodec'
+import { constantSignals, encodeColumns, encodeRows, summaryOf, type Codec } from './batchCodec'
 import { decodeBatch } from './format'
 
 /** Row-major frames (frame, time, signals) and the same values as columns. */
@@ -18,6 +19,10 @@ function batch(n: number, signals: number, regular: boolean): { rows: Float64Arr
       else if (c === 1) v = (10 + k) * 1e6
       else if (c === 2) v = 7 // constant
       else if (c === 3) v = special[k % special.length]!
+      else if (c === 4) v = NaN // constant, and NaN throughout
+      else if (c === 5) v = -0 // constant
+      else if (c === 6) v = k % 2 ? 0 : -0 // equal under ===, but not the same bits: not constant
+      else if (c === 7) v = k === n - 1 ? 8 : 3 // constant but for the last frame
       else v = Math.sin(k * 0.01 * c) * c + (k === n >> 1 ? 1e6 : 0)
       rows[k * width + c] = v
       columns[c * n + k] = v
@@ -26,7 +31,7 @@ function batch(n: number, signals: number, regular: boolean): { rows: Float64Arr
   return { rows, columns }
 }
 
-describe('encodeRowsV2', () => {
+describe('encodeRows', () => {
   const cases: [number, number, boolean][] = [
     [1, 3, true],
     [2, 1, true],
@@ -42,8 +47,8 @@ describe('encodeRowsV2', () => {
       await loadZstd()
       for (const [n, signals, regular] of cases) {
         const { rows, columns } = batch(n, signals, regular)
-        const fromRows = encodeRowsV2(rows, signals + 2, n, 3, codec)
-        const fromColumns = encodeBatchV2(columns, n, n, signals, 3, codec)
+        const fromRows = encodeRows(rows, signals + 2, n, 3, codec)
+        const fromColumns = encodeColumns(columns, n, n, signals, 3, codec)
         expect(Buffer.from(fromRows.payload).equals(Buffer.from(fromColumns.payload)), `${n} frames x ${signals} signals`).toBe(true)
         expect(fromRows.summary).toEqual(fromColumns.summary)
         // And it reads back as written (NaN and -0 included).
@@ -52,9 +57,66 @@ describe('encodeRowsV2', () => {
         for (let s = 0; s < signals; s++) for (let k = 0; k < n; k++) if (!Object.is(back.columns[s]![k], rows[k * (signals + 2) + 2 + s])) differ++
         expect(differ).toBe(0)
         expect(Array.from(back.frames)).toEqual(Array.from({ length: n }, (_, k) => rows[k * (signals + 2)]))
+        // The summary is what a scan with < and > finds, for constant signals too.
+        const lo = new Float64Array(signals).fill(Infinity)
+        const hi = new Float64Array(signals).fill(-Infinity)
+        for (let s = 0; s < signals; s++)
+          for (let k = 0; k < n; k++) {
+            const x = rows[k * (signals + 2) + 2 + s]!
+            if (x < lo[s]!) lo[s] = x
+            if (x > hi[s]!) hi[s] = x
+          }
+        const summary = summaryOf(fromRows.payload)!
+        expect(Array.from(summary.min).map(String)).toEqual(Array.from(lo).map(String))
+        expect(Array.from(summary.max).map(String)).toEqual(Array.from(hi).map(String))
+        expect(Object.is(summary.min[3], lo[3])).toBe(true)
+        // Bit for bit constant, and only those: 7, NaN and -0 (one frame: every signal).
+        const constant = Array.from({ length: signals }, (_, s) => s).filter((s) => n === 1 || [0, 2, 3].includes(s))
+        expect(constantSignals(fromRows.payload), `${n} frames x ${signals} signals`).toEqual(constant)
       }
     })
   }
+  it('leaves constant signals out of their groups: a batch of a few changing signals among many constant ones stays small', () => {
+    const n = 261
+    const signals = 1000
+    const width = signals + 2
+    const rows = new Float64Array(n * width)
+    for (let k = 0; k < n; k++) {
+      rows[k * width] = k
+      rows[k * width + 1] = k * 1e6
+      for (let s = 0; s < signals; s++) rows[k * width + 2 + s] = s % 100 === 0 ? Math.sin(k / 10 + s) : s * 0.5
+    }
+    const { payload } = encodeRows(rows, width, n, 0, 'lz4')
+    expect(constantSignals(payload)).toHaveLength(990)
+    // Ten changing columns of 261 values, the 990 constants at 8 bytes each, two summary columns.
+    expect(payload.byteLength).toBeLessThan(10 * 261 * 8 + 990 * 8 + 2 * 1000 * 8)
+    const back = decodeBatch(payload, 0, [0, 1, 500])
+    expect(Array.from(back.columns[1]!)).toEqual(new Array(n).fill(0.5))
+    expect(Array.from(back.columns[500]!)).toEqual(Array.from({ length: n }, (_, k) => rows[k * width + 502]))
+  })
+})
+
+describe('HRF2 payloads (recordings made before constant signals were set apart)', () => {
+  // Written by the HRF2 encoder (commit 721040a): 9 frames from frame 10, signals 7 (constant), the
+  // specials, sin(0.3 k) * 4, NaN throughout, and -2.5 with 1e6 at frame 4; segment 3.
+  const HRF2: Record<string, string> = {
+    lz4: 'SFJGMgkAAAAFAAAAAwAAAAEAAAAFAAAAAQAAAAEAAAAAAAAAAAAkQAAAAADQEmNBAAAAAICELkFRAAAASwAAAOUAAACAAAAAFQABABWLCgACCQASbQcABQYAFSwKAAIJABKbBwAFBgA1egCADAAACQCx6wCEAAAAHPAA8AQIALAP8C4AAABA/wB/wAgAcH9A/0EAAADAAAAAHwABAFib0BhgqPA4gGSIdAD0FhL748uznIQ2KgAAACQmKCosLjAxMgAAAGNkZmhqbG5wcQAAAEABAEIAAABBAQBQQUEAAADgAQAAHAABACIrNRIAgjNZQMSL8fubDgAPBgATIuZYKACCukGoVW0VctEOAA8GABMTcCcAg7qlXRosvevDDwAPBwASIotmJwCClReYopuBP/UOAA8GABMiaC0oAILNjQNDesJpZA4ACQYAGYAOAAcNACIS6w0AgukREdPrKZ+dDgAJBgAThA4AFBwBALEAAAD4AADw8ABB+BsAgPICCQ0PDwsFGAAT+AEAgAAAAAQEBAQuBQBEAAAAQAEAsQAAAH+AAH//AP5/lAATPxkAABgAE38BAPAAAAAAwMDAwEHAwMDAAAAA',
+    none: 'SFJGMgkAAAAFAAAAAwAAAAAAAAAFAAAAAQAAAAEAAAAAAAAAAAAkQAAAAADQEmNBAAAAAICELkFQAAAAkAAAAGgBAAAAAAAAAAAcQAAAAAAAAPD/AAAAAAAAAAAAAAAAAADwfwAAAAAAAATAAAAAAAAAHEAAAAAAAADwf4ttLJt66w9AAAAAAAAA8P8AAAAAgIQuQQAAAAAAACRAAAAAAAAAJkAAAAAAAAAoQAAAAAAAACpAAAAAAAAALEAAAAAAAAAuQAAAAAAAADBAAAAAAAAAMUAAAAAAAAAyQAAAAADQEmNBAAAAABj7ZEEAAAAAYONmQQAAAACoy2hBAAAAAPCzakEAAAAAOJxsQQAAAACAhG5BAAAAAGQ2cEEAAAAAiCpxQQAAAAAAABxAAAAAAAAAHEAAAAAAAAAcQAAAAAAAABxAAAAAAAAAHEAAAAAAAAAcQAAAAAAAABxAAAAAAAAAHEAAAAAAAAAcQAAAAAAAAPh/AAAAAAAAAIAAAAAAAAAAAAAAAAAAAPB/AAAAAAAA8P8r5nCLaBIAADVYAGYt60H+AAAAAAAA+H8AAAAAAAAAgAAAAAAAAAAAM7q6lc3p8j9ZQaUXjRECQECoXZgDEQlAxFUaokPTDUCLbSybeusPQPEVvYHCKQ9A+3LrP2mfC0Cb0cP1ZJ0FQAAAAAAAAPh/AAAAAAAA+H8AAAAAAAD4fwAAAAAAAPh/AAAAAAAA+H8AAAAAAAD4fwAAAAAAAPh/AAAAAAAA+H8AAAAAAAD4fwAAAAAAAATAAAAAAAAABMAAAAAAAAAEwAAAAAAAAATAAAAAAICELkEAAAAAAAAEwAAAAAAAAATAAAAAAAAABMAAAAAAAAAEwA=='
+  }
+  const special = [NaN, -0, 0, Infinity, -Infinity, 1e-310, -1.5e300]
+  const expected = (s: number, k: number): number => [7, special[k % 7]!, Math.sin(k * 0.3) * 4, NaN, k === 4 ? 1e6 : -2.5][s]!
+  it.each(Object.keys(HRF2))('%s: frames, times, every value and the summary read back', (codec) => {
+    const payload = new Uint8Array(Buffer.from(HRF2[codec]!, 'base64'))
+    expect(constantSignals(payload)).toEqual([])
+    const back = decodeBatch(payload, 0)
+    expect(back.segment).toBe(3)
+    expect(Array.from(back.frames)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18])
+    expect(Array.from(back.timesNs)).toEqual(Array.from({ length: 9 }, (_, k) => (10 + k) * 1e6))
+    for (let s = 0; s < 5; s++) for (let k = 0; k < 9; k++) expect(Object.is(back.columns[s]![k], expected(s, k)), `signal ${s} frame ${k}`).toBe(true)
+    const summary = summaryOf(payload)!
+    expect(Array.from(summary.min)).toEqual([7, -Infinity, Math.min(...Array.from({ length: 9 }, (_, k) => Math.sin(k * 0.3) * 4)), Infinity, -2.5])
+    expect(Array.from(summary.max)).toEqual([7, Infinity, Math.max(...Array.from({ length: 9 }, (_, k) => Math.sin(k * 0.3) * 4)), -Infinity, 1e6])
+  })
 })
 
 describe('lz4 blocks from a file', () => {

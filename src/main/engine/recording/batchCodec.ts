@@ -1,9 +1,12 @@
-// The HRF2 frame-batch payload (docs/recording.md): a per-signal min/max summary, then the columns in
+// The grouped frame-batch payload (docs/recording.md): a per-signal min/max summary, then the columns in
 // small groups of byte planes, each compressed on its own, so that a reader decodes only the signals it
-// asks for and a whole-run view reads summaries instead of frames.
+// asks for and a whole-run view reads summaries instead of frames. HRF3 (written now) sets the signals
+// that are constant over the batch apart, one value each; HRF2 (older recordings) has every column in
+// its group.
 import { lz4Compress, lz4Decompress, zstd } from './compression'
 
 export const MAGIC_V2 = 0x32465248 // "HRF2"
+export const MAGIC_V3 = 0x33465248 // "HRF3"
 export type Codec = 'lz4' | 'zstd' | 'none'
 const CODEC_IDS: Record<Codec, number> = { none: 0, lz4: 1, zstd: 2 }
 const CODECS: Codec[] = ['none', 'lz4', 'zstd']
@@ -40,53 +43,77 @@ let scratch = new Uint32Array(0)
  * `data` holds the columns frame, time_ns, then each signal with a stride of `capacity` values (the
  * scheduler's batch buffer). Min and max use `<` and `>` as a history scan does, so they agree exactly.
  */
-export function encodeBatchV2(data: Float64Array, count: number, capacity: number, signals: number, segment: number, codec: Codec): EncodedBatch {
-  const n = count
+export function encodeColumns(data: Float64Array, count: number, capacity: number, signals: number, segment: number, codec: Codec): EncodedBatch {
+  return encode(data, 1, capacity, count, signals, segment, codec)
+}
+
+/**
+ * The same payload as encodeColumns, from the scheduler's row-major batch (`width` = signals + 2 values
+ * a frame): byte planes straight from the rows, min and max on the way, with no column copy between.
+ */
+export function encodeRows(rows: Float64Array, width: number, count: number, segment: number, codec: Codec): EncodedBatch {
+  return encode(rows, width, 1, count, width - 2, segment, codec)
+}
+
+/** Value k of column c (0 frame, 1 time, then the signals) is `data[c * columnStride + k * valueStride]`. */
+function encode(data: Float64Array, valueStride: number, columnStride: number, n: number, signals: number, segment: number, codec: Codec): EncodedBatch {
   const group = groupSize(signals, n)
   const groups = Math.ceil(signals / group)
   const min = new Float64Array(signals)
   const max = new Float64Array(signals)
-  for (let s = 0; s < signals; s++) {
-    let lo = Infinity
-    let hi = -Infinity
-    for (let k = 0, at = (s + 2) * capacity; k < n; k++, at++) {
-      const v = data[at]!
-      if (v < lo) lo = v
-      if (v > hi) hi = v
-    }
-    min[s] = lo
-    max[s] = hi
-  }
   const firstFrame = n > 0 ? data[0]! : 0
-  const firstTimeNs = n > 0 ? data[capacity]! : 0
-  const stepNs = n > 1 ? data[capacity + 1]! - firstTimeNs : 0
+  const firstTimeNs = n > 0 ? data[columnStride]! : 0
+  const stepNs = n > 1 ? data[columnStride + valueStride]! - firstTimeNs : 0
   let regular = true
-  for (let k = 1; k < n && regular; k++) regular = data[k] === firstFrame + k && data[capacity + k] === firstTimeNs + k * stepNs
-  // Group 0: frame and time; then the signals, `group` columns each.
-  const blocks: Uint8Array[] = [encodeGroup(data, 1, capacity, n, 0, 2, codec, null, null)]
-  for (let g = 0; g < groups; g++) blocks.push(encodeGroup(data, 1, capacity, n, 2 + g * group, Math.min(group, signals - g * group), codec, null, null))
+  for (let k = 1; k < n && regular; k++) regular = data[k * valueStride] === firstFrame + k && data[columnStride + k * valueStride] === firstTimeNs + k * stepNs
+  const constant = new Uint8Array(signals)
+  const constants = findConstants(data, valueStride, columnStride, n, signals, constant, min, max)
+  // Group 0: frame and time; then the signals, `group` columns each (less the constant ones).
+  const blocks: Uint8Array[] = [encodeGroup(data, valueStride, columnStride, n, 0, 2, codec, null, null, null)]
+  for (let g = 0; g < groups; g++) blocks.push(encodeGroup(data, valueStride, columnStride, n, 2 + g * group, Math.min(group, signals - g * group), codec, min, max, constant))
+  blocks.push(constantsBlock(data, columnStride, constant, constants))
   return assemble(blocks, { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max }, group, codec)
 }
 
 /**
- * The same payload as encodeBatchV2, from the scheduler's row-major batch (`width` = signals + 2 values
- * a frame): byte planes straight from the rows, min and max on the way, with no column copy between.
+ * Marks each signal whose every value has the bits of its first (a parameter, a mode flag, a stuck
+ * sensor: over one batch most of a wide model's signals, and then encoding them is most of the
+ * recorder's work), sets its min and max as a scan with `<` and `>` would, and returns how many.
  */
-export function encodeRowsV2(rows: Float64Array, width: number, count: number, segment: number, codec: Codec): EncodedBatch {
-  const n = count
-  const signals = width - 2
-  const group = groupSize(signals, n)
-  const groups = Math.ceil(signals / group)
-  const min = new Float64Array(signals)
-  const max = new Float64Array(signals)
-  const firstFrame = n > 0 ? rows[0]! : 0
-  const firstTimeNs = n > 0 ? rows[1]! : 0
-  const stepNs = n > 1 ? rows[width + 1]! - firstTimeNs : 0
-  let regular = true
-  for (let k = 1, at = width; k < n && regular; k++, at += width) regular = rows[at] === firstFrame + k && rows[at + 1] === firstTimeNs + k * stepNs
-  const blocks: Uint8Array[] = [encodeGroup(rows, width, 1, n, 0, 2, codec, null, null)]
-  for (let g = 0; g < groups; g++) blocks.push(encodeGroup(rows, width, 1, n, 2 + g * group, Math.min(group, signals - g * group), codec, min, max))
-  return assemble(blocks, { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max }, group, codec)
+function findConstants(data: Float64Array, valueStride: number, columnStride: number, n: number, signals: number, constant: Uint8Array, min: Float64Array, max: Float64Array): number {
+  if (n === 0) return 0
+  const src = new Uint32Array(data.buffer, data.byteOffset, data.length * 2)
+  const step = 2 * valueStride
+  let found = 0
+  for (let s = 0; s < signals; s++) {
+    const w0 = 2 * (s + 2) * columnStride
+    const lo = src[w0]!
+    const hi = src[w0 + 1]!
+    let k = 1
+    for (let w = w0 + step; k < n && src[w] === lo && src[w + 1] === hi; k++, w += step);
+    if (k < n) continue
+    constant[s] = 1
+    found++
+    const x = data[(s + 2) * columnStride]!
+    min[s] = x < Infinity ? x : Infinity
+    max[s] = x > -Infinity ? x : -Infinity
+  }
+  return found
+}
+
+/** The constant signals: a bitmap of `signals` bits (u32 LE words), then their values (f64 LE) in column order. */
+function constantsBlock(data: Float64Array, columnStride: number, constant: Uint8Array, constants: number): Uint8Array {
+  const words = Math.ceil(constant.length / 32)
+  const out = new Uint8Array(4 * words + 8 * constants)
+  const view = new DataView(out.buffer)
+  let at = 4 * words
+  for (let s = 0; s < constant.length; s++) {
+    if (!constant[s]) continue
+    view.setUint32(4 * (s >>> 5), view.getUint32(4 * (s >>> 5), true) | (1 << (s & 31)), true)
+    view.setFloat64(at, data[(s + 2) * columnStride]!, true)
+    at += 8
+  }
+  return out
 }
 
 /** Signal columns per group for `n` frames (a reader takes it from the header). */
@@ -94,21 +121,21 @@ function groupSize(signals: number, n: number): number {
   return Math.max(1, Math.min(signals, Math.floor(GROUP_BYTES / (8 * Math.max(1, n)))))
 }
 
-/** Header, block table, the summary block, then the frame/time and signal groups (`blocks`). */
+/** Header, block table, the summary block, then the frame/time and signal groups and the constants (`groupBlocks`). */
 function assemble(groupBlocks: Uint8Array[], summary: BatchSummary, group: number, codec: Codec): EncodedBatch {
   const { count: n, segment, firstFrame, firstTimeNs, stepNs, regular, min, max } = summary
   const signals = min.length
-  const groups = groupBlocks.length - 1
+  const groups = groupBlocks.length - 2
   // The summary as its own block first (min then max, as two columns of `signals` values).
   const minmax = new Float64Array(2 * signals)
   minmax.set(min)
   minmax.set(max, signals)
-  const blocks = [encodeGroup(minmax, 1, signals, signals, 0, 2, codec, null, null), ...groupBlocks]
+  const blocks = [encodeGroup(minmax, 1, signals, signals, 0, 2, codec, null, null, null), ...groupBlocks]
   const tableAt = FIXED
   const bodyAt = tableAt + 4 * blocks.length
   const payload = new Uint8Array(bodyAt + blocks.reduce((a, b) => a + b.byteLength, 0))
   const head = new DataView(payload.buffer)
-  head.setUint32(0, MAGIC_V2, true)
+  head.setUint32(0, MAGIC_V3, true)
   head.setUint32(4, n, true)
   head.setUint32(8, signals, true)
   head.setUint32(12, segment, true)
@@ -131,45 +158,52 @@ function assemble(groupBlocks: Uint8Array[], summary: BatchSummary, group: numbe
 /**
  * Columns [first, first + columns) of a batch whose value of column c at frame k is
  * `data[c * columnStride + k * valueStride]`: the scheduler's rows (valueStride = width, columnStride 1)
- * or columns (valueStride 1, columnStride = capacity). Plain float64 columns (none), or byte planes
- * compressed, each column padded to a multiple of 4 values so that four bytes go out as one word. With
+ * or columns (valueStride 1, columnStride = capacity), less those `constant` marks (indexed by signal,
+ * c - 2). Plain float64 columns (none), or byte planes compressed, each column padded to a multiple of 4
+ * values so that four bytes go out as one word; a group left with no column is an empty block. With
  * `min` and `max` given, each column's extremes go to [c - 2] (`<` and `>`, in frame order, as a history
  * scan does, so they agree exactly).
  */
-function encodeGroup(data: Float64Array, valueStride: number, columnStride: number, n: number, first: number, columns: number, codec: Codec, min: Float64Array | null, max: Float64Array | null): Uint8Array {
+function encodeGroup(data: Float64Array, valueStride: number, columnStride: number, n: number, first: number, columns: number, codec: Codec, min: Float64Array | null, max: Float64Array | null, constant: Uint8Array | null): Uint8Array {
+  const kept: number[] = []
+  for (let j = 0; j < columns; j++) if (!constant?.[first + j - 2]) kept.push(first + j)
+  if (kept.length === 0) return new Uint8Array(0)
+  const width = kept.length
   if (codec === 'none') {
-    const out = new Float64Array(columns * n)
-    for (let j = 0; j < columns; j++) {
+    const out = new Float64Array(width * n)
+    for (let j = 0; j < width; j++) {
+      const c = kept[j]!
       let lo = Infinity
       let hi = -Infinity
-      for (let k = 0, at = (first + j) * columnStride, o = j * n; k < n; k++, at += valueStride, o++) {
+      for (let k = 0, at = c * columnStride, o = j * n; k < n; k++, at += valueStride, o++) {
         const v = data[at]!
         out[o] = v
         if (v < lo) lo = v
         if (v > hi) hi = v
       }
       if (min && max) {
-        min[first + j - 2] = lo
-        max[first + j - 2] = hi
+        min[c - 2] = lo
+        max[c - 2] = hi
       }
     }
     return new Uint8Array(out.buffer)
   }
   const n4 = (n + 3) & ~3
-  const words = (8 * columns * n4) / 4
+  const words = (8 * width * n4) / 4
   if (scratch.length < words) scratch = new Uint32Array(words)
   const out = scratch
   const src = new Uint32Array(data.buffer, data.byteOffset, data.length * 2)
-  const plane = (columns * n4) / 4
+  const plane = (width * n4) / 4
   // Four frames of a column are 2 * valueStride words apart each: one word per byte plane takes one of each.
   const s1 = 2 * valueStride
   const s2 = 4 * valueStride
   const s3 = 6 * valueStride
   const s4 = 8 * valueStride
-  for (let j = 0; j < columns; j++) {
+  for (let j = 0; j < width; j++) {
+    const c = kept[j]!
     let lo = Infinity
     let hi = -Infinity
-    let v = (first + j) * columnStride
+    let v = c * columnStride
     let w = 2 * v
     const q0 = (j * n4) / 4
     let k = 0
@@ -209,8 +243,8 @@ function encodeGroup(data: Float64Array, valueStride: number, columnStride: numb
       }
     }
     if (min && max) {
-      min[first + j - 2] = lo
-      max[first + j - 2] = hi
+      min[c - 2] = lo
+      max[c - 2] = hi
     }
   }
   return compressPlanes(new Uint8Array(out.buffer, 0, words * 4), codec)
@@ -227,14 +261,17 @@ interface Layout {
   signals: number
   group: number
   groups: number
-  /** Byte offsets of the blocks: summary, frame and time, then each group; and the end. */
+  /** Byte offsets of the blocks: summary, frame and time, then each group (then HRF3's constants); and the end. */
   starts: number[]
+  /** HRF3: per signal, its value when it was constant over the batch (left out of its group), else undefined. */
+  constants: (number | undefined)[] | null
 }
 
 function layoutOf(payload: Uint8Array): Layout | null {
   if (payload.byteLength < FIXED) return null
   const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
-  if (head.getUint32(0, true) !== MAGIC_V2) return null
+  const magic = head.getUint32(0, true)
+  if (magic !== MAGIC_V2 && magic !== MAGIC_V3) return null
   const count = head.getUint32(4, true)
   const signals = head.getUint32(8, true)
   const codec = CODECS[head.getUint32(16, true)]
@@ -242,7 +279,7 @@ function layoutOf(payload: Uint8Array): Layout | null {
   const group = head.getUint32(20, true)
   const groups = head.getUint32(28, true)
   if (group < 1 || groups !== Math.ceil(signals / group)) throw new Error(`frame batch has ${groups} groups of ${group} for ${signals} signals`)
-  const blocks = groups + 2
+  const blocks = groups + (magic === MAGIC_V3 ? 3 : 2)
   if (payload.byteLength < FIXED + 4 * blocks) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its block table`)
   const starts: number[] = []
   let at = FIXED + 4 * blocks
@@ -252,10 +289,27 @@ function layoutOf(payload: Uint8Array): Layout | null {
   }
   starts.push(at)
   if (at > payload.byteLength) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its blocks (${at})`)
-  return { codec, count, signals, group, groups, starts }
+  const constants = magic === MAGIC_V3 ? constantsOf(payload.subarray(starts[blocks - 1]!, starts[blocks]!), signals) : null
+  return { codec, count, signals, group, groups, starts, constants }
 }
 
-/** The summary of an HRF2 payload (its first block only); null for HRF0/HRF1 payloads, which have none. */
+function constantsOf(block: Uint8Array, signals: number): (number | undefined)[] {
+  const words = Math.ceil(signals / 32)
+  if (block.byteLength < 4 * words) throw new Error(`frame batch's constants block of ${block.byteLength} bytes is shorter than its bitmap (${4 * words})`)
+  const view = new DataView(block.buffer, block.byteOffset, block.byteLength)
+  const values: (number | undefined)[] = new Array<number | undefined>(signals)
+  let at = 4 * words
+  for (let s = 0; s < signals; s++) {
+    if (!((view.getUint32(4 * (s >>> 5), true) >>> (s & 31)) & 1)) continue
+    if (at + 8 > block.byteLength) throw new Error(`frame batch's constants block of ${block.byteLength} bytes is shorter than its bitmap says`)
+    values[s] = view.getFloat64(at, true)
+    at += 8
+  }
+  if (at !== block.byteLength) throw new Error(`frame batch's constants block has ${block.byteLength - at} bytes beyond its values`)
+  return values
+}
+
+/** The summary of an HRF2 or HRF3 payload (its first block only); null for HRF0/HRF1 payloads, which have none. */
 export function summaryOf(payload: Uint8Array): BatchSummary | null {
   const layout = layoutOf(payload)
   if (!layout) return null
@@ -272,6 +326,12 @@ export function summaryOf(payload: Uint8Array): BatchSummary | null {
     min,
     max
   }
+}
+
+/** The signals an HRF3 payload holds as one value each (constant over its batch); none for an older payload. */
+export function constantSignals(payload: Uint8Array): number[] {
+  const constants = layoutOf(payload)?.constants ?? []
+  return constants.flatMap((value, s) => (value === undefined ? [] : [s]))
 }
 
 /**
@@ -297,13 +357,14 @@ export class DecodeScratch {
 }
 
 /**
- * Decodes an HRF2 payload: frames, times and the signal columns `only` asks for (all by default); the
- * others are empty arrays. Each group is checked against the header so a damaged file names what is wrong.
+ * Decodes an HRF2 or HRF3 payload: frames, times and the signal columns `only` asks for (all by default),
+ * with the rest of their groups; the others are empty arrays. Each group is checked against the header so
+ * a damaged file names what is wrong.
  */
-export function decodeBatchV2(payload: Uint8Array, only?: readonly number[], scratch?: DecodeScratch): { segment: number; frames: Float64Array; timesNs: Float64Array; columns: Float64Array[] } {
+export function decodeGrouped(payload: Uint8Array, only?: readonly number[], scratch?: DecodeScratch): { segment: number; frames: Float64Array; timesNs: Float64Array; columns: Float64Array[] } {
   const layout = layoutOf(payload)
-  if (!layout) throw new Error('frame batch does not start with HRF2')
-  const { count: n, signals, codec, group, groups, starts } = layout
+  if (!layout) throw new Error('frame batch does not start with HRF2 or HRF3')
+  const { count: n, signals, codec, group, groups, starts, constants } = layout
   const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   const summary = { segment: head.getUint32(12, true), regular: (head.getUint32(24, true) & FLAG_REGULAR) !== 0, firstFrame: head.getFloat64(32, true), firstTimeNs: head.getFloat64(40, true), stepNs: head.getFloat64(48, true) }
   const wanted = new Set(only ?? Array.from({ length: signals }, (_, s) => s))
@@ -333,8 +394,17 @@ export function decodeBatchV2(payload: Uint8Array, only?: readonly number[], scr
   const empty = new Float64Array(0)
   const columns: Float64Array[] = Array.from({ length: signals }, () => empty)
   for (const g of wantedGroups) {
-    const cols = block(g + 1, Math.min(group, signals - g * group))
-    cols.forEach((c, j) => (columns[g * group + j] = c))
+    const members: number[] = []
+    for (let s = g * group; s < Math.min(signals, (g + 1) * group); s++) {
+      const value = constants?.[s]
+      if (value === undefined) members.push(s)
+      else columns[s] = alloc(n).fill(value)
+    }
+    if (members.length === 0) {
+      if (starts[g + 3]! !== starts[g + 2]!) throw new Error(`frame group ${g} holds only constant signals but has ${starts[g + 3]! - starts[g + 2]!} bytes`)
+      continue
+    }
+    block(g + 1, members.length).forEach((c, j) => (columns[members[j]!] = c))
   }
   return { segment: summary.segment, frames, timesNs, columns }
 }

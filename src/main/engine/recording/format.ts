@@ -1,6 +1,6 @@
 // The recording file's layout (docs/recording.md): MCAP with one channel of frame batches and one of JSON events.
 import type { RunState } from '../scheduler/control'
-import { decodeBatchV2, MAGIC_V2, type DecodeScratch } from './batchCodec'
+import { decodeGrouped, MAGIC_V2, MAGIC_V3, type DecodeScratch } from './batchCodec'
 
 export { RECORDING_EXTENSION } from './extension'
 export const PROFILE = 'hermes'
@@ -60,21 +60,21 @@ export interface FrameBatch {
 }
 
 /**
- * Payloads: HRF2 (written now, batchCodec.ts: a min/max summary, then column groups compressed on their
- * own); HRF1 (older recordings: the columns as 8 byte planes, in a zstd chunk) and HRF0 (older, plain
+ * Payloads: HRF3 (written now, batchCodec.ts: a min/max summary, then column groups compressed on their
+ * own, the signals constant over the batch apart) and HRF2 (the same, every signal in its group); HRF1 (older recordings: the columns as 8 byte planes, in a zstd chunk) and HRF0 (older, plain
  * float64 columns): magic, count, signals, segment (u32 each), then `count` values per column.
- * `logTimeNs`: the message's log time, the recording clock of its first frame. With `scratch`, an HRF2
+ * `logTimeNs`: the message's log time, the recording clock of its first frame. With `scratch`, an HRF2/HRF3
  * batch's arrays are views of it, valid until the next decode with the same scratch.
  */
 export function decodeBatch(payload: Uint8Array, logTimeNs: number, only?: readonly number[], scratch?: DecodeScratch): FrameBatch {
   if (payload.byteLength < BATCH_HEADER_BYTES) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its header`)
   const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   const magic = head.getUint32(0, true)
-  if (magic === MAGIC_V2) {
-    const b = decodeBatchV2(payload, only, scratch)
+  if (magic === MAGIC_V2 || magic === MAGIC_V3) {
+    const b = decodeGrouped(payload, only, scratch)
     return { ...b, offsetNs: b.timesNs.length > 0 ? logTimeNs - b.timesNs[0]! : 0 }
   }
-  if (magic !== MAGIC && magic !== MAGIC_PLAIN) throw new Error('frame batch does not start with HRF2, HRF1 or HRF0')
+  if (magic !== MAGIC && magic !== MAGIC_PLAIN) throw new Error('frame batch does not start with HRF3, HRF2, HRF1 or HRF0')
   const count = head.getUint32(4, true)
   const signals = head.getUint32(8, true)
   const segment = head.getUint32(12, true)

@@ -8,7 +8,7 @@ import { BatchIndex } from './batchIndex'
 import { McapFileWriter } from './mcapFile'
 import { loadZstd } from './compression'
 import { lowerThreadPriority, threadCpuMs } from './threadCpu'
-import { DecodeScratch, encodeRowsV2, type Codec } from './batchCodec'
+import { DecodeScratch, encodeRows, type Codec } from './batchCodec'
 import type { BatchMessage, EndMessage } from './frameTap'
 import { HistoryBuilder, type HistoryQuery, type HistoryReply } from './history'
 import { messagesOfChunk } from './chunk'
@@ -252,7 +252,7 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
       const rows = message.data
       const width = data.signals.length + 2
       // Straight from the scheduler's rows: byte planes, min/max and compression in one pass per group.
-      const { payload, summary } = encodeRowsV2(rows, width, n, message.segment, data.compression)
+      const { payload, summary } = encodeRows(rows, width, n, message.segment, data.compression)
       const firstTimeNs = rows[1]!
       const lastTimeNs = rows[(n - 1) * width + 1]!
       // The (shared) buffer goes back to the scheduler thread, which reuses it for a later batch.
