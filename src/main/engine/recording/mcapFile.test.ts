@@ -1,7 +1,7 @@
 // The recording's MCAP writer against @mcap/core's readers (Foxglove's): what it writes is read back
 // whole, by the index and record by record, with every CRC checked, and a flipped byte is caught.
 import { crc32 } from 'node:zlib'
-import { McapConstants, McapIndexedReader, McapStreamReader, type McapTypes } from '@mcap/core'
+import { McapConstants, McapIndexedReader, McapRecordBuilder, McapStreamReader, type McapTypes } from '@mcap/core'
 import { describe, expect, it } from 'vitest'
 import { McapFileWriter } from './mcapFile'
 
@@ -125,5 +125,23 @@ describe('McapFileWriter', () => {
     const inSummary = file.slice()
     inSummary[inSummary.byteLength - 60]! ^= 0xff
     await expect(McapIndexedReader.Initialize({ readable: readable(inSummary) })).rejects.toThrow(/CRC/)
+  })
+
+  it("lays out a message's chunk and message index byte for byte as McapRecordBuilder does", () => {
+    for (const size of [0, 1, 77, 70_000, 200_000]) {
+      const parts: Uint8Array[] = []
+      const writer = new McapFileWriter((bytes) => parts.push(bytes.slice()))
+      const data = Uint8Array.from({ length: size }, (_, k) => (k * 31 + size) & 0xff)
+      const message = { channelId: 3, sequence: 0xfffffffe, logTime: 123_456_789_012_345n, publishTime: 98_765n, data }
+      const at = writer.addMessage(message)
+      const records = new McapRecordBuilder()
+      records.writeMessage(message)
+      const builder = new McapRecordBuilder()
+      builder.writeChunk({ messageStartTime: message.logTime, messageEndTime: message.logTime, uncompressedSize: BigInt(records.length), uncompressedCrc: crc32(records.buffer), compression: '', records: records.buffer })
+      builder.writeMessageIndex({ channelId: message.channelId, records: [[message.logTime, 0n]] })
+      expect(parts).toHaveLength(1)
+      expect(Buffer.from(parts[0]!).equals(Buffer.from(builder.buffer)), `${size} bytes`).toBe(true)
+      expect(at).toEqual({ offset: 0, length: builder.length })
+    }
   })
 })

@@ -17,11 +17,18 @@ const FIELDS = 7
 const [START, END, CHUNK_OFFSET, CHUNK_LENGTH, INDEX_LENGTH, RECORDS_SIZE, CHANNEL] = [0, 1, 2, 3, 4, 5, 6]
 /** Chunk index records are written to the file this many at a time (the summary is not built whole). */
 const SUMMARY_FLUSH = 1024
+/** A chunk's fields before its records: start, end, uncompressed size (u64), CRC (u32), compression "" (u32 0), records' length (u64). */
+const CHUNK_FIXED = 8 + 8 + 8 + 4 + 4 + 8
+/** A message record up to its data: opcode, length, channel (u16), sequence (u32), log and publish time (u64). */
+const MESSAGE_HEAD = 9 + 2 + 4 + 8 + 8
+/** A message index record of one message: opcode, length, channel (u16), array length (u32), one (time, offset). */
+const MESSAGE_INDEX_RECORD = 9 + 2 + 4 + 16
 
 export class McapFileWriter {
   private readonly builder = new McapRecordBuilder()
-  /** A chunk's records (its one message), built before the chunk that holds them. */
-  private readonly records = new McapRecordBuilder()
+  /** addMessage's chunk, message and index, laid out in one piece (grown as batches need, reused). */
+  private piece = new Uint8Array(64 * 1024)
+  private pieceView = new DataView(this.piece.buffer)
   private position = 0
   private dataCrc = 0
   private chunks = new Float64Array(FIELDS * 256)
@@ -75,25 +82,57 @@ export class McapFileWriter {
     return record.id
   }
 
-  /** Writes `message` as a chunk of its own with its message index; returns where. */
+  /**
+   * Writes `message` as a chunk of its own with its message index; returns where. These three records
+   * are laid out here rather than by McapRecordBuilder, which copies a payload three times on the way
+   * (its records, the chunk, the file's piece): here it is copied once, into `piece` (mcapFile.test.ts
+   * checks the bytes against McapRecordBuilder's).
+   */
   addMessage(message: McapTypes.Message): WrittenChunk {
-    this.records.reset()
-    this.records.writeMessage(message)
-    const recordsBytes = this.records.buffer
+    const size = message.data.byteLength
+    const recordsSize = MESSAGE_HEAD + size
+    const chunkContent = CHUNK_FIXED + recordsSize
+    const total = 9 + chunkContent + MESSAGE_INDEX_RECORD
+    if (this.piece.byteLength < total) {
+      this.piece = new Uint8Array(Math.max(total, 2 * this.piece.byteLength))
+      this.pieceView = new DataView(this.piece.buffer)
+    }
+    const piece = this.piece
+    const v = this.pieceView
+    const { Opcode } = McapConstants
+    // Chunk: opcode, length, start and end time, uncompressed size and CRC (below), compression "", records.
+    v.setUint8(0, Opcode.CHUNK)
+    v.setBigUint64(1, BigInt(chunkContent), true)
+    v.setBigUint64(9, message.logTime, true)
+    v.setBigUint64(17, message.logTime, true)
+    v.setBigUint64(25, BigInt(recordsSize), true)
+    v.setUint32(37, 0, true)
+    v.setBigUint64(41, BigInt(recordsSize), true)
+    // Its one record, the message: opcode, length, channel, sequence, log and publish time, data.
+    const m = 9 + CHUNK_FIXED
+    v.setUint8(m, Opcode.MESSAGE)
+    v.setBigUint64(m + 1, BigInt(MESSAGE_HEAD - 9 + size), true)
+    v.setUint16(m + 9, message.channelId, true)
+    v.setUint32(m + 11, message.sequence, true)
+    v.setBigUint64(m + 15, message.logTime, true)
+    v.setBigUint64(m + 23, message.publishTime, true)
+    piece.set(message.data, m + MESSAGE_HEAD)
+    v.setUint32(33, crc32(piece.subarray(m, m + recordsSize)), true)
+    // The message index: the chunk's one message, at offset 0 of its records.
+    const x = 9 + chunkContent
+    v.setUint8(x, Opcode.MESSAGE_INDEX)
+    v.setBigUint64(x + 1, BigInt(MESSAGE_INDEX_RECORD - 9), true)
+    v.setUint16(x + 9, message.channelId, true)
+    v.setUint32(x + 11, 16, true)
+    v.setBigUint64(x + 15, message.logTime, true)
+    v.setBigUint64(x + 23, 0n, true)
     const offset = this.position
-    const chunkLength = this.builder.writeChunk({
-      messageStartTime: message.logTime,
-      messageEndTime: message.logTime,
-      uncompressedSize: BigInt(recordsBytes.byteLength),
-      uncompressedCrc: crc32(recordsBytes),
-      compression: '',
-      records: recordsBytes
-    })
-    // The one message is at offset 0 of the chunk's records.
-    const indexLength = this.builder.writeMessageIndex({ channelId: message.channelId, records: [[message.logTime, 0n]] })
-    this.flush(true)
-    this.note(message, offset, Number(chunkLength), Number(indexLength), recordsBytes.byteLength)
-    return { offset, length: this.position - offset }
+    const bytes = piece.subarray(0, total)
+    this.dataCrc = crc32(bytes, this.dataCrc)
+    this.write(bytes)
+    this.position += total
+    this.note(message, offset, 9 + chunkContent, MESSAGE_INDEX_RECORD, recordsSize)
+    return { offset, length: total }
   }
 
   /** The data section's end, then the summary (schemas, channels, statistics, indexes), the footer. */

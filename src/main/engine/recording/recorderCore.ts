@@ -50,6 +50,8 @@ export type RecorderOutput =
 
 /** The recorder thread's nice value (docs/architecture.md; HERMES_RECORDER_NICE=0 keeps the process's). */
 const RECORDER_NICE = 10
+/** Made-up batches the recorder thread encodes before it is ready (warmUp). */
+const WARM_UP_BATCHES = 3
 /** The newest batches keep a summary each (a live plot's recent window reads them). */
 const RECENT_FULL = 16
 
@@ -99,6 +101,7 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
     if (nice > 0 && place === 'own thread') lowerThreadPriority(nice)
     // Only a zstd recording loads zstd (the file it reads back is its own, in its own codec).
     if (data.compression === 'zstd') await loadZstd()
+    if (place === 'own thread') warmUp()
     fd = openSync(data.file, 'wx')
     // Every message is a chunk of its own: a batch is on disk (whole, with its CRC) as soon as it arrives.
     // Chunks are not compressed: the payload's column groups are.
@@ -117,6 +120,25 @@ export function runRecorder(port: MessagePort, data: RecorderWorkerData, place: 
     framesChannel = writer.registerChannel({ topic: FRAMES_TOPIC, schemaId: framesSchema, messageEncoding: FRAMES_ENCODING, metadata: new Map() })
     const eventsSchema = writer.registerSchema({ name: 'hermes.event', encoding: 'jsonschema', data: new TextEncoder().encode(JSON.stringify({ type: 'object', title: 'hermes command or event' })) })
     eventsChannel = writer.registerChannel({ topic: EVENTS_TOPIC, schemaId: eventsSchema, messageEncoding: 'json', metadata: new Map() })
+  }
+
+  /**
+   * Encodes a made-up batch of the run's shape a few times before the recorder says it is ready, so that
+   * the run's first batches meet optimized code: cold, they took several times as long, the frame loop
+   * waited on them, and a short afap run's cost rose by a fifth (docs/recording.md). About 25 ms for the
+   * synthetic benchmark's 1,002 values a frame.
+   */
+  function warmUp(): void {
+    const width = data.signals.length + 2
+    const capacity = Math.max(1, Math.round(data.info.batchSpanNs / data.info.dtNs))
+    const rows = new Float64Array(new SharedArrayBuffer(8 * width * capacity))
+    for (let k = 0; k < capacity; k++) {
+      rows[k * width] = k
+      rows[k * width + 1] = k * data.info.dtNs
+      // Constant signals and changing ones: both paths of the encoder.
+      for (let c = 2; c < width; c++) rows[k * width + c] = c % 3 === 0 ? c : Math.sin(k + c)
+    }
+    for (let i = 0; i < WARM_UP_BATCHES; i++) encodeRows(rows, width, capacity, 0, data.compression)
   }
 
   let fileBytes = 0
