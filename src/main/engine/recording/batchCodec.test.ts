@@ -96,6 +96,27 @@ describe('encodeRows', () => {
   })
 })
 
+describe('a damaged HRF3 constants block', () => {
+  it('is refused with what is wrong, not decoded into other values', () => {
+    const { rows } = batch(9, 8, true)
+    const { payload } = encodeRows(rows, 10, 9, 0, 'lz4')
+    const head = new DataView(payload.buffer, payload.byteOffset)
+    const blocks = head.getUint32(28, true) + 3
+    const last = 56 + 4 * (blocks - 1)
+    // The last value cut off: the bitmap names more constant signals than the block holds.
+    const cut = payload.slice(0, payload.byteLength - 8)
+    new DataView(cut.buffer).setUint32(last, head.getUint32(last, true) - 8, true)
+    expect(() => decodeBatch(cut, 0)).toThrow("frame batch's constants block of 20 bytes is shorter than its bitmap says")
+    // A stray byte after the values.
+    const long = new Uint8Array(payload.byteLength + 1)
+    long.set(payload)
+    new DataView(long.buffer).setUint32(last, head.getUint32(last, true) + 1, true)
+    expect(() => decodeBatch(long, 0)).toThrow("frame batch's constants block has 1 bytes beyond its values")
+    // The summary alone does not need the constants: it still reads.
+    expect(summaryOf(cut)!.count).toBe(9)
+  })
+})
+
 describe('HRF2 payloads (recordings made before constant signals were set apart)', () => {
   // Written by the HRF2 encoder (commit 721040a): 9 frames from frame 10, signals 7 (constant), the
   // specials, sin(0.3 k) * 4, NaN throughout, and -2.5 with 1e6 at frame 4; segment 3.

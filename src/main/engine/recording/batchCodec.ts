@@ -263,8 +263,8 @@ interface Layout {
   groups: number
   /** Byte offsets of the blocks: summary, frame and time, then each group (then HRF3's constants); and the end. */
   starts: number[]
-  /** HRF3: per signal, its value when it was constant over the batch (left out of its group), else undefined. */
-  constants: (number | undefined)[] | null
+  /** HRF3 (else null): the constants block, read by constantsOf when a decode needs it (a summary does not). */
+  constants: Uint8Array | null
 }
 
 function layoutOf(payload: Uint8Array): Layout | null {
@@ -289,10 +289,11 @@ function layoutOf(payload: Uint8Array): Layout | null {
   }
   starts.push(at)
   if (at > payload.byteLength) throw new Error(`frame batch of ${payload.byteLength} bytes is shorter than its blocks (${at})`)
-  const constants = magic === MAGIC_V3 ? constantsOf(payload.subarray(starts[blocks - 1]!, starts[blocks]!), signals) : null
+  const constants = magic === MAGIC_V3 ? payload.subarray(starts[blocks - 1]!, starts[blocks]!) : null
   return { codec, count, signals, group, groups, starts, constants }
 }
 
+/** Per signal, its value when it was constant over the batch (left out of its group), else undefined. */
 function constantsOf(block: Uint8Array, signals: number): (number | undefined)[] {
   const words = Math.ceil(signals / 32)
   if (block.byteLength < 4 * words) throw new Error(`frame batch's constants block of ${block.byteLength} bytes is shorter than its bitmap (${4 * words})`)
@@ -330,7 +331,8 @@ export function summaryOf(payload: Uint8Array): BatchSummary | null {
 
 /** The signals an HRF3 payload holds as one value each (constant over its batch); none for an older payload. */
 export function constantSignals(payload: Uint8Array): number[] {
-  const constants = layoutOf(payload)?.constants ?? []
+  const layout = layoutOf(payload)
+  const constants = layout?.constants ? constantsOf(layout.constants, layout.signals) : []
   return constants.flatMap((value, s) => (value === undefined ? [] : [s]))
 }
 
@@ -364,7 +366,8 @@ export class DecodeScratch {
 export function decodeGrouped(payload: Uint8Array, only?: readonly number[], scratch?: DecodeScratch): { segment: number; frames: Float64Array; timesNs: Float64Array; columns: Float64Array[] } {
   const layout = layoutOf(payload)
   if (!layout) throw new Error('frame batch does not start with HRF2 or HRF3')
-  const { count: n, signals, codec, group, groups, starts, constants } = layout
+  const { count: n, signals, codec, group, groups, starts } = layout
+  const constants = layout.constants ? constantsOf(layout.constants, signals) : null
   const head = new DataView(payload.buffer, payload.byteOffset, payload.byteLength)
   const summary = { segment: head.getUint32(12, true), regular: (head.getUint32(24, true) & FLAG_REGULAR) !== 0, firstFrame: head.getFloat64(32, true), firstTimeNs: head.getFloat64(40, true), stepNs: head.getFloat64(48, true) }
   const wanted = new Set(only ?? Array.from({ length: signals }, (_, s) => s))
